@@ -1,0 +1,58 @@
+/**
+ * Helpers for asserting on what the program registered under the mock runtime.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import {
+    clearRegisteredResources,
+    registeredResources,
+    RegisteredResource,
+} from "../../scripts/offline/runtime";
+
+export { clearRegisteredResources, RegisteredResource };
+
+/** Waits until every pending registration and output has been delivered to the mock engine. */
+export async function settle(): Promise<void> {
+    await (pulumi.runtime as any).waitForRPCs();
+}
+
+/** Everything registered since the last `clearRegisteredResources()`. */
+export async function captured(): Promise<readonly RegisteredResource[]> {
+    await settle();
+    return registeredResources();
+}
+
+export async function capturedOfType(type: string): Promise<RegisteredResource[]> {
+    return (await captured()).filter((r) => r.type === type);
+}
+
+/** Resource counts per type, sorted by type, for count assertions. */
+export async function countsByType(): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (const r of await captured()) {
+        counts[r.type] = (counts[r.type] ?? 0) + 1;
+    }
+    return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** Resolves an output to its value (undefined when unknown). */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return (output as any).promise() as Promise<T>;
+}
+
+export function isSecretOutput(output: pulumi.Output<unknown>): Promise<boolean> {
+    return (output as any).isSecret as Promise<boolean>;
+}
+
+/** True when a captured input value was sent to the engine as a secret. */
+export function isSecretInput(value: unknown): boolean {
+    return (
+        typeof value === "object" &&
+        value !== null &&
+        (value as any)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig
+    );
+}
+
+/** The plain value of a captured input, secret or not. */
+export function plainInput<T = unknown>(value: unknown): T {
+    return (isSecretInput(value) ? (value as any).value : value) as T;
+}
