@@ -1,0 +1,211 @@
+/**
+ * The command line: `npm run fluxpilot -- <subcommand> [stacks...] [options]`.
+ * Parsing is pure; every mistake becomes a usage error naming the option and the fix.
+ */
+import { parseArgs } from "util";
+import { usageError } from "./errors";
+
+export const OPERATIONS = ["preview", "up", "destroy", "refresh", "outputs", "drift"] as const;
+export type Operation = (typeof OPERATIONS)[number];
+export type Subcommand = Operation | "promote";
+
+/** Promotion order; `local` is a laptop stack and never promoted. */
+export const PROMOTION_ORDER = ["dev", "staging", "prod"] as const;
+/** Stacks that exist only on a laptop; `--all` leaves them out. */
+export const LAPTOP_STACKS: readonly string[] = ["local"];
+
+export interface CommandLine {
+    subcommand: Subcommand;
+    /** Stacks named on the command line (positionals and --stack), in order, without repeats. */
+    stacks: string[];
+    all: boolean;
+    json: boolean;
+    backend?: string;
+    localBackend: boolean;
+    /** Project directory; undefined means this repository. */
+    dir?: string;
+    create: boolean;
+    refresh: boolean;
+    refreshOnly: boolean;
+    diff: boolean;
+    expectNoChanges: boolean;
+    yes: boolean;
+    target: string[];
+    parallel?: number;
+    message?: string;
+    from?: string;
+    to?: string;
+}
+
+const OPTIONS = {
+    stack: { type: "string", short: "s", multiple: true },
+    all: { type: "boolean" },
+    json: { type: "boolean" },
+    backend: { type: "string" },
+    "local-backend": { type: "boolean" },
+    dir: { type: "string" },
+    create: { type: "boolean" },
+    refresh: { type: "boolean" },
+    "refresh-only": { type: "boolean" },
+    diff: { type: "boolean" },
+    "expect-no-changes": { type: "boolean" },
+    yes: { type: "boolean", short: "y" },
+    target: { type: "string", multiple: true },
+    parallel: { type: "string" },
+    message: { type: "string", short: "m" },
+    from: { type: "string" },
+    to: { type: "string" },
+    help: { type: "boolean", short: "h" },
+} as const;
+
+type OptionName = keyof typeof OPTIONS;
+
+const COMMON: readonly OptionName[] = ["stack", "all", "json", "backend", "local-backend", "dir", "create", "help"];
+const UPDATE: readonly OptionName[] = ["parallel", "message", "target"];
+
+/** Options each subcommand accepts beyond the common ones. */
+const ALLOWED: Record<Subcommand, readonly OptionName[]> = {
+    preview: [...UPDATE, "refresh", "diff", "expect-no-changes"],
+    up: [...UPDATE, "refresh", "diff", "expect-no-changes"],
+    destroy: [...UPDATE, "yes"],
+    refresh: [...UPDATE, "expect-no-changes"],
+    outputs: [],
+    drift: ["parallel", "refresh-only"],
+    promote: ["parallel", "message", "from", "to"],
+};
+
+export const USAGE = `Usage: npm run fluxpilot -- <subcommand> [stack...] [options]
+
+Subcommands:
+  preview   show what \`up\` would change            up        deploy the stack
+  destroy   delete every resource (needs --yes)    refresh   update state from the cloud
+  outputs   print stack outputs (secrets hidden)   drift     report differences (exit 3 on drift)
+  promote   up dev, then staging, then prod; each only if the one before succeeded and shows no drift
+
+Stacks: name them (dev staging prod local) or pass --all (every stack file except local).
+
+Options:
+  -s, --stack <name>     stack to operate on (repeatable; same as a positional name)
+      --all              every Pulumi.<stack>.yaml in the project except laptop stacks (local)
+      --json             print one JSON result document on stdout (progress goes to stderr)
+      --backend <url>    state backend (overrides PULUMI_BACKEND_URL)
+      --local-backend    use file://<repo>/.pulumi-state (git-ignored) for trying things out
+      --dir <path>       project directory (default: this repository)
+      --create           create the stack in the backend if it does not exist
+      --refresh          refresh state before preview/up
+      --refresh-only     drift: compare state with the cloud only, ignoring program changes
+      --diff             show a detailed diff in the progress output
+      --expect-no-changes  fail if the operation would change anything
+      --target <urn>     limit the operation to a resource (repeatable)
+      --parallel <n>     maximum parallel resource operations
+  -m, --message <text>   message recorded with the update
+      --from <stack>, --to <stack>  promote: first and last stage (default dev .. prod)
+  -y, --yes              confirm destroy
+  -h, --help             show this help
+
+Exit codes: 0 ok, 1 operation failed, 2 usage error, 3 drift detected, 4 setup missing
+(Pulumi CLI, passphrase, login), 5 another update holds the stack.`;
+
+export class HelpRequested {
+    readonly text = USAGE;
+}
+
+export function parseCommandLine(argv: readonly string[]): CommandLine | HelpRequested {
+    let parsed;
+    try {
+        parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    } catch (error) {
+        throw usageError(`${(error as Error).message.split("\n")[0]} Run with --help for the options.`);
+    }
+    const { values, positionals } = parsed;
+    if (values.help) return new HelpRequested();
+
+    const [subcommand, ...names] = positionals;
+    if (subcommand === undefined) throw usageError(`Missing subcommand: use one of ${[...OPERATIONS, "promote"].join(", ")}.`);
+    if (!isSubcommand(subcommand)) {
+        throw usageError(`Unknown subcommand "${subcommand}": use one of ${[...OPERATIONS, "promote"].join(", ")}.`);
+    }
+
+    const allowed = new Set<OptionName>([...COMMON, ...ALLOWED[subcommand]]);
+    const rejected = (Object.keys(values) as OptionName[]).filter((name) => !allowed.has(name));
+    if (rejected.length > 0) {
+        throw usageError(`${rejected.map((n) => `--${n}`).join(", ")} cannot be used with "${subcommand}".`);
+    }
+
+    const stacks = [...new Set([...names, ...(values.stack ?? [])])];
+    for (const stack of stacks) {
+        // Pulumi stack names: letters, digits, "-", "_", "."; org/project prefixes are not used here.
+        if (!/^[A-Za-z0-9_.-]+$/.test(stack)) {
+            throw usageError(`Invalid stack name "${stack}": use letters, digits, "-", "_" or ".".`);
+        }
+    }
+    const all = values.all ?? false;
+    if (subcommand === "promote") {
+        if (stacks.length > 0 || all) {
+            throw usageError(`"promote" always runs ${PROMOTION_ORDER.join(" -> ")}; choose the range with --from and --to instead of naming stacks.`);
+        }
+    } else if (stacks.length === 0 && !all) {
+        throw usageError(`Name at least one stack for "${subcommand}" (e.g. \`${subcommand} dev\`) or pass --all.`);
+    } else if (stacks.length > 0 && all) {
+        throw usageError(`Name stacks or pass --all, not both.`);
+    }
+    if (values.backend !== undefined && values["local-backend"]) {
+        throw usageError(`--backend and --local-backend both choose the state backend: pass only one.`);
+    }
+    const from = promotionStage("from", values.from);
+    const to = promotionStage("to", values.to);
+    if (from !== undefined && to !== undefined && stageIndex(from) > stageIndex(to)) {
+        throw usageError(`--from ${from} comes after --to ${to}: promotion runs ${PROMOTION_ORDER.join(" -> ")}.`);
+    }
+    if (subcommand === "destroy" && !values.yes) {
+        throw usageError(`"destroy" deletes every resource of the stack: add --yes to confirm.`);
+    }
+
+    return {
+        subcommand,
+        stacks,
+        all,
+        json: values.json ?? false,
+        backend: nonEmpty("backend", values.backend),
+        localBackend: values["local-backend"] ?? false,
+        dir: nonEmpty("dir", values.dir),
+        create: values.create ?? false,
+        refresh: values.refresh ?? false,
+        refreshOnly: values["refresh-only"] ?? false,
+        diff: values.diff ?? false,
+        expectNoChanges: values["expect-no-changes"] ?? false,
+        yes: values.yes ?? false,
+        target: values.target ?? [],
+        parallel: parallelism(values.parallel),
+        message: values.message,
+        from,
+        to,
+    };
+}
+
+function isSubcommand(value: string): value is Subcommand {
+    return value === "promote" || (OPERATIONS as readonly string[]).includes(value);
+}
+
+function nonEmpty(option: string, value: string | undefined): string | undefined {
+    if (value !== undefined && value.trim() === "") throw usageError(`--${option} is empty: give a value or leave the option out.`);
+    return value;
+}
+
+function parallelism(value: string | undefined): number | undefined {
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw usageError(`--parallel must be a whole number of at least 1 (given: "${value}").`);
+    return n;
+}
+
+function stageIndex(stack: string): number {
+    return (PROMOTION_ORDER as readonly string[]).indexOf(stack);
+}
+
+function promotionStage(option: string, value: string | undefined): string | undefined {
+    if (value !== undefined && !(PROMOTION_ORDER as readonly string[]).includes(value)) {
+        throw usageError(`--${option} must be one of ${PROMOTION_ORDER.join(", ")} (given: "${value}").`);
+    }
+    return value;
+}

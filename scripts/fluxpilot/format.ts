@@ -1,0 +1,123 @@
+/**
+ * What people read: live progress lines while operations run, then one summary per stack
+ * (or the JSON result document with --json). Reports never hold secret values, so nothing
+ * here can print one.
+ */
+import { ChangeCounts, ReportedOutput, RunReport, StepResult } from "./orchestrate";
+import { ResourceChange } from "./events";
+
+/** JSON document version; bump when a field changes meaning or disappears. */
+export const JSON_SCHEMA_VERSION = 1;
+
+export function renderJson(report: RunReport): string {
+    return `${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, ...report }, null, 2)}\n`;
+}
+
+export function renderSummary(report: RunReport): string {
+    const lines: string[] = [];
+    if (report.error) {
+        lines.push(`error: ${report.error.message}`, ...report.error.details.map((d) => `  - ${d}`));
+        return `${lines.join("\n")}\n`;
+    }
+    lines.push("", `Summary (${report.subcommand}, backend ${report.backend}):`);
+    for (const result of report.results) lines.push(...describeStep(result));
+    lines.push("", verdict(report));
+    return `${lines.join("\n")}\n`;
+}
+
+function describeStep(result: StepResult): string[] {
+    const head = `${result.stack} ${result.operation}: ${result.status}`;
+    if (result.status === "skipped") return [`  ${head} (${result.reason})`];
+    const lines = [`  ${head}${result.durationMs !== undefined ? ` in ${formatDuration(result.durationMs)}` : ""}`];
+    if (result.changes) lines.push(`    ${describeChanges(result.changes, result.operation === "preview" || result.operation === "drift")}`);
+    if (result.drift && result.drift.length > 0) {
+        lines.push("    drifted resources:", ...result.drift.map((change) => `      ${describeDrift(change)}`));
+    }
+    if (result.outputs) lines.push(...describeOutputs(result.outputs));
+    if (result.error) {
+        lines.push(`    error: ${result.error.message}`, ...result.error.details.map((d) => `      - ${d}`));
+    }
+    return lines;
+}
+
+export function describeChanges(changes: ChangeCounts, proposed: boolean): string {
+    const kinds: [number, string, string][] = [
+        [changes.created, "to create", "created"],
+        [changes.updated, "to update", "updated"],
+        [changes.replaced, "to replace", "replaced"],
+        [changes.deleted, "to delete", "deleted"],
+        [changes.unchanged, "unchanged", "unchanged"],
+    ];
+    return kinds.map(([n, future, past]) => `${n} ${proposed ? future : past}`).join(", ");
+}
+
+function describeDrift(change: ResourceChange): string {
+    const fields = change.diffs.length > 0 ? ` (${change.diffs.join(", ")})` : "";
+    return `${change.op} ${change.type} "${change.name}"${fields}`;
+}
+
+function describeOutputs(outputs: Record<string, ReportedOutput>): string[] {
+    const names = Object.keys(outputs);
+    if (names.length === 0) return ["    outputs: none"];
+    const width = Math.max(...names.map((n) => n.length));
+    return [
+        "    outputs:",
+        ...names.map((name) => {
+            const { secret, value } = outputs[name];
+            return `      ${name.padEnd(width)}  ${secret ? "[secret]" : formatValue(value)}`;
+        }),
+    ];
+}
+
+function formatValue(value: unknown): string {
+    const text = typeof value === "string" ? value : JSON.stringify(value);
+    return text.length > 160 ? `${text.slice(0, 157)}...` : text;
+}
+
+function verdict(report: RunReport): string {
+    const failed = report.results.filter((r) => r.status === "failed").map((r) => r.stack);
+    const drifted = report.results.filter((r) => r.status === "drifted").map((r) => r.stack);
+    if (failed.length > 0) return `Failed: ${[...new Set(failed)].join(", ")} (exit code ${report.exitCode}).`;
+    if (drifted.length > 0) return `Drift detected: ${[...new Set(drifted)].join(", ")} (exit code ${report.exitCode}).`;
+    return "All done.";
+}
+
+export function formatDuration(ms: number): string {
+    const seconds = Math.round(ms / 1000);
+    if (seconds < 60) return `${seconds}s`;
+    const minutes = Math.floor(seconds / 60);
+    return `${minutes}m ${String(seconds % 60).padStart(2, "0")}s`;
+}
+
+/**
+ * Prefixes each line of streamed engine output with its stack, buffering partial lines
+ * (the engine writes in chunks that can end mid-line).
+ */
+export class PrefixedLineWriter {
+    private readonly pending = new Map<string, string>();
+
+    constructor(private readonly write: (text: string) => void) {}
+
+    output(stack: string, chunk: string): void {
+        const text = (this.pending.get(stack) ?? "") + chunk;
+        const lines = text.split(/\r?\n/);
+        this.pending.set(stack, lines.pop() ?? "");
+        for (const line of lines) this.write(`[${stack}] ${line}\n`);
+    }
+
+    status(stack: string, message: string): void {
+        this.flush(stack);
+        this.write(`[${stack}] ==> ${message}\n`);
+    }
+
+    /** Writes whatever partial line is left for a stack. */
+    flush(stack: string): void {
+        const rest = this.pending.get(stack);
+        if (rest) this.write(`[${stack}] ${rest}\n`);
+        this.pending.delete(stack);
+    }
+
+    flushAll(): void {
+        for (const stack of [...this.pending.keys()]) this.flush(stack);
+    }
+}

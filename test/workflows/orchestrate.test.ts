@@ -1,0 +1,316 @@
+import * as assert from "assert";
+import { CommandLine, parseCommandLine } from "../../scripts/fluxpilot/args";
+import { BackendChoice } from "../../scripts/fluxpilot/backend";
+import { StackValidator } from "../../scripts/fluxpilot/gateway";
+import { run, RunReport } from "../../scripts/fluxpilot/orchestrate";
+import { ConfigProblem, StackConfigError } from "../../stacks/errors";
+import { automationError, errorDiagnostic, failedEvent, FakeClock, FakeGateway, stepEvent, StackScript, urn } from "./fake-gateway";
+
+const backend: BackendChoice = { url: "file:///repo/.pulumi-state", source: "--local-backend" };
+
+function command(...argv: string[]): CommandLine {
+    const parsed = parseCommandLine(argv);
+    if (!("subcommand" in parsed)) throw new Error("expected a command");
+    return parsed;
+}
+
+class RecordingValidator implements StackValidator {
+    readonly validated: string[] = [];
+    constructor(private readonly problems: Record<string, ConfigProblem[]> = {}) {}
+    async validate(stack: string): Promise<void> {
+        this.validated.push(stack);
+        const problems = this.problems[stack];
+        if (problems) throw new StackConfigError(stack, problems);
+    }
+}
+
+interface Harness {
+    gateway: FakeGateway;
+    validator: RecordingValidator;
+    progress: string[];
+    report: RunReport;
+}
+
+async function execute(
+    cmd: CommandLine,
+    stacks: string[],
+    scripts: Record<string, StackScript>,
+    options: { problems?: Record<string, ConfigProblem[]>; cliError?: Error } = {},
+): Promise<Harness> {
+    const clock = new FakeClock();
+    const gateway = new FakeGateway(scripts, clock, { error: options.cliError });
+    const validator = new RecordingValidator(options.problems);
+    const progress: string[] = [];
+    const report = await run(cmd, stacks, {
+        gateway,
+        validator,
+        progress: {
+            output: (stack, text) => progress.push(`${stack}> ${text}`),
+            status: (stack, text) => progress.push(`${stack}: ${text}`),
+        },
+        backend,
+        now: clock.now,
+        color: "never",
+    });
+    return { gateway, validator, progress, report };
+}
+
+const clean = { changes: { same: 12 } };
+const drifted = {
+    changes: { same: 10, update: 1, delete: 1 },
+    events: [
+        stepEvent("same", urn("dev", "kubernetes:core/v1:Namespace", "flux-system")),
+        stepEvent("update", urn("dev", "aws:eks/cluster:Cluster", "dev-eks", "fluxpilot:clusters:Eks"), ["tags"]),
+        stepEvent("delete", urn("dev", "aws:ec2/securityGroup:SecurityGroup", "dev-extra")),
+    ],
+};
+
+describe("fluxpilot orchestration", () => {
+    describe("single operations", () => {
+        it("previews each named stack in order, mapping options and streaming engine output", async () => {
+            const { gateway, progress, report } = await execute(
+                command("preview", "dev", "staging", "--refresh", "--diff", "--parallel", "4", "--target", "urn:a", "-m", "why"),
+                ["dev", "staging"],
+                {
+                    dev: { preview: { changes: { create: 2, same: 3 }, output: ["Previewing update (dev)\nres", "ources: 2 to create\n"] } },
+                    staging: { preview: { changes: { same: 5 } } },
+                },
+            );
+            assert.deepStrictEqual(gateway.sequence(), ["cliVersion", "openStack dev", "preview dev", "openStack staging", "preview staging"]);
+            assert.deepStrictEqual(gateway.calls[2].options, {
+                color: "never",
+                parallel: 4,
+                message: "why",
+                target: ["urn:a"],
+                refresh: true,
+                diff: true,
+            });
+            assert.deepStrictEqual(gateway.calls[2].callbacks, ["onOutput", "onEvent"]);
+            assert.deepStrictEqual(gateway.calls[1].options, { create: false });
+            assert.deepStrictEqual(progress.slice(0, 3), [
+                "dev: preview started",
+                "dev> Previewing update (dev)\nres",
+                "dev> ources: 2 to create\n",
+            ]);
+            assert.strictEqual(report.exitCode, 0);
+            assert.strictEqual(report.ok, true);
+            assert.strictEqual(report.cliVersion, "3.200.0");
+            assert.deepStrictEqual(report.results[0].changes, { created: 2, updated: 0, replaced: 0, deleted: 0, unchanged: 3 });
+        });
+
+        it("reports up with counts, duration and outputs, hiding secret values", async () => {
+            const { report, gateway } = await execute(command("up", "dev", "--create"), ["dev"], {
+                dev: {
+                    up: {
+                        takesMs: 83_000,
+                        changes: { create: 3, update: 1, replace: 1, delete: 2, same: 9 },
+                        outputs: {
+                            environment: { value: "dev", secret: false },
+                            clusters: { value: [{ name: "dev-eks", kubeconfig: "apiVersion: v1 ... token" }], secret: true },
+                        },
+                    },
+                },
+            });
+            assert.deepStrictEqual(gateway.calls[1].options, { create: true });
+            assert.deepStrictEqual(report.results, [
+                {
+                    stack: "dev",
+                    operation: "up",
+                    status: "succeeded",
+                    durationMs: 83_000,
+                    changes: { created: 3, updated: 1, replaced: 1, deleted: 2, unchanged: 9 },
+                    outputs: { clusters: { secret: true, value: "[secret]" }, environment: { secret: false, value: "dev" } },
+                },
+            ]);
+            assert.ok(!JSON.stringify(report).includes("token"));
+        });
+
+        it("passes --expect-no-changes and maps refresh, destroy and outputs to their own calls", async () => {
+            const { gateway } = await execute(command("refresh", "prod", "--expect-no-changes"), ["prod"], { prod: { refresh: clean } });
+            assert.deepStrictEqual(gateway.calls[2], {
+                method: "refresh",
+                stack: "prod",
+                options: { color: "never", expectNoChanges: true },
+                callbacks: ["onOutput", "onEvent"],
+            });
+            const destroyed = await execute(command("destroy", "dev", "--yes"), ["dev"], { dev: { destroy: { changes: { delete: 7 } } } });
+            assert.deepStrictEqual(destroyed.gateway.sequence(), ["cliVersion", "openStack dev", "destroy dev"]);
+            assert.strictEqual(destroyed.report.results[0].changes?.deleted, 7);
+            const outputs = await execute(command("outputs", "dev"), ["dev"], { dev: { outputs: { a: { value: 1, secret: false } } } });
+            assert.deepStrictEqual(outputs.gateway.sequence(), ["cliVersion", "openStack dev", "outputs dev"]);
+            assert.deepStrictEqual(outputs.report.results[0].outputs, { a: { secret: false, value: 1 } });
+        });
+
+        it("stops a multi-stack up at the first failure and skips the rest", async () => {
+            const { gateway, report } = await execute(command("up", "dev", "staging", "prod"), ["dev", "staging", "prod"], {
+                dev: { up: clean },
+                staging: { up: { error: automationError("error: update failed") } },
+            });
+            assert.deepStrictEqual(gateway.sequence(), ["cliVersion", "openStack dev", "up dev", "openStack staging", "up staging"]);
+            assert.deepStrictEqual(
+                report.results.map((r) => [r.stack, r.status, r.reason]),
+                [
+                    ["dev", "succeeded", undefined],
+                    ["staging", "failed", undefined],
+                    ["prod", "skipped", "not run: staging up failed"],
+                ],
+            );
+            assert.strictEqual(report.exitCode, 1);
+        });
+
+        it("keeps previewing the other stacks when one preview fails", async () => {
+            const { gateway, report } = await execute(command("preview", "dev", "staging"), ["dev", "staging"], {
+                dev: { openError: automationError("error: no stack named 'dev' found") },
+                staging: { preview: clean },
+            });
+            assert.deepStrictEqual(gateway.sequence(), ["cliVersion", "openStack dev", "openStack staging", "preview staging"]);
+            assert.strictEqual(report.results[0].error?.code, "stack-not-found");
+            assert.strictEqual(report.results[1].status, "succeeded");
+            assert.strictEqual(report.exitCode, 1);
+        });
+    });
+
+    describe("pre-flight", () => {
+        it("validates every stack before calling Pulumi and runs nothing when one is invalid", async () => {
+            const problem: ConfigProblem = { key: "fluxpilot:environment", value: "qa", message: "is not an environment", fix: "use dev" };
+            const { gateway, validator, report } = await execute(command("promote"), ["dev", "staging", "prod"], {}, { problems: { staging: [problem] } });
+            assert.deepStrictEqual(validator.validated, ["dev", "staging", "prod"]);
+            assert.deepStrictEqual(gateway.sequence(), ["cliVersion"]);
+            assert.deepStrictEqual(
+                report.results.map((r) => [r.stack, r.status]),
+                [
+                    ["dev", "skipped"],
+                    ["staging", "failed"],
+                    ["prod", "skipped"],
+                ],
+            );
+            assert.deepStrictEqual(report.results[1].error, {
+                code: "invalid-config",
+                message: 'Stack "staging" configuration has 1 problem; nothing was created.',
+                details: ['fluxpilot:environment: is not an environment (given: "qa"). Fix: use dev'],
+            });
+            assert.strictEqual(report.exitCode, 1);
+        });
+
+        it("stops before anything else when the Pulumi CLI is missing", async () => {
+            const missing = automationError("Command failed with ENOENT: pulumi version\nspawn pulumi ENOENT", "", -2);
+            const { gateway, validator, report } = await execute(command("up", "dev"), ["dev"], {}, { cliError: missing });
+            assert.deepStrictEqual(gateway.sequence(), ["cliVersion"]);
+            assert.deepStrictEqual(validator.validated, []);
+            assert.strictEqual(report.error?.code, "pulumi-cli-missing");
+            assert.strictEqual(report.exitCode, 4);
+            assert.deepStrictEqual(report.results, []);
+        });
+    });
+
+    describe("drift", () => {
+        it("runs a refreshing preview and lists what differs", async () => {
+            const { gateway, report } = await execute(command("drift", "dev", "prod"), ["dev", "prod"], {
+                dev: { preview: drifted },
+                prod: { preview: clean },
+            });
+            assert.deepStrictEqual(gateway.calls[2].options, { color: "never", refresh: true });
+            assert.strictEqual(report.results[0].status, "drifted");
+            assert.deepStrictEqual(report.results[0].drift, [
+                { urn: urn("dev", "aws:eks/cluster:Cluster", "dev-eks", "fluxpilot:clusters:Eks"), type: "aws:eks/cluster:Cluster", name: "dev-eks", op: "update", diffs: ["tags"] },
+                { urn: urn("dev", "aws:ec2/securityGroup:SecurityGroup", "dev-extra"), type: "aws:ec2/securityGroup:SecurityGroup", name: "dev-extra", op: "delete", diffs: [] },
+            ]);
+            assert.strictEqual(report.results[1].status, "succeeded");
+            assert.deepStrictEqual(report.results[1].drift, []);
+            assert.strictEqual(report.exitCode, 3);
+        });
+
+        it("compares only state and cloud with --refresh-only", async () => {
+            const { gateway, report } = await execute(command("drift", "staging", "--refresh-only"), ["staging"], { staging: { previewRefresh: clean } });
+            assert.deepStrictEqual(gateway.sequence(), ["cliVersion", "openStack staging", "previewRefresh staging"]);
+            assert.deepStrictEqual(gateway.calls[2].options, { color: "never" });
+            assert.strictEqual(report.exitCode, 0);
+        });
+
+        it("reports a failure, not drift, when the preview itself fails", async () => {
+            const { report } = await execute(command("drift", "dev"), ["dev"], {
+                dev: { preview: { error: automationError("error: [409] Conflict: Another update is currently in progress.") } },
+            });
+            assert.strictEqual(report.results[0].status, "failed");
+            assert.strictEqual(report.results[0].error?.code, "concurrent-update");
+            assert.strictEqual(report.exitCode, 5);
+        });
+    });
+
+    describe("promote", () => {
+        const stages = ["dev", "staging", "prod"];
+
+        it("runs up then a drift check on dev, staging and prod, in that order", async () => {
+            const scripts = Object.fromEntries(stages.map((s) => [s, { up: clean, preview: clean }]));
+            const { gateway, report } = await execute(command("promote", "-m", "release 42"), stages, scripts);
+            assert.deepStrictEqual(gateway.sequence(), [
+                "cliVersion",
+                "openStack dev",
+                "up dev",
+                "preview dev",
+                "openStack staging",
+                "up staging",
+                "preview staging",
+                "openStack prod",
+                "up prod",
+                "preview prod",
+            ]);
+            assert.deepStrictEqual(gateway.calls[2].options, { color: "never", message: "release 42" });
+            assert.deepStrictEqual(gateway.calls[3].options, { color: "never", refresh: true });
+            assert.deepStrictEqual(
+                report.results.map((r) => `${r.stack} ${r.operation} ${r.status}`),
+                ["dev up succeeded", "dev drift succeeded", "staging up succeeded", "staging drift succeeded", "prod up succeeded", "prod drift succeeded"],
+            );
+            assert.strictEqual(report.exitCode, 0);
+        });
+
+        it("stops at the first failed stage and never touches the later ones", async () => {
+            const failure = automationError("error: update failed");
+            const { gateway, report } = await execute(command("promote"), stages, {
+                dev: { up: clean, preview: clean },
+                staging: {
+                    up: { error: failure, events: [failedEvent(urn("staging", "gcp:container/cluster:Cluster", "staging-gke")), errorDiagnostic(urn("staging", "gcp:container/cluster:Cluster", "staging-gke"), "error: googleapi: Error 403: Permission denied\n")] },
+                },
+            });
+            assert.ok(!gateway.sequence().some((c) => c.endsWith("prod")));
+            assert.ok(!gateway.sequence().includes("preview staging"));
+            assert.deepStrictEqual(
+                report.results.map((r) => `${r.stack} ${r.operation} ${r.status}`),
+                ["dev up succeeded", "dev drift succeeded", "staging up failed", "prod up skipped"],
+            );
+            assert.strictEqual(report.results[2].error?.code, "resource-failed");
+            assert.strictEqual(
+                report.results[2].error?.message,
+                'up failed on stack "staging" at gcp:container/cluster:Cluster "staging-gke": googleapi: Error 403: Permission denied',
+            );
+            assert.strictEqual(report.results[3].reason, "staging up failed");
+            assert.strictEqual(report.exitCode, 1);
+        });
+
+        it("stops when a stage shows drift after its update", async () => {
+            const { gateway, report } = await execute(command("promote"), stages, { dev: { up: clean, preview: drifted } });
+            assert.deepStrictEqual(gateway.sequence(), ["cliVersion", "openStack dev", "up dev", "preview dev"]);
+            assert.deepStrictEqual(
+                report.results.map((r) => `${r.stack} ${r.operation} ${r.status}`),
+                ["dev up succeeded", "dev drift drifted", "staging up skipped", "prod up skipped"],
+            );
+            assert.strictEqual(report.results[2].reason, "dev shows drift");
+            assert.strictEqual(report.exitCode, 3);
+        });
+
+        it("with --from staging checks dev for drift first, and --to stops the range", async () => {
+            const { gateway, report } = await execute(command("promote", "--from", "staging", "--to", "staging"), ["dev", "staging"], {
+                dev: { preview: clean },
+                staging: { up: clean, preview: clean },
+            });
+            assert.deepStrictEqual(gateway.sequence(), ["cliVersion", "openStack dev", "preview dev", "openStack staging", "up staging", "preview staging"]);
+            assert.strictEqual(report.exitCode, 0);
+        });
+
+        it("with --from prod does not update prod when staging has drifted", async () => {
+            const { gateway, report } = await execute(command("promote", "--from", "prod"), ["staging", "prod"], { staging: { preview: drifted } });
+            assert.deepStrictEqual(gateway.sequence(), ["cliVersion", "openStack staging", "preview staging"]);
+            assert.deepStrictEqual(report.results.map((r) => `${r.stack} ${r.operation} ${r.status}`), ["staging drift drifted", "prod up skipped"]);
+        });
+    });
+});
