@@ -1,0 +1,70 @@
+// @ts-check
+/**
+ * Posts the offline plan diff of each stack on its pull request: one comment per stack, found
+ * again by a hidden marker and edited in place. Runs from .github/workflows/pr-comment.yml
+ * (actions/github-script) in the base repository's context, so it also works for forks; the
+ * artifact it reads was built by untrusted pull request code and is only ever used as text.
+ */
+"use strict";
+const fs = require("fs");
+const path = require("path");
+
+/** GitHub refuses comments longer than 65536 characters. */
+const MAX_COMMENT = 65000;
+const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
+
+function planMarker(stack) {
+    return `<!-- fluxpilot-plan-diff:${stack} -->`;
+}
+
+/**
+ * Creates the comment, or edits the one of ours that starts with `marker`.
+ * @returns {Promise<"created" | "updated">}
+ */
+async function upsertComment(github, { owner, repo, issueNumber, marker, body }) {
+    const text = `${marker}\n${body}`;
+    const comments = await github.paginate(github.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 });
+    const existing = comments.find((c) => c.user && c.user.type === "Bot" && typeof c.body === "string" && c.body.startsWith(marker));
+    const limited = text.length > MAX_COMMENT ? `${text.slice(0, MAX_COMMENT)}\n\n(truncated: see the workflow run for the full diff)` : text;
+    if (existing) {
+        await github.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body: limited });
+        return "updated";
+    }
+    await github.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body: limited });
+    return "created";
+}
+
+/**
+ * Reads `<dir>/plan-diff-<stack>/{body.md,pr-number}` for every stack and posts each body on its
+ * pull request, after checking that the pull request's head is the commit the run built.
+ */
+async function postPlanDiffs({ github, context, core, dir }) {
+    const { owner, repo } = context.repo;
+    const run = context.payload.workflow_run;
+    if (!fs.existsSync(dir)) {
+        core.info(`No plan diffs in ${dir}: the pull request run stopped before planning.`);
+        return [];
+    }
+    const posted = [];
+    for (const entry of fs.readdirSync(dir).sort()) {
+        const stack = entry.replace(/^plan-diff-/, "");
+        if (!STACK_NAME.test(stack)) continue;
+        const read = (file) => fs.readFileSync(path.join(dir, entry, file), "utf8").trim();
+        const issueNumber = Number(read("pr-number"));
+        if (!Number.isInteger(issueNumber) || issueNumber <= 0) {
+            core.warning(`plan-diff-${stack}: no valid pull request number; skipped.`);
+            continue;
+        }
+        const { data: pull } = await github.rest.pulls.get({ owner, repo, pull_number: issueNumber });
+        if (pull.head.sha !== run.head_sha) {
+            core.warning(`plan-diff-${stack}: pull request #${issueNumber} head ${pull.head.sha} is not the commit this run built (${run.head_sha}); skipped.`);
+            continue;
+        }
+        const outcome = await upsertComment(github, { owner, repo, issueNumber, marker: planMarker(stack), body: read("body.md") });
+        core.info(`${stack}: comment ${outcome} on #${issueNumber}`);
+        posted.push({ stack, issueNumber, outcome });
+    }
+    return posted;
+}
+
+module.exports = { planMarker, upsertComment, postPlanDiffs, MAX_COMMENT };

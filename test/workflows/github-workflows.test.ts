@@ -1,0 +1,223 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+
+const root = path.resolve(__dirname, "..", "..");
+const workflowDir = path.join(root, ".github", "workflows");
+
+type Job = Record<string, any>;
+type Step = Record<string, any>;
+
+function load(file: string): Record<string, any> {
+    return parse(fs.readFileSync(path.join(root, file), "utf8"));
+}
+
+const workflows = Object.fromEntries(
+    fs
+        .readdirSync(workflowDir)
+        .filter((f) => f.endsWith(".yml"))
+        .map((f) => [f, load(path.join(".github", "workflows", f))]),
+);
+const stackWorkflow = workflows["pulumi-stack.yml"];
+const stackSteps: Step[] = stackWorkflow.jobs.pulumi.steps;
+
+/** Matrix stacks of a job, or its `with.stack` when it calls the stack workflow once. */
+function stacksOf(job: Job): string[] {
+    return job.strategy?.matrix?.stack ?? [job.with?.stack];
+}
+
+function callsStackWorkflow(job: Job): boolean {
+    return job.uses === "./.github/workflows/pulumi-stack.yml";
+}
+
+function stepsUsing(steps: Step[], action: string): Step[] {
+    return steps.filter((s) => typeof s.uses === "string" && s.uses.startsWith(`${action}@`));
+}
+
+describe("GitHub workflows", () => {
+    it("are the expected files, each parsed with triggers and jobs", () => {
+        assert.deepStrictEqual(Object.keys(workflows).sort(), ["deploy.yml", "drift.yml", "pr-comment.yml", "pull-request.yml", "pulumi-stack.yml"]);
+        for (const [file, workflow] of Object.entries(workflows)) {
+            assert.ok(workflow.on, `${file}: triggers`);
+            assert.ok(Object.keys(workflow.jobs).length > 0, `${file}: jobs`);
+        }
+    });
+
+    it("use in workflow- and job-level env only the contexts GitHub makes available there", () => {
+        // runner, steps and job exist only inside steps; using them in job env fails the whole run.
+        for (const [file, workflow] of Object.entries(workflows)) {
+            const envs = [workflow.env ?? {}, ...Object.values<Job>(workflow.jobs).map((job) => job.env ?? {})];
+            for (const env of envs) {
+                for (const value of Object.values(env)) assert.doesNotMatch(String(value), /\$\{\{[^}]*\b(runner|steps|job|env)\./, `${file}: ${value}`);
+            }
+        }
+    });
+
+    it("install with npm ci on Node 20, through the shared setup action, before any npm command", () => {
+        const setup = load(".github/actions/setup/action.yml");
+        const node = stepsUsing(setup.runs.steps, "actions/setup-node")[0];
+        assert.strictEqual(String(node.with["node-version"]), "20");
+        assert.ok(setup.runs.steps.some((s: Step) => /^npm ci\b/.test(s.run ?? "")));
+        for (const [file, workflow] of Object.entries(workflows)) {
+            for (const [name, job] of Object.entries<Job>(workflow.jobs)) {
+                const steps: Step[] = job.steps ?? [];
+                const firstNpm = steps.findIndex((s) => /\bnpm (run|test)\b/.test(s.run ?? ""));
+                if (firstNpm < 0) continue;
+                const setupAt = steps.findIndex((s) => s.uses === "./.github/actions/setup");
+                assert.ok(setupAt >= 0 && setupAt < firstNpm, `${file} ${name}: setup before npm`);
+            }
+        }
+    });
+
+    it("pin every action to a major version or a commit, and pulumi/actions to v6", () => {
+        const uses: string[] = [];
+        for (const workflow of Object.values(workflows)) {
+            for (const job of Object.values<Job>(workflow.jobs)) for (const step of job.steps ?? []) if (step.uses) uses.push(step.uses);
+        }
+        uses.push(...load(".github/actions/setup/action.yml").runs.steps.map((s: Step) => s.uses).filter(Boolean));
+        for (const action of uses.filter((u) => !u.startsWith("./"))) {
+            assert.match(action, /@(v\d+|[0-9a-f]{40})$/, action);
+        }
+        const pulumi = uses.filter((u) => u.startsWith("pulumi/actions@"));
+        assert.ok(pulumi.length >= 4);
+        assert.ok(pulumi.every((u) => u === "pulumi/actions@v6"));
+    });
+
+    it("use no long-lived cloud keys: OIDC only, with id-token: write where credentials are used", () => {
+        const forbidden = /AWS_SECRET_ACCESS_KEY|aws-secret-access-key|aws-access-key-id|credentials_json|GOOGLE_CREDENTIALS|client-secret|ARM_CLIENT_SECRET|AZURE_CREDENTIALS|creds:/;
+        for (const file of fs.readdirSync(workflowDir)) {
+            assert.doesNotMatch(fs.readFileSync(path.join(workflowDir, file), "utf8"), forbidden, file);
+        }
+        const aws = stepsUsing(stackSteps, "aws-actions/configure-aws-credentials")[0];
+        assert.strictEqual(aws.with["role-to-assume"], "${{ vars.AWS_ROLE_ARN }}");
+        const gcp = stepsUsing(stackSteps, "google-github-actions/auth")[0];
+        assert.strictEqual(gcp.with.workload_identity_provider, "${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}");
+        const azure = stepsUsing(stackSteps, "azure/login")[0];
+        assert.deepStrictEqual(Object.keys(azure.with).sort(), ["client-id", "subscription-id", "tenant-id"]);
+        const pulumiCloud = stepsUsing(stackSteps, "pulumi/auth-actions")[0];
+        assert.strictEqual(pulumiCloud.with["requested-token-type"], "urn:pulumi:token-type:access_token:organization");
+        // Every caller of the stack workflow grants the OIDC token; nothing else does.
+        for (const [file, workflow] of Object.entries(workflows)) {
+            assert.notStrictEqual(workflow.permissions?.["id-token"], "write", `${file}: id-token only per job`);
+            for (const [name, job] of Object.entries<Job>(workflow.jobs)) {
+                const oidc = job.permissions?.["id-token"] === "write";
+                assert.strictEqual(oidc, callsStackWorkflow(job), `${file} ${name}`);
+            }
+        }
+        assert.strictEqual(stackWorkflow.jobs.pulumi.environment, "${{ inputs.environment }}");
+    });
+
+    it("pull requests: test, then the offline plan diff of every stack, and previews where credentials exist", () => {
+        const pr = workflows["pull-request.yml"];
+        assert.deepStrictEqual(Object.keys(pr.on), ["pull_request"]);
+        assert.deepStrictEqual(pr.permissions, { contents: "read" });
+        assert.ok(pr.jobs.test.steps.some((s: Step) => s.run === "npm test"));
+
+        const plan = pr.jobs["plan-diff"];
+        assert.strictEqual(plan.needs, "test");
+        assert.deepStrictEqual(plan.strategy.matrix.stack, ["dev", "staging", "prod", "local"]);
+        assert.strictEqual(plan.permissions, undefined, "no write access and no credentials: safe for forks");
+        const scripts = plan.steps.map((s: Step) => s.run ?? "").join("\n");
+        assert.match(scripts, /git worktree add --detach "\$RUNNER_TEMP\/base" "\$BASE_SHA"/);
+        assert.match(scripts, /npm run --silent plan -- "\$STACK" --out "\$PLAN_DIR\/base.json"/);
+        assert.match(scripts, /npm run --silent plan -- "\$STACK" --diff "\$BASE_SNAPSHOT"/);
+        const upload = stepsUsing(plan.steps, "actions/upload-artifact")[0];
+        assert.strictEqual(upload.with.name, "plan-diff-${{ matrix.stack }}");
+
+        const preview = pr.jobs.preview;
+        assert.ok(callsStackWorkflow(preview));
+        assert.strictEqual(preview.needs, "test");
+        assert.strictEqual(preview.if, "github.event.pull_request.head.repo.full_name == github.repository");
+        assert.deepStrictEqual(preview.strategy.matrix.stack, ["dev", "staging", "prod"]);
+        assert.deepStrictEqual(preview.with, { stack: "${{ matrix.stack }}", environment: "${{ matrix.stack }}-preview", command: "preview" });
+        assert.deepStrictEqual(preview.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" });
+
+        const previewStep = stackSteps.find((s) => s.if === "inputs.command == 'preview'")!;
+        assert.strictEqual(previewStep.uses, "pulumi/actions@v6");
+        assert.strictEqual(previewStep.with.command, "preview");
+        assert.strictEqual(previewStep.with["comment-on-pr"], true);
+        assert.strictEqual(previewStep.with["edit-pr-comment"], true);
+        assert.strictEqual(previewStep.with["stack-name"], "${{ env.STACK_NAME }}");
+    });
+
+    it("plan diff comments: posted after the pull request run, with write access in that job only", () => {
+        const comments = workflows["pr-comment.yml"];
+        assert.deepStrictEqual(comments.on, { workflow_run: { workflows: [workflows["pull-request.yml"].name], types: ["completed"] } });
+        assert.deepStrictEqual(comments.permissions, {});
+        const job = comments.jobs["plan-diff-comments"];
+        assert.deepStrictEqual(job.permissions, { actions: "read", contents: "read", "pull-requests": "write" });
+        const download = stepsUsing(job.steps, "actions/download-artifact")[0];
+        assert.strictEqual(download.with["run-id"], "${{ github.event.workflow_run.id }}");
+        const script = stepsUsing(job.steps, "actions/github-script")[0].with.script;
+        assert.match(script, /require\("\.\/\.github\/scripts\/pr-comments\.js"\)/);
+        // No other workflow may write to pull requests except the preview job (Pulumi's own comment).
+        for (const [file, workflow] of Object.entries(workflows)) {
+            for (const [name, job] of Object.entries<Job>(workflow.jobs)) {
+                if (job.permissions?.["pull-requests"] === "write") {
+                    assert.ok(["pr-comment.yml plan-diff-comments", "pull-request.yml preview"].includes(`${file} ${name}`), `${file} ${name}`);
+                }
+            }
+        }
+    });
+
+    it("push to main: test, then up on dev, staging and prod in order, each in its GitHub environment", () => {
+        const deploy = workflows["deploy.yml"];
+        assert.deepStrictEqual(deploy.on.push, { branches: ["main"] });
+        assert.deepStrictEqual(deploy.concurrency, { group: "deploy", "cancel-in-progress": false });
+        const chain = [
+            ["dev", "test"],
+            ["staging", "dev"],
+            ["prod", "staging"],
+        ];
+        for (const [stack, before] of chain) {
+            const job = deploy.jobs[stack];
+            assert.ok(callsStackWorkflow(job), stack);
+            assert.strictEqual(job.needs, before, `${stack} runs after ${before}`);
+            assert.deepStrictEqual(job.with, { stack, environment: stack, command: "up" });
+            assert.strictEqual(job.secrets, "inherit");
+        }
+        assert.deepStrictEqual(Object.keys(deploy.jobs).sort(), ["dev", "prod", "staging", "test"]);
+        const up = stackSteps.findIndex((s) => s.if === "inputs.command == 'up'" && s.with?.command === "up");
+        const gate = stackSteps[up + 1];
+        assert.deepStrictEqual([gate.if, gate.with.command, gate.with.refresh, gate.with["expect-no-changes"]], ["inputs.command == 'up'", "preview", true, true]);
+    });
+
+    it("scheduled drift detection: a refreshing preview per deployed stack, issues on drift", () => {
+        const drift = workflows["drift.yml"];
+        assert.match(drift.on.schedule[0].cron, /^(\S+\s){4}\S+$/);
+        assert.ok("workflow_dispatch" in drift.on);
+        const job = drift.jobs.drift;
+        assert.ok(callsStackWorkflow(job));
+        assert.deepStrictEqual(job.strategy.matrix.stack, ["dev", "staging", "prod"]);
+        assert.deepStrictEqual(job.with, { stack: "${{ matrix.stack }}", environment: "${{ matrix.stack }}-preview", command: "drift" });
+        assert.deepStrictEqual(job.permissions, { contents: "read", "id-token": "write", issues: "write" });
+        const check = stackSteps.find((s) => s.id === "drift")!;
+        assert.match(check.run, /npm run --silent fluxpilot -- drift "\$STACK" --json/);
+        const issue = stackSteps[stackSteps.indexOf(check) + 1];
+        assert.match(issue.with.script, /require\("\.\/\.github\/scripts\/drift-issue\.js"\)/);
+        assert.strictEqual(issue.env.DRIFT_EXIT, "${{ steps.drift.outputs.exit }}");
+    });
+
+    it("never deploy, preview with credentials, or drift-check the laptop stack", () => {
+        for (const [file, workflow] of Object.entries(workflows)) {
+            for (const [name, job] of Object.entries<Job>(workflow.jobs)) {
+                if (callsStackWorkflow(job)) assert.ok(!stacksOf(job).includes("local"), `${file} ${name}`);
+            }
+        }
+    });
+
+    it("call the stack workflow only with inputs it declares, and commands it implements", () => {
+        const inputs = stackWorkflow.on.workflow_call.inputs;
+        const commands = new Set(stackSteps.map((s) => /^inputs\.command == '(\w+)'$/.exec(s.if ?? "")?.[1]).filter(Boolean));
+        assert.deepStrictEqual([...commands].sort(), ["drift", "preview", "up"]);
+        for (const [file, workflow] of Object.entries(workflows)) {
+            for (const [name, job] of Object.entries<Job>(workflow.jobs)) {
+                if (!callsStackWorkflow(job)) continue;
+                for (const key of Object.keys(job.with)) assert.ok(key in inputs, `${file} ${name}: ${key}`);
+                for (const [key, input] of Object.entries<any>(inputs)) if (input.required) assert.ok(key in job.with, `${file} ${name}: ${key}`);
+                assert.ok(commands.has(job.with.command), `${file} ${name}`);
+            }
+        }
+    });
+});
