@@ -84,11 +84,19 @@ function write(report: RunReport, json: boolean, io: CliIo): void {
     else io.stdout(renderSummary(report));
 }
 
-async function realDependencies(): Promise<CliDependencies> {
-    // Loaded here, not at the top, so `--help` and usage errors never load the Automation API.
-    const { createAutomationGateway } = await import("./automation");
-    const { createStackValidator } = await import("./validate");
-    return { createGateway: createAutomationGateway, createValidator: createStackValidator, now: Date.now };
+/** The real gateway and validator, loaded on first use so `--help` and usage errors stay instant. */
+function realDependencies(): CliDependencies {
+    return {
+        createGateway: (projectDir, backend) => {
+            const { createAutomationGateway }: typeof import("./automation") = require("./automation");
+            return createAutomationGateway(projectDir, backend);
+        },
+        createValidator: (projectDir) => {
+            const { createStackValidator }: typeof import("./validate") = require("./validate");
+            return createStackValidator(projectDir);
+        },
+        now: Date.now,
+    };
 }
 
 if (require.main === module) {
@@ -98,9 +106,7 @@ if (require.main === module) {
         env: process.env,
         isTTY: Boolean(process.stdout.isTTY),
     };
-    realDependencies()
-        .then((deps) => main(process.argv.slice(2), io, deps))
-        .then((code) => {
-            process.exitCode = code;
-        });
+    main(process.argv.slice(2), io, realDependencies()).then((code) => {
+        process.exitCode = code;
+    });
 }

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { ExitCode, firstErrorLine, FluxpilotError, mapPulumiError, parseConfigErrorText } from "../../scripts/fluxpilot/errors";
 import { EventLog } from "../../scripts/fluxpilot/events";
 import { StackConfigError } from "../../stacks/errors";
@@ -6,9 +7,9 @@ import { automationError, errorDiagnostic, failedEvent, urn } from "./fake-gatew
 
 const context = { stack: "dev", operation: "up", backend: "file:///repo/.pulumi-state" };
 
-function logOf(...events: Parameters<EventLog["record"]>[0][]): EventLog {
+function logOf(...events: Partial<EngineEvent>[]): EventLog {
     const log = new EventLog();
-    for (const event of events) log.record(event);
+    events.forEach((event, sequence) => log.record({ sequence, timestamp: 0, ...event }));
     return log;
 }
 
