@@ -77,7 +77,7 @@ export function loadClusterEntry(builder: KustomizeBuilder, clusterDir: string):
 /** Flux resolves spec.path against the repository root; an empty path means the root itself. */
 export function normalizeFluxPath(value: unknown): string {
     const text = typeof value === "string" ? value.trim() : "";
-    const normalized = path.posix.normalize(text.replace(/^\.\/?/, "") || ".");
+    const normalized = path.posix.normalize(text.replace(/^\.(\/|$)/, "") || ".").replace(/\/+$/, "");
     return normalized === "" ? "." : normalized;
 }
 

@@ -57,7 +57,9 @@ export function findModel(apiVersion: string, kind: string): ModelClass | null {
         try {
             loaded = require(modulePath);
         } catch (error) {
-            if ((error as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND") continue;
+            const code = (error as NodeJS.ErrnoException).code;
+            // Not shipped: either no such file, or a path the package's exports map does not list.
+            if (code === "MODULE_NOT_FOUND" || code === "ERR_PACKAGE_PATH_NOT_EXPORTED") continue;
             throw error;
         }
         if (typeof loaded[kind] === "function") {
