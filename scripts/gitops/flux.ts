@@ -208,6 +208,9 @@ export function checkEntryContract(entry: ClusterEntry): GitOpsProblem[] {
         if (source.kind !== "GitRepository" || source.name !== BOOTSTRAP_SOURCE || (source.namespace && source.namespace !== k.namespace)) {
             add(`spec.sourceRef is ${JSON.stringify(source)}: use {kind: GitRepository, name: ${BOOTSTRAP_SOURCE}} (the bootstrap's source, same namespace)`);
         }
+        if (typeof spec.path === "string" && !spec.path.startsWith("./")) {
+            add(`spec.path "${spec.path}" should start with ./ (relative to the repository root, e.g. ./apps/<app>/overlays/<env>)`);
+        }
         if (spec.serviceAccountName !== "kustomize-controller") {
             add(`spec.serviceAccountName is ${JSON.stringify(spec.serviceAccountName)}: set it to kustomize-controller; staging and prod run Flux with --default-service-account=default`);
         }

@@ -142,13 +142,22 @@ export class KustomizeBuilder {
     }
 }
 
-/** kustomize's error without the klog prefix, with the temporary wrapper's paths made repository-relative. */
+/**
+ * kustomize's error without the klog prefix and without the layer our wrapper adds, with the
+ * temporary wrapper's paths made repository-relative.
+ */
 function cleanKustomizeError(stderr: string, wrapper: string, root: string): string {
-    const text = stderr
+    let text = stderr
         .split("\n")
         .map((line) => line.trim())
         .filter((line) => line.length > 0)
         .join(" ")
-        .replace(/^E\d{4} [\d:.]+\s+\d+ run\.go:\d+\] "command failed" err=/, "");
-    return text.split(wrapper).join("<build>").split(root + path.sep).join("");
+        .replace(/^E\d{4} [\d:.]+\s+\d+ run\.go:\d+\] "command failed" err=/, "")
+        .replace(/^"(.*)"$/, "$1");
+    for (const prefix of [path.relative(wrapper, root) + path.sep, root + path.sep, wrapper]) {
+        text = text.split(prefix).join("");
+    }
+    // The wrapper's own layer: "accumulating resources from '<dir>': '<dir>' must resolve to a file': recursed accumulation of path '<dir>': ..."
+    const wrapped = /^accumulating resources: accumulation err='accumulating resources from '[^']*': '[^']*' must resolve to a file': recursed accumulation of path '[^']*': (.*?)(': must build at directory: .*)?$/.exec(text);
+    return wrapped ? wrapped[1] : text;
 }

@@ -46,8 +46,17 @@ describe("gitops: sources", () => {
             const { problems } = builder.tryBuild(`${FIXTURES}/unbuildable`);
             assert.strictEqual(problems.length, 1);
             assert.strictEqual(problems[0].file, `${FIXTURES}/unbuildable`);
-            assert.match(problems[0].message, /^kustomize build failed: .*deployment\.yaml/);
+            const message = problems[0].message;
+            assert.match(message, /^kustomize build failed: /);
+            assert.ok(message.includes(`lstat ${FIXTURES}/unbuildable/deployment.yaml: no such file or directory`), message);
+            // Paths are repository-relative, and the layer the builder's wrapper adds is not shown.
+            assert.ok(!message.includes("../") && !message.includes("must resolve to a file"), message);
             assert.doesNotMatch(problems[0].message, /fluxpilot-kustomize-/, "the temporary wrapper must not leak into messages");
+        });
+
+        it("passes on kustomize's own YAML error with the file and line", () => {
+            const { problems } = builder.tryBuild(`${FIXTURES}/broken-yaml`);
+            assert.match(problems[0].message, /MalformedYAMLError: yaml: line 10: .* in File: deployment\.yaml$/);
         });
 
         it("reports a directory without kustomization.yaml", () => {
