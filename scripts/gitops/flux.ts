@@ -201,6 +201,9 @@ export function checkEntryContract(entry: ClusterEntry): GitOpsProblem[] {
         const spec = object.spec ?? {};
         const add = (message: string) =>
             problems.push({ file: k.rendered.sourceFile, object: describeObject(object), message });
+        if (k.name === ROOT_KUSTOMIZATION && k.namespace === BOOTSTRAP_NAMESPACE) {
+            add(`the name ${ROOT_KUSTOMIZATION} belongs to the bootstrap's root Kustomization, which applies ${entry.dir}: choose another`);
+        }
         if (k.namespace !== BOOTSTRAP_NAMESPACE) {
             add(`metadata.namespace is "${k.namespace}": entry-point Kustomizations live in ${BOOTSTRAP_NAMESPACE}, next to the bootstrap's GitRepository`);
         }

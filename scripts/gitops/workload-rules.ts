@@ -144,8 +144,12 @@ function requireResource(kind: "requests" | "limits", resource: "cpu" | "memory"
         perContainer(workload, true, (c) => (c.resources?.[kind]?.[resource] === undefined ? `no resources.${kind}.${resource}` : undefined));
 }
 
+/** Kinds that serve until stopped; a Job's pods run to completion and take no probes. */
+const LONG_RUNNING_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod"]);
+
 function requireProbe(probe: "livenessProbe" | "readinessProbe") {
-    return (workload: Workload): string[] => perContainer(workload, false, (c) => (c[probe] ? undefined : `no ${probe}`));
+    return (workload: Workload): string[] =>
+        LONG_RUNNING_KINDS.has(workload.kind) ? perContainer(workload, false, (c) => (c[probe] ? undefined : `no ${probe}`)) : [];
 }
 
 /** The tag of an image reference, "" when it has none; digests count as pinned. */

@@ -147,6 +147,15 @@ describe("gitops: Flux entry points", () => {
             assert.match(apis, /Kustomization flux-system\/old-api: apiVersion kustomize.toolkit.fluxcd.io\/v1beta2 is not the GA API: use kustomize.toolkit.fluxcd.io\/v1/);
         });
 
+        it("refuses an entry-point Kustomization named like the bootstrap's root, or with a path not from the root", () => {
+            const entry = structuredClone(loadClusterEntry(builder, "clusters/dev"));
+            entry.kustomizations[0].name = "flux-system";
+            entry.kustomizations[0].rendered.object.spec.path = "apps/sample-app/overlays/dev";
+            const text = formatGitOpsProblems(checkEntryContract(entry));
+            assert.match(text, /the name flux-system belongs to the bootstrap's root Kustomization, which applies clusters\/dev: choose another/);
+            assert.match(text, /spec.path "apps\/sample-app\/overlays\/dev" should start with \.\//);
+        });
+
         it("reports a HelmRelease that breaks the lock-down: default account, cross-namespace source, floating chart", () => {
             const [release] = objectsOf("prod").filter((o) => o.object.kind === "HelmRelease");
             const broken = structuredClone(release);

@@ -90,6 +90,19 @@ describe("gitops: workload rules", () => {
         assert.deepStrictEqual(problems.map((p) => p.message), ["no NetworkPolicy selecting its pods restricts Egress"]);
     });
 
+    it("checks a CronJob's pod template, without asking run-to-completion pods for probes", () => {
+        const cronJob = mutatedProd((d, objects) => {
+            const template = structuredClone(d.spec.template);
+            delete template.spec.containers[0].livenessProbe;
+            delete template.spec.containers[0].readinessProbe;
+            delete template.spec.containers[0].resources.limits;
+            const job = { apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "report", namespace: d.metadata.namespace }, spec: { schedule: "0 3 * * *", jobTemplate: { spec: { template } } } };
+            return [...objects.filter((o) => o.object.kind !== "Deployment"), { object: job, sourceFile: "apps/report/cronjob.yaml" }];
+        });
+        const rules = [...new Set(checkWorkloads(cronJob).map((p) => `${p.rule} ${p.object}`))].sort();
+        assert.deepStrictEqual(rules, ["CKV_K8S_11 CronJob sample-app-prod/report", "CKV_K8S_13 CronJob sample-app-prod/report"]);
+    });
+
     it("the PDB rule needs a budget only above one replica, and refuses one that blocks every disruption", () => {
         const rule = WORKLOAD_RULES.find((r) => r.id === "deployment-has-poddisruptionbudget")!;
         const single = objectsOf("dev").filter((o) => o.object.kind !== "PodDisruptionBudget");
