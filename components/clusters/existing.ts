@@ -1,0 +1,164 @@
+/**
+ * Adopts a cluster that already exists (a kind cluster on a laptop, or one managed elsewhere)
+ * from a kubeconfig file and context. Nothing is created in any cloud: the component only binds
+ * a Kubernetes provider to that context so Flux can be installed into it.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { z } from "zod";
+import { rule } from "../../stacks/rules";
+import { ConfigProblem } from "../../stacks/errors";
+import { ClusterConfigBase, ClusterKind, KubernetesCluster, commonClusterFields } from "./contract";
+
+const existingSchema = z.strictObject({
+    name: commonClusterFields.name,
+    cloud: z.literal("existing"),
+    /** Where the cluster runs, for outputs only ("local", "on-prem-fra1"). */
+    region: commonClusterFields.region.optional(),
+    kubeconfig: z
+        .string(rule("must be a string", "set the path of the kubeconfig file, e.g. ~/.kube/config"))
+        .min(1, rule("is empty", "set the path of the kubeconfig file, or remove the key to use $KUBECONFIG or ~/.kube/config"))
+        .optional(),
+    context: z
+        .string(rule("must be a string", "set the kubeconfig context name, e.g. kind-fluxpilot"))
+        .min(1, rule("is empty", "set the kubeconfig context name, e.g. kind-fluxpilot"))
+        .optional(),
+    protect: commonClusterFields.protect,
+    tags: commonClusterFields.tags,
+});
+
+export type ExistingClusterRaw = z.infer<typeof existingSchema>;
+
+export interface ExistingClusterConfig extends ClusterConfigBase {
+    cloud: "existing";
+    /** Absolute path of the kubeconfig file. */
+    kubeconfig: string;
+    /** Context to use; undefined means the file's current-context. */
+    context?: string;
+}
+
+/** Expands `~` and resolves against the working directory, as kubectl does. */
+export function resolveKubeconfigPath(configured: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+    const chosen = configured ?? env.KUBECONFIG?.split(path.delimiter)[0] ?? "~/.kube/config";
+    const expanded = chosen.startsWith("~") ? path.join(os.homedir(), chosen.slice(1)) : chosen;
+    return path.resolve(expanded);
+}
+
+interface KubeconfigView {
+    /** The kubeconfig reduced to the chosen context, so no other cluster's credentials leave the file. */
+    minified: string;
+    server: string;
+}
+
+/** Reads the chosen context out of a kubeconfig document; throws naming what is missing. */
+export function selectKubeconfigContext(document: string, context: string | undefined, source: string): KubeconfigView {
+    const parsed = parseYaml(document) ?? {};
+    const contextName: string | undefined = context ?? parsed["current-context"];
+    const contextEntry = (parsed.contexts ?? []).find((c: any) => c?.name === contextName);
+    if (!contextName || !contextEntry) {
+        const known = (parsed.contexts ?? []).map((c: any) => c?.name).join(", ") || "none";
+        throw new Error(`kubeconfig ${source} has no context "${contextName ?? "(no current-context)"}"; contexts there: ${known}`);
+    }
+    const cluster = (parsed.clusters ?? []).find((c: any) => c?.name === contextEntry.context?.cluster);
+    const user = (parsed.users ?? []).find((u: any) => u?.name === contextEntry.context?.user);
+    if (!cluster?.cluster?.server) {
+        throw new Error(`kubeconfig ${source}: context "${contextName}" names cluster "${contextEntry.context?.cluster}", which has no server`);
+    }
+    const minified = {
+        apiVersion: "v1",
+        kind: "Config",
+        "current-context": contextName,
+        contexts: [contextEntry],
+        clusters: [cluster],
+        users: user ? [user] : [],
+    };
+    return { minified: stringifyYaml(minified), server: cluster.cluster.server };
+}
+
+export class ExistingCluster extends pulumi.ComponentResource implements KubernetesCluster {
+    public readonly clusterName: pulumi.Output<string>;
+    public readonly cloud = "existing";
+    public readonly region: pulumi.Output<string>;
+    public readonly endpoint: pulumi.Output<string>;
+    public readonly kubernetesVersion: pulumi.Output<string>;
+    public readonly kubeconfig: pulumi.Output<string>;
+    public readonly oidcIssuerUrl: pulumi.Output<string | undefined>;
+    public readonly provider: k8s.Provider;
+
+    constructor(name: string, args: ExistingClusterConfig, opts?: pulumi.ComponentResourceOptions) {
+        super("fluxpilot:clusters:ExistingCluster", name, {}, opts);
+
+        const view = readKubeconfig(args);
+        this.clusterName = pulumi.output(args.name);
+        this.region = pulumi.output(args.region);
+        this.endpoint = view ? pulumi.output(view.server) : pulumi.output(pulumi.unknown as unknown as string);
+        // The version is whatever the cluster runs; Pulumi does not manage it here.
+        this.kubernetesVersion = pulumi.output("unmanaged");
+        this.kubeconfig = pulumi.secret(view ? view.minified : (pulumi.unknown as unknown as string));
+        this.oidcIssuerUrl = pulumi.output(undefined);
+        this.provider = new k8s.Provider(
+            `${name}-k8s`,
+            {
+                // The provider reads the file itself at deploy time, so credentials never enter state.
+                kubeconfig: args.kubeconfig,
+                context: args.context,
+                enableServerSideApply: true,
+            },
+            { parent: this },
+        );
+
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            endpoint: this.endpoint,
+            kubeconfig: this.kubeconfig,
+        });
+    }
+}
+
+/**
+ * The kubeconfig on this machine, if there is one. In a preview (or the offline plan) a missing
+ * file leaves the outputs unknown; in an update it is an error, since the provider needs it.
+ */
+function readKubeconfig(args: ExistingClusterConfig): KubeconfigView | undefined {
+    if (!fs.existsSync(args.kubeconfig)) {
+        if (pulumi.runtime.isDryRun()) {
+            pulumi.log.warn(`cluster ${args.name}: kubeconfig ${args.kubeconfig} not found; endpoint and kubeconfig are unknown until it exists`);
+            return undefined;
+        }
+        throw new Error(
+            `cluster ${args.name}: kubeconfig ${args.kubeconfig} not found. ` +
+                `Create the cluster (e.g. 'kind create cluster --name fluxpilot') or set kubeconfig for this cluster in the stack config.`,
+        );
+    }
+    return selectKubeconfigContext(fs.readFileSync(args.kubeconfig, "utf8"), args.context, args.kubeconfig);
+}
+
+export const existingKind: ClusterKind<ExistingClusterRaw, ExistingClusterConfig> = {
+    cloud: "existing",
+    title: "existing cluster (kubeconfig)",
+    schema: existingSchema,
+    supportedVersions: [],
+    withDefaults(raw, preset) {
+        return {
+            name: raw.name,
+            cloud: "existing",
+            region: raw.region ?? "local",
+            kubeconfig: resolveKubeconfigPath(raw.kubeconfig),
+            context: raw.context,
+            protect: raw.protect ?? preset.protect,
+            tags: raw.tags ?? {},
+        };
+    },
+    validate(): ConfigProblem[] {
+        // Nothing beyond the schema: the file is checked when the cluster is adopted, because a
+        // preview on another machine (CI) legitimately has no such file.
+        return [];
+    },
+    create(config, _context, opts) {
+        return new ExistingCluster(config.name, config, opts);
+    },
+};

@@ -1,0 +1,13 @@
+/**
+ * FluxPilot: load and validate this stack's config, compose its clusters and Flux, export outputs.
+ * Nothing is created unless the whole config is valid (see stacks/model.ts).
+ */
+import { composeStack } from "./stacks/compose";
+import { loadStackModel } from "./stacks/load";
+
+const model = loadStackModel();
+const stack = composeStack(model);
+
+export const environment = model.environment;
+/** Per cluster: name, cloud, region, endpoint, Kubernetes version, kubeconfig (secret), Git path. */
+export const clusters = stack.outputs;

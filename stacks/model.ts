@@ -1,0 +1,184 @@
+/**
+ * The stack model: the whole stack configuration, validated and defaulted, decided before any
+ * resource is created. `parseStackModel` is pure (config in, model or StackConfigError out), so
+ * the offline plan, the Automation API command line and the tests all use the same rules.
+ */
+import * as path from "path";
+import { z } from "zod";
+import { ClusterConfigBase } from "../components/clusters/contract";
+import { clusterKinds, findClusterKind } from "../components/clusters/registry";
+import { FluxConfig, fluxDefaults, fluxSchema, validateFlux } from "../components/flux/config";
+import { ConfigProblem, StackConfigError, redacted } from "./errors";
+import { fluxKustomizationPaths, GitopsConfig, gitopsDefaults, gitopsSchema, validateGitops } from "./gitops";
+import { formatKey, parseWithProblems, unknownKeyProblem } from "./issues";
+import { presets, StackPreset } from "./presets";
+import { Environment, environments, resourceName, rule } from "./rules";
+
+export const CONFIG_NAMESPACE = "fluxpilot";
+
+/** The repository this program lives in; Flux syncs it, so its paths are checked. */
+export const REPOSITORY_ROOT = path.resolve(__dirname, "..");
+
+export interface StackModel {
+    stack: string;
+    environment: Environment;
+    preset: StackPreset;
+    gitops: GitopsConfig;
+    flux: FluxConfig;
+    /** Defaulted cluster entries; each is its kind's config type (see components/clusters). */
+    clusters: ClusterConfigBase[];
+    /** Apps this environment deploys; each is synced by a Flux Kustomization in `gitops.path`. */
+    apps: string[];
+}
+
+export interface ParseOptions {
+    /** Full keys (`fluxpilot:gitops`) whose values are secret: never shown in messages. */
+    secretKeys?: readonly string[];
+    /** Checkout whose `clusters/` and `apps/` are checked; defaults to this repository. */
+    repoRoot?: string;
+}
+
+const environmentSchema = z.enum(environments, rule("is not an environment", `use one of ${environments.join(", ")}`));
+const appsSchema = z.array(resourceName);
+
+/** The top-level keys of the `fluxpilot` namespace. */
+const settings = ["environment", "gitops", "flux", "clusters", "apps"] as const;
+
+const key = (name: string) => `${CONFIG_NAMESPACE}:${name}`;
+
+/**
+ * Reads config values the way the Pulumi CLI hands them over: structured values arrive as JSON
+ * text, plain strings as themselves.
+ */
+export function decodeConfigValue(value: unknown): unknown {
+    if (typeof value !== "string") return value;
+    try {
+        return JSON.parse(value);
+    } catch {
+        return value;
+    }
+}
+
+export function parseStackModel(stack: string, config: Record<string, unknown>, options: ParseOptions = {}): StackModel {
+    const repoRoot = options.repoRoot ?? REPOSITORY_ROOT;
+    const secret = new Set(options.secretKeys ?? []);
+    const problems: ConfigProblem[] = [];
+    const read = (name: string) => decodeConfigValue(config[key(name)]);
+
+    for (const fullKey of Object.keys(config).sort()) {
+        const [namespace, name] = fullKey.split(":", 2);
+        if (namespace === CONFIG_NAMESPACE && !(settings as readonly string[]).includes(name)) {
+            problems.push(unknownKeyProblem(fullKey, name, settings, key));
+        }
+    }
+
+    const environment = parseWithProblems(environmentSchema, read("environment"), key("environment"));
+    const gitops = parseWithProblems(gitopsSchema, read("gitops"), key("gitops"), secret.has(key("gitops")));
+    const flux = parseWithProblems(fluxSchema.optional(), read("flux"), key("flux"), secret.has(key("flux")));
+    const apps = parseWithProblems(appsSchema.optional(), read("apps"), key("apps"));
+    const clusters = parseClusters(read("clusters"), secret.has(key("clusters")));
+    problems.push(...environment.problems, ...gitops.problems, ...flux.problems, ...apps.problems, ...clusters.problems);
+
+    // Defaults depend on the environment; without a valid one, report what was found so far.
+    if (!environment.data || !gitops.data || problems.length > 0) {
+        throw new StackConfigError(stack, problems);
+    }
+
+    const preset = presets[environment.data];
+    const model: StackModel = {
+        stack,
+        environment: environment.data,
+        preset,
+        gitops: gitopsDefaults(gitops.data, environment.data, preset.syncInterval),
+        flux: fluxDefaults(flux.data, environment.data),
+        clusters: clusters.entries.map(({ kind, raw }) => kind.withDefaults(raw, preset)),
+        apps: apps.data ?? [],
+    };
+
+    const gitopsProblems = validateGitops(gitops.data, model.gitops, key("gitops"), repoRoot);
+    problems.push(...gitopsProblems);
+    problems.push(...validateFlux(model.flux, key("flux")));
+    problems.push(...validateClusters(model, clusters.entries.map((e) => e.kind)));
+    // Apps are checked against the sync path; a wrong path is reported once, not once per app.
+    if (gitopsProblems.length === 0) problems.push(...validateApps(model, repoRoot));
+    if (problems.length > 0) {
+        throw new StackConfigError(stack, problems.map((p) => (secret.has(p.key.split(/[.[]/)[0]) && "value" in p ? { ...p, value: redacted } : p)));
+    }
+    return model;
+}
+
+interface ParsedCluster {
+    kind: (typeof clusterKinds)[number];
+    raw: any;
+}
+
+function parseClusters(value: unknown, secret: boolean): { entries: ParsedCluster[]; problems: ConfigProblem[] } {
+    const base = key("clusters");
+    const clouds = clusterKinds.map((k) => k.cloud).join(", ");
+    if (!Array.isArray(value) || value.length === 0) {
+        return {
+            entries: [],
+            problems: [{
+                key: base,
+                ...(value === undefined ? {} : { value }),
+                message: value === undefined ? "is missing" : "must be a non-empty list of clusters",
+                fix: `list at least one cluster, each with a name and a cloud (${clouds})`,
+            }],
+        };
+    }
+    const entries: ParsedCluster[] = [];
+    const problems: ConfigProblem[] = [];
+    value.forEach((entry, index) => {
+        const entryKey = formatKey(base, [index]);
+        const cloud = typeof entry === "object" && entry !== null ? (entry as any).cloud : undefined;
+        const kind = typeof cloud === "string" ? findClusterKind(cloud) : undefined;
+        if (!kind) {
+            problems.push({
+                key: `${entryKey}.cloud`,
+                ...(cloud === undefined ? {} : { value: cloud }),
+                message: cloud === undefined ? "is missing" : "is not a supported cloud",
+                fix: `set cloud to one of ${clouds}`,
+            });
+            return;
+        }
+        const parsed = parseWithProblems(kind.schema, entry, entryKey, secret);
+        problems.push(...parsed.problems);
+        if (parsed.data) entries.push({ kind, raw: parsed.data });
+    });
+    return { entries, problems };
+}
+
+function validateClusters(model: StackModel, kinds: ParsedCluster["kind"][]): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    const seen = new Set<string>();
+    model.clusters.forEach((cluster, index) => {
+        const entryKey = formatKey(key("clusters"), [index]);
+        if (seen.has(cluster.name)) {
+            problems.push({
+                key: `${entryKey}.name`,
+                value: cluster.name,
+                message: "is used by another cluster in this stack",
+                fix: "give every cluster a unique name; it names its cloud resources and Pulumi URNs",
+            });
+        }
+        seen.add(cluster.name);
+        problems.push(...kinds[index].validate(cluster, model.preset, entryKey));
+    });
+    return problems;
+}
+
+function validateApps(model: StackModel, repoRoot: string): ConfigProblem[] {
+    const synced = fluxKustomizationPaths(repoRoot, model.gitops.path);
+    return model.apps.flatMap((app, index): ConfigProblem[] => {
+        const overlay = `apps/${app}/overlays/${model.environment}`;
+        if (!synced.includes(overlay)) {
+            return [{
+                key: formatKey(key("apps"), [index]),
+                value: app,
+                message: `is not synced: no Flux Kustomization in ${model.gitops.path} applies ${overlay}`,
+                fix: `add a Kustomization with path ./${overlay} to ${model.gitops.path}, or remove the app from the list`,
+            }];
+        }
+        return [];
+    });
+}
