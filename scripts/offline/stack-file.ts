@@ -75,6 +75,8 @@ interface ConfigDeclaration {
 interface ProjectFile {
     file: string;
     name: string;
+    /** `main:` from Pulumi.yaml, resolved: the program file or directory. */
+    main: string;
     stackDir: string;
     declarations: Map<string, ConfigDeclaration>;
 }
@@ -119,6 +121,15 @@ export function readStackConfig(projectDir: string, stack: string): StackConfig 
     return { project: project.name, config: sortedRecord(config), secretKeys: [...secretKeys].sort() };
 }
 
+/**
+ * The program entry the CLI would run: `main:` from Pulumi.yaml when it names a file, else
+ * `index.ts` in the directory it names (the project directory by default).
+ */
+export function programEntry(projectDir: string): string {
+    const { main } = readProjectFile(projectDir);
+    return fs.existsSync(main) && fs.statSync(main).isDirectory() ? path.join(main, "index.ts") : main;
+}
+
 /** Stack names that have a settings file next to the project, sorted. */
 export function listStacks(projectDir: string): string[] {
     return stacksIn(readProjectFile(projectDir).stackDir);
@@ -159,6 +170,9 @@ function readProjectFile(projectDir: string): ProjectFile {
     if (stackConfigDir !== undefined && typeof stackConfigDir !== "string") {
         problems.push("`stackConfigDir:` must be a directory path relative to Pulumi.yaml");
     }
+    if (document.main !== undefined && typeof document.main !== "string") {
+        problems.push("`main:` must be the program's path relative to Pulumi.yaml");
+    }
     const declarations = new Map<string, ConfigDeclaration>();
     const rawDeclarations = legacyDir === undefined ? asMap(document.config ?? {}) : {};
     if (!rawDeclarations) problems.push("`config:` must be a map of config keys to declarations or values");
@@ -170,6 +184,7 @@ function readProjectFile(projectDir: string): ProjectFile {
     return {
         file,
         name: name!,
+        main: path.resolve(projectDir, typeof document.main === "string" ? document.main : "."),
         stackDir: path.resolve(projectDir, typeof stackConfigDir === "string" ? stackConfigDir : "."),
         declarations,
     };

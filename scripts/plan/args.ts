@@ -15,7 +15,7 @@ Options:
   --json                print the snapshot (or, with --diff, the diff) as JSON instead of text
   --diff <old.json>     print what changes against an earlier snapshot instead of the tree
   --exit-code           with --diff: exit 3 when there are changes
-  --program <path>      program entry (default: index.ts in the project directory)
+  --program <path>      program entry (default: Pulumi.yaml's main, else index.ts)
   --project-dir <dir>   directory with Pulumi.yaml (default: the repository root)
   --verbose             print stack traces of unexpected errors
   -h, --help            show this help

@@ -9,14 +9,14 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { isStackConfigError } from "../../stacks/errors";
 import { installOfflineRuntime, registeredResources } from "../offline/runtime";
-import { readStackConfig } from "../offline/stack-file";
+import { programEntry, readStackConfig } from "../offline/stack-file";
 import { buildSnapshot, PlanSnapshot } from "./snapshot";
 
 export interface PlanRunOptions {
     /** Directory holding Pulumi.yaml and (unless stackConfigDir moves them) the stack files. */
     projectDir: string;
     stack: string;
-    /** Program entry; the project's index.ts by default. */
+    /** Program entry; by default Pulumi.yaml's `main:`, else the project's index.ts. */
     program?: string;
 }
 
@@ -30,7 +30,7 @@ export class ProgramError extends Error {
 
 export async function runPlan(options: PlanRunOptions): Promise<PlanSnapshot> {
     const { project, config, secretKeys } = readStackConfig(options.projectDir, options.stack);
-    const program = path.resolve(options.program ?? path.join(options.projectDir, "index.ts"));
+    const program = path.resolve(options.program ?? programEntry(options.projectDir));
 
     // Failures inside the program's promises (a registration, an apply, an invoke without a
     // fixture) surface as unhandled rejections, and the registrations they break never finish:

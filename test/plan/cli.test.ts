@@ -137,7 +137,9 @@ describe("plan command line (fixture project)", function () {
     });
 
     it("a failing program exits 1 with one line and its cause, no stack trace", async () => {
-        const result = await runPlanCli(fixtureArgs("crash", "--out", path.join(dir, "crash.json")));
+        // --program names the entry explicitly (the default would find the same file).
+        const program = path.join("test", "plan", "fixtures", "project", "index.ts");
+        const result = await runPlanCli(fixtureArgs("crash", "--out", path.join(dir, "crash.json"), "--program", program));
         assert.strictEqual(result.code, 1);
         const lines = result.stderr.trim().split("\n");
         assert.deepStrictEqual(lines, [

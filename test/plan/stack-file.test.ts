@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import {
     listStacks,
+    programEntry,
     readStackConfig,
     SECURE_PLACEHOLDER,
     StackFileError,
@@ -190,6 +191,15 @@ describe("readStackConfig", () => {
         const dir = project({ "Pulumi.yaml": PROJECT + "stackConfigDir: stacks-config\n", "stacks-config/Pulumi.dev.yaml": "config:\n  demo:a: 1\n" });
         assert.deepStrictEqual(readStackConfig(dir, "dev").config, { "demo:a": 1 });
         assert.deepStrictEqual(listStacks(dir), ["dev"]);
+    });
+
+    it("finds the program entry as the CLI does: main as a file, main as a directory, else index.ts", () => {
+        const plain = project({ "Pulumi.yaml": PROJECT });
+        assert.strictEqual(programEntry(plain), path.join(plain, "index.ts"));
+        const file = project({ "Pulumi.yaml": PROJECT + "main: src/main.ts\n" });
+        assert.strictEqual(programEntry(file), path.join(file, "src", "main.ts"));
+        const dir = project({ "Pulumi.yaml": PROJECT + "main: app/\n", "app/index.ts": "" });
+        assert.strictEqual(programEntry(dir), path.join(dir, "app", "index.ts"));
     });
 
     it("reports invalid YAML with the file name, and refuses ESC environments it cannot resolve offline", () => {
