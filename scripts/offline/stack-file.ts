@@ -47,6 +47,14 @@ export class StackNotFoundError extends Error {
     }
 }
 
+/** There is no `Pulumi.yaml` (or `Pulumi.yml`) in the directory given as the project. */
+export class ProjectNotFoundError extends Error {
+    constructor(readonly projectDir: string) {
+        super(`no Pulumi.yaml in ${projectDir}; run from the project directory or name it explicitly`);
+        this.name = "ProjectNotFoundError";
+    }
+}
+
 /** `Pulumi.yaml` or the stack file cannot be used as it is; `problems` lists every reason. */
 export class StackFileError extends Error {
     constructor(
@@ -156,9 +164,7 @@ function findStackFile(project: ProjectFile, stack: string): string {
 
 function readProjectFile(projectDir: string): ProjectFile {
     const file = PROJECT_FILES.map((name) => path.join(projectDir, name)).find((f) => fs.existsSync(f));
-    if (!file) {
-        throw new StackFileError(path.join(projectDir, "Pulumi.yaml"), ["the project file does not exist; run from the project directory or pass it explicitly"]);
-    }
+    if (!file) throw new ProjectNotFoundError(projectDir);
     const document = parseYamlFile(file);
     const problems: string[] = [];
     const name = typeof document.name === "string" && document.name !== "" ? document.name : undefined;

@@ -20,8 +20,8 @@ Options:
   --verbose             print stack traces of unexpected errors
   -h, --help            show this help
 
-Exit codes: 0 planned; 1 configuration or program error; 2 bad usage, unknown stack or
-unreadable --diff snapshot; 3 changes found (only with --diff and --exit-code).
+Exit codes: 0 planned; 1 configuration or program error; 2 bad usage, unknown stack or project,
+unusable --diff snapshot; 3 changes found (only with --diff and --exit-code).
 `;
 
 /** The repository root: this file lives in scripts/plan/. */

@@ -6,7 +6,7 @@
  */
 import * as path from "path";
 import { isStackConfigError } from "../../stacks/errors";
-import { StackFileError, StackNotFoundError } from "../offline/stack-file";
+import { ProjectNotFoundError, StackFileError, StackNotFoundError } from "../offline/stack-file";
 import { PlanArgs, parsePlanArgs, UsageError, USAGE } from "./args";
 import { diffSnapshots, formatDiff, hasChanges } from "./diff";
 import { runPlan } from "./run";
@@ -64,7 +64,7 @@ function report(error: unknown, verbose: boolean): number {
         process.stderr.write(`plan: ${error.message}\n\n${USAGE}`);
         return EXIT.usage;
     }
-    if (error instanceof StackNotFoundError || error instanceof InvalidSnapshotError) {
+    if (error instanceof StackNotFoundError || error instanceof ProjectNotFoundError || error instanceof InvalidSnapshotError) {
         process.stderr.write(`plan: ${error.message}\n`);
         return EXIT.usage;
     }

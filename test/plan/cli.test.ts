@@ -148,6 +148,16 @@ describe("plan command line (fixture project)", function () {
         ]);
     });
 
+    it("--diff against a snapshot of another stack exits 2 before running the program", async () => {
+        const other = path.join(dir, "other-stack.json");
+        fs.writeFileSync(other, JSON.stringify({ ...snapshot, stack: "beta" }));
+        const out = path.join(dir, "mismatch.json");
+        const result = await runPlanCli(fixtureArgs("alpha", "--out", out, "--diff", other));
+        assert.strictEqual(result.code, 2);
+        assert.strictEqual(result.stderr, `plan: ${other} is not a plan snapshot: it is a plan of stack "beta", not "alpha"; compare plans of the same stack\n`);
+        assert.ok(!fs.existsSync(out));
+    });
+
     it("an unknown stack exits 2 and lists the stacks that exist", async () => {
         const result = await runPlanCli(fixtureArgs("qa"));
         assert.strictEqual(result.code, 2);
