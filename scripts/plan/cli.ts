@@ -73,13 +73,18 @@ function report(error: unknown, verbose: boolean): number {
         process.stderr.write(`${error.message}\n`);
         return EXIT.failed;
     }
-    const lines = [`plan: ${messageOf(error)}`];
+    const lines = [`plan: ${describe(error, verbose)}`];
     for (let cause = (error as any)?.cause; cause !== undefined; cause = cause?.cause) {
-        lines.push(`  cause: ${isStackConfigError(cause) ? cause.message : messageOf(cause)}`);
+        lines.push(`  cause: ${describe(cause, verbose)}`);
     }
-    if (verbose && error instanceof Error) lines.push(String(error.stack));
     process.stderr.write(`${lines.join("\n")}\n`);
     return EXIT.failed;
+}
+
+/** The message, or with --verbose the stack trace, indented to stay under its heading. */
+function describe(error: unknown, verbose: boolean): string {
+    const text = verbose && error instanceof Error && error.stack ? error.stack : messageOf(error);
+    return text.replace(/\n/g, "\n    ");
 }
 
 function messageOf(error: unknown): string {
