@@ -71,6 +71,7 @@ describe("plan command line (fixture project)", function () {
 
     it("shows secrets as [secret] and never their value, in the snapshot or on stdout", () => {
         assert.strictEqual(byName("site-logs").inputs.token, SECRET);
+        assert.strictEqual(byName("site-logs").inputs.credentials, SECRET);
         assert.strictEqual(snapshot.outputs.adminPassword, SECRET);
         for (const text of [fs.readFileSync(first, "utf8"), treeRun.stdout, treeRun.stderr]) {
             for (const secret of [CIPHERTEXT, PROGRAM_SECRET, SECURE_PLACEHOLDER]) {
@@ -91,7 +92,7 @@ describe("plan command line (fixture project)", function () {
         assert.strictEqual(lines[0], "Stack alpha (project planfixture): 5 resources");
         assert.ok(lines.includes("planfixture:index:Site  site"));
         assert.ok(lines.includes("  planfixture:storage:Bucket  site-logs  [provider=site-provider, protect]"));
-        assert.ok(lines.includes('      region="eu-west-1" replicas=2 token=[secret] versioning=true'));
+        assert.ok(lines.includes('      credentials=[secret] region="eu-west-1" replicas=2 token=[secret] versioning=true'));
         assert.ok(lines.includes("  planfixture:storage:Bucket    3"));
         assert.ok(lines.includes("  total                         5"));
         assert.match(treeRun.stderr, /snapshot written to /);
