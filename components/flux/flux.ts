@@ -78,12 +78,13 @@ export class Flux extends pulumi.ComponentResource {
         this.syncPath = pulumi.output(gitops.path);
         this.deployKeyPublic = credentials.deployKeyPublic;
         if (settings.webhook.enabled) {
+            const githubProvider = githubFor(); // throws unless the GitHub owner and token are set
             this.webhookUrl = createWebhook({
                 name,
                 parent: this,
                 cluster,
-                repository: gitops.github?.name ?? "",
-                githubProvider: githubFor(),
+                repository: gitops.github!.name,
+                githubProvider,
                 fluxReady: installation.ready,
             });
         }
