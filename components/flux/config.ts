@@ -27,7 +27,8 @@ export const DEFAULT_OPERATOR_CHART_VERSION = "0.59.0";
 /** microsoft.flux extension version; it decides the Flux version on AKS. */
 export const DEFAULT_AKS_EXTENSION_VERSION = "1.19.5";
 
-const clusterTypeByCloud: Record<string, ClusterType> = { eks: "aws", gke: "gcp", aks: "azure" };
+/** FluxInstance cluster type of each cluster kind's `cloud` (EKS, GKE, AKS); anything else is plain Kubernetes. */
+const clusterTypeByCloud: Record<string, ClusterType> = { aws: "aws", gcp: "gcp", azure: "azure" };
 
 const semverRange = z
     .string(rule("must be a string", "quote the version, e.g. \"2.9.x\""))

@@ -27,5 +27,5 @@ export const fluxComponents = [
 ] as const;
 export type FluxComponent = (typeof fluxComponents)[number];
 
-/** Cloud value of the AKS cluster kind; the managed extension exists only there. */
-export const AKS_CLOUD = "aks";
+/** `cloud` of the AKS cluster kind (components/clusters/aks.ts); the managed extension exists only there. */
+export const AKS_CLOUD = "azure";

@@ -87,7 +87,7 @@ describe("flux: AKS extension installer", () => {
     it("accepts a semver ref and rejects source-watcher, which the extension lacks", () => {
         const gitops = { ...model("prod").gitops, ref: { semver: ">=1.0.0 <2.0.0" } };
         const settings = { ...model("prod").fluxByCluster["prod-one"], installer: "aks-extension" as const };
-        const context = { environment: "prod" as const, cloud: "aks", gitops };
+        const context = { environment: "prod" as const, cloud: "azure", gitops };
         assert.deepStrictEqual(validateFluxSettings(settings, context), []);
         assert.deepStrictEqual(
             validateFluxSettings({ ...settings, installer: "flux-operator" }, context).map((p) => p.key),

@@ -35,11 +35,11 @@ describe("flux config", () => {
         });
 
         it("derives the FluxInstance cluster type from the cloud", () => {
-            assert.strictEqual(resolveFlux(undefined, undefined, "prod", "eks").clusterType, "aws");
-            assert.strictEqual(resolveFlux(undefined, undefined, "prod", "gke").clusterType, "gcp");
+            assert.strictEqual(resolveFlux(undefined, undefined, "prod", "aws").clusterType, "aws");
+            assert.strictEqual(resolveFlux(undefined, undefined, "prod", "gcp").clusterType, "gcp");
             assert.strictEqual(resolveFlux(undefined, undefined, "prod", AKS_CLOUD).clusterType, "azure");
             assert.strictEqual(resolveFlux(undefined, undefined, "prod", "existing").clusterType, "kubernetes");
-            assert.strictEqual(resolveFlux({ clusterType: "openshift" }, undefined, "prod", "eks").clusterType, "openshift");
+            assert.strictEqual(resolveFlux({ clusterType: "openshift" }, undefined, "prod", "aws").clusterType, "openshift");
         });
 
         it("reads the Git credentials' secrets only from secret config, and never prints them", () => {
@@ -122,7 +122,7 @@ describe("flux config", () => {
         it("rejects the AKS extension installer on a cluster that is not AKS, naming the cluster's override", () => {
             assert.deepStrictEqual(
                 problemsOf(() => model("prod", { "fluxpilot:clusters": [existingCluster("onprem", { flux: { installer: "aks-extension" } })] })),
-                ["fluxpilot:clusters[0].flux.installer: only works on AKS clusters, and this cluster's cloud is existing"],
+                ["fluxpilot:clusters[0].flux.installer: only works on AKS clusters (cloud azure), and this cluster's cloud is existing"],
             );
         });
 
@@ -167,7 +167,7 @@ describe("flux config", () => {
                 "fluxpilot:gitops.path: is not a folder under clusters/",
                 // Both clusters inherit the stack's lockdown: reported once, under the stack key.
                 "fluxpilot:flux.lockdown: relaxes the multi-tenancy lock-down, which staging does not allow",
-                "fluxpilot:clusters[1].flux.installer: only works on AKS clusters, and this cluster's cloud is existing",
+                "fluxpilot:clusters[1].flux.installer: only works on AKS clusters (cloud azure), and this cluster's cloud is existing",
             ]);
         });
     });

@@ -71,7 +71,7 @@ export function problemsOf(fn: () => unknown): string[] {
 /** Stand-in for the AKS kind: a component with a Kubernetes provider and the `azure` coordinates. */
 export class FakeAksCluster extends pulumi.ComponentResource implements KubernetesCluster {
     public readonly clusterName = pulumi.output("prod-aks");
-    public readonly cloud = "aks";
+    public readonly cloud = "azure";
     public readonly region = pulumi.output("westeurope");
     public readonly endpoint = pulumi.output("https://prod-aks.hcp.westeurope.azmk8s.io");
     public readonly kubernetesVersion = pulumi.output("1.34");

@@ -67,7 +67,7 @@ export const aksExtensionInstaller: FluxInstaller = {
             problems.push({
                 field: "installer",
                 value: "aks-extension",
-                message: `only works on AKS clusters, and this cluster's cloud is ${context.cloud}`,
+                message: `only works on AKS clusters (cloud ${AKS_CLOUD}), and this cluster's cloud is ${context.cloud}`,
                 fix: "use installer flux-operator for this cluster (override it in the cluster's flux settings)",
             });
         }
