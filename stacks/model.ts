@@ -140,22 +140,21 @@ export function parseStackModel(stack: string, config: Record<string, unknown>, 
  * values never appear in a message.
  */
 function readSecrets(config: Record<string, unknown>, secret: ReadonlySet<string>, problems: ConfigProblem[]): GitopsSecrets {
+    // A value that is present but unusable is still returned, so the rules that need it do not add
+    // "is missing" for the same key; the recorded problem stops the model from being used.
     const readOne = (fullKey: string): SecretText | undefined => {
         const value = config[fullKey];
         if (value === undefined) return undefined;
         if (typeof value !== "string" || value.length === 0) {
             problems.push({ key: fullKey, message: "must be a non-empty string", fix: `run: pulumi config set --secret ${fullKey} <value>` });
-            return undefined;
-        }
-        if (!secret.has(fullKey)) {
+        } else if (!secret.has(fullKey)) {
             problems.push({
                 key: fullKey,
                 message: "is stored in plain text in the stack file",
                 fix: `run: pulumi config set --secret ${fullKey} <value>, and rotate the credential since it was exposed`,
             });
-            return undefined;
         }
-        return new SecretText(value);
+        return new SecretText(String(value));
     };
     return { gitPassword: readOne(GIT_PASSWORD_KEY), githubToken: readOne(GITHUB_TOKEN_KEY) };
 }

@@ -115,8 +115,11 @@ describe("flux config", () => {
             } catch (error: any) {
                 message = error.message;
             }
-            assert.match(message, /fluxpilot:githubToken: is stored in plain text in the stack file/);
+            assert.match(message, /fluxpilot:githubToken: is stored in plain text in the stack file\. Fix: run: pulumi config set --secret/);
             assert.ok(!message.includes("ghp_plaintexttoken"));
+            assert.deepStrictEqual(problemsOf(() => model("dev", { "fluxpilot:gitops": GITHUB_AUTH, [GITHUB_TOKEN_KEY]: "ghp_plaintexttoken" })), [
+                `${GITHUB_TOKEN_KEY}: is stored in plain text in the stack file`,
+            ]);
         });
 
         it("rejects the AKS extension installer on a cluster that is not AKS, naming the cluster's override", () => {
