@@ -73,5 +73,8 @@ describe("program entry (index.ts)", () => {
         const types = (await captured()).map((r) => r.type);
         assert.ok(types.includes("fluxpilot:clusters:ExistingCluster"));
         assert.ok(types.includes("pulumi:providers:kubernetes"));
+        // Flux is installed into the adopted cluster and syncs this environment's entry point.
+        assert.ok(types.includes("fluxpilot:flux:Flux"));
+        assert.strictEqual(await valueOf(outputs.flux.path), "clusters/local");
     });
 });
