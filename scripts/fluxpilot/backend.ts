@@ -46,21 +46,13 @@ export interface StackSecretsSettings {
     encryptionsalt?: string;
 }
 
-export function stackFilePath(projectDir: string, stack: string): string {
-    return path.join(projectDir, `Pulumi.${stack}.yaml`);
-}
-
-/** Stacks that have a `Pulumi.<stack>.yaml` in the project directory, sorted by name. */
-export function stacksInProject(projectDir: string): string[] {
-    return fs
-        .readdirSync(projectDir)
-        .map((file) => /^Pulumi\.(.+)\.ya?ml$/.exec(file)?.[1])
-        .filter((stack): stack is string => stack !== undefined)
-        .sort();
-}
-
+/**
+ * The secrets settings of a stack file next to Pulumi.yaml; none when the file lives elsewhere
+ * (`stackConfigDir`), in which case only the backend decides whether a passphrase is needed.
+ */
 export function readStackSecretsSettings(projectDir: string, stack: string): StackSecretsSettings {
-    const file = stackFilePath(projectDir, stack);
+    const file = ["yaml", "yml"].map((ext) => path.join(projectDir, `Pulumi.${stack}.${ext}`)).find((f) => fs.existsSync(f));
+    if (!file) return {};
     let document: unknown;
     try {
         document = parse(fs.readFileSync(file, "utf8"));

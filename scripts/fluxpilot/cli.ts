@@ -74,13 +74,14 @@ function reportError(error: unknown, json: boolean, io: CliIo, backend = "", sub
         return ExitCode.failed;
     }
     const report = failedRun({ subcommand: subcommand ?? null, backend }, error);
-    if (json) write(report, true, io);
-    else io.stderr(renderSummary(report));
+    write(report, json, io);
     return report.exitCode;
 }
 
+/** The JSON document always goes to stdout; without --json, a run that never started is an error on stderr. */
 function write(report: RunReport, json: boolean, io: CliIo): void {
     if (json) io.stdout(renderJson(report));
+    else if (report.error) io.stderr(renderSummary(report));
     else io.stdout(renderSummary(report));
 }
 

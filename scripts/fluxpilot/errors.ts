@@ -154,6 +154,23 @@ export function passphraseMissing(stack: string): FluxpilotError {
     );
 }
 
+/**
+ * The offline stack file reader's errors (scripts/offline/stack-file.ts: unreadable YAML,
+ * undeclared keys, no such stack file) as FluxPilot errors; anything else is returned as is.
+ */
+export function fromStackFileError(error: unknown): unknown {
+    if (!(error instanceof Error)) return error;
+    const problems = (error as { problems?: unknown }).problems;
+    if (error.name === "StackFileError" && Array.isArray(problems)) {
+        const file = (error as { file?: string }).file ?? "the stack file";
+        return new FluxpilotError("invalid-config", `${file} is not valid.`, problems.map(String));
+    }
+    if (error.name === "StackNotFoundError" && Array.isArray((error as { available?: unknown }).available)) {
+        return new FluxpilotError("stack-not-found", `${error.message.charAt(0).toUpperCase()}${error.message.slice(1)}.`);
+    }
+    return error;
+}
+
 const CONFIG_HEADLINE = /Stack "[^"]+" configuration has \d+ problems?; nothing was created:?/;
 
 /** Recognises the stack model's `StackConfigError` text (from the program's output) and keeps its problems. */

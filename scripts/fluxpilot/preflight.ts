@@ -2,19 +2,15 @@
  * Checks that need no Pulumi CLI, run before anything else: the project and stack files
  * exist, and a passphrase is available where the stack needs one.
  */
-import * as fs from "fs";
-import * as path from "path";
+import { listStacks } from "../offline/stack-file";
 import { CommandLine, LAPTOP_STACKS, PROMOTION_ORDER } from "./args";
-import { BackendChoice, checkPassphrase, needsPassphrase, readStackSecretsSettings, stackFilePath, stacksInProject } from "./backend";
-import { FluxpilotError, usageError } from "./errors";
+import { BackendChoice, checkPassphrase, needsPassphrase, readStackSecretsSettings } from "./backend";
+import { FluxpilotError, fromStackFileError, usageError } from "./errors";
 import { promotionStages } from "./orchestrate";
 
 /** The stacks a command runs on, in the order it runs them. */
 export function resolveStacks(command: CommandLine, projectDir: string): string[] {
-    if (!fs.existsSync(path.join(projectDir, "Pulumi.yaml"))) {
-        throw usageError(`No Pulumi.yaml in ${projectDir}: run from the FluxPilot repository or pass --dir <project directory>.`);
-    }
-    const available = stacksInProject(projectDir);
+    const available = availableStacks(projectDir);
     let stacks: string[];
     if (command.subcommand === "promote") {
         const { gate, stages } = promotionStages(command);
@@ -29,11 +25,21 @@ export function resolveStacks(command: CommandLine, projectDir: string): string[
         if (!available.includes(stack)) {
             throw new FluxpilotError(
                 "stack-not-found",
-                `Stack "${stack}" has no ${path.basename(stackFilePath(projectDir, stack))} in ${projectDir}: stacks here are ${available.join(", ") || "none"}.`,
+                `Stack "${stack}" has no Pulumi.${stack}.yaml in ${projectDir}: stacks here are ${available.join(", ") || "none"}.`,
             );
         }
     }
     return stacks;
+}
+
+/** Stacks with a settings file, as the offline plan's reader finds them (honours `stackConfigDir`). */
+function availableStacks(projectDir: string): string[] {
+    try {
+        return listStacks(projectDir);
+    } catch (error) {
+        if ((error as Error).name !== "ProjectNotFoundError") throw fromStackFileError(error);
+        throw usageError(`No Pulumi.yaml in ${projectDir}: run from the FluxPilot repository or pass --dir <project directory>.`);
+    }
 }
 
 /** dev, staging, prod first (promotion order), then any other stacks by name. */

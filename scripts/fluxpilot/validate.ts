@@ -3,13 +3,19 @@
  * before Pulumi runs, so config mistakes come back as the model's messages within a second
  * instead of after the CLI has started the program.
  */
+import { readStackConfig } from "../offline/stack-file";
 import { parseStackModel } from "../../stacks/model";
 import { isStackConfigError, StackConfigError } from "../../stacks/errors";
-import { FluxpilotError } from "./errors";
+import { fromStackFileError } from "./errors";
 import { StackValidator } from "./gateway";
 
 /** Reads a stack's config without decrypting it: full keys to values, and which keys are secret. */
 export type StackConfigReader = (projectDir: string, stack: string) => { config: Record<string, unknown>; secretKeys: readonly string[] };
+
+/** The validator the command line uses: the offline plan's stack file reader, then the stack model. */
+export function createStackValidator(projectDir: string): StackValidator {
+    return stackModelValidator(projectDir, readStackConfig);
+}
 
 export function stackModelValidator(projectDir: string, read: StackConfigReader): StackValidator {
     return {
@@ -18,7 +24,7 @@ export function stackModelValidator(projectDir: string, read: StackConfigReader)
             try {
                 stackConfig = read(projectDir, stack);
             } catch (error) {
-                throw stackFileError(error);
+                throw fromStackFileError(error);
             }
             const { config, secretKeys } = stackConfig;
             try {
@@ -33,16 +39,4 @@ export function stackModelValidator(projectDir: string, read: StackConfigReader)
             }
         },
     };
-}
-
-/** The stack file reader's errors (unreadable YAML, undeclared keys, ...) as FluxPilot errors. */
-function stackFileError(error: unknown): unknown {
-    if (!(error instanceof Error)) return error;
-    const problems = (error as { problems?: unknown }).problems;
-    if (error.name === "StackFileError" && Array.isArray(problems)) {
-        const file = (error as { file?: string }).file ?? "the stack file";
-        return new FluxpilotError("invalid-config", `${file} is not valid.`, problems.map(String));
-    }
-    if (error.name === "StackNotFoundError") return new FluxpilotError("stack-not-found", error.message);
-    return error;
 }
