@@ -144,7 +144,8 @@ export function mapPulumiError(error: unknown, context: ErrorContext): Fluxpilot
     const failures = context.log?.failures() ?? [];
     if (failures.length > 0) return resourceError(operation, stack, failures);
 
-    return new FluxpilotError("command-failed", `${operation} failed on stack "${stack}": ${firstErrorLine(text)}`);
+    const where = stack ? ` on stack "${stack}"` : "";
+    return new FluxpilotError("command-failed", `${operation} failed${where}: ${firstErrorLine(text)}`);
 }
 
 export function passphraseMissing(stack: string): FluxpilotError {

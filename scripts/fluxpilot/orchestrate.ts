@@ -88,7 +88,7 @@ export async function run(command: CommandLine, stacks: readonly string[], conte
     try {
         cliVersion = await context.gateway.cliVersion();
     } catch (error) {
-        return failedRun(base, mapPulumiError(error, { stack: "", operation: command.subcommand, backend: context.backend.url }));
+        return failedRun(base, mapPulumiError(error, { stack: "", operation: "pulumi version", backend: context.backend.url }));
     }
 
     const invalid = await validateAll(stacks, firstOperation(command), context);

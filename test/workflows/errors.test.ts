@@ -120,6 +120,8 @@ describe("fluxpilot error mapping", () => {
         assert.strictEqual(error.code, "command-failed");
         assert.strictEqual(error.message, `preview failed on stack "dev": could not load plugin for aws provider 'default': no resource plugin 'aws-v7.48.0' found`);
         assert.strictEqual(firstErrorLine("\n\n  plain failure\nmore"), "plain failure");
+        const noStack = mapPulumiError(automationError("error: permission denied"), { stack: "", operation: "pulumi version", backend: "" });
+        assert.strictEqual(noStack.message, "pulumi version failed: permission denied");
     });
 
     it("leaves FluxPilot's own errors as they are", () => {
