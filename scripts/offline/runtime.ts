@@ -5,6 +5,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { computedOutputFixtures, invokeFixtures } from "./fixtures";
+// Each cloud's fixtures register themselves; imported here so the plan and the tests both get them.
+import "./fixtures/aws";
+import "./fixtures/azure";
+import "./fixtures/gcp";
 
 /** One registration as the engine received it. */
 export interface RegisteredResource {
