@@ -55,14 +55,14 @@ function editDistance(a: string, b: string): number {
     return row[b.length];
 }
 
-export function unknownKeyProblem(key: string, name: string, known: readonly string[]): ConfigProblem {
+/** `show` turns a known name into the form the reader writes (e.g. with its namespace). */
+export function unknownKeyProblem(key: string, name: string, known: readonly string[], show = (k: string) => k): ConfigProblem {
     const suggestion = closestKey(name, known);
+    const list = known.map(show).join(", ");
     return {
         key,
         message: "is not a known setting",
-        fix: suggestion
-            ? `did you mean "${suggestion}"? Known settings here: ${known.join(", ")}`
-            : `remove it; known settings here: ${known.join(", ")}`,
+        fix: suggestion ? `did you mean "${show(suggestion)}"? Known settings here: ${list}` : `remove it; known settings here: ${list}`,
     };
 }
 

@@ -68,7 +68,7 @@ export function parseStackModel(stack: string, config: Record<string, unknown>, 
     for (const fullKey of Object.keys(config).sort()) {
         const [namespace, name] = fullKey.split(":", 2);
         if (namespace === CONFIG_NAMESPACE && !(settings as readonly string[]).includes(name)) {
-            problems.push(unknownKeyProblem(fullKey, name, settings.map(key)));
+            problems.push(unknownKeyProblem(fullKey, name, settings, key));
         }
     }
 
@@ -95,10 +95,12 @@ export function parseStackModel(stack: string, config: Record<string, unknown>, 
         apps: apps.data ?? [],
     };
 
-    problems.push(...validateGitops(gitops.data, model.gitops, key("gitops"), repoRoot));
+    const gitopsProblems = validateGitops(gitops.data, model.gitops, key("gitops"), repoRoot);
+    problems.push(...gitopsProblems);
     problems.push(...validateFlux(model.flux, key("flux")));
     problems.push(...validateClusters(model, clusters.entries.map((e) => e.kind)));
-    problems.push(...validateApps(model, repoRoot));
+    // Apps are checked against the sync path; a wrong path is reported once, not once per app.
+    if (gitopsProblems.length === 0) problems.push(...validateApps(model, repoRoot));
     if (problems.length > 0) {
         throw new StackConfigError(stack, problems.map((p) => (secret.has(p.key.split(/[.[]/)[0]) && "value" in p ? { ...p, value: redacted } : p)));
     }
