@@ -10,7 +10,8 @@ import { ClusterKind, KubernetesCluster } from "../../components/clusters/contra
 import { Environment } from "../../stacks/rules";
 import { presets } from "../../stacks/presets";
 import { formatProblem } from "../../stacks/errors";
-import { captured, clearRegisteredResources, RegisteredResource } from "../support/harness";
+import { parse as parseYaml } from "yaml";
+import { captured, clearRegisteredResources, isSecretInput, isSecretOutput, plainInput, RegisteredResource, valueOf } from "../support/harness";
 
 export const ENVIRONMENTS: readonly Environment[] = ["dev", "staging", "prod"];
 
@@ -76,4 +77,91 @@ export function tempRepoRoot(environments: readonly string[]): string {
         fs.writeFileSync(path.join(root, "clusters", env, "kustomization.yaml"), "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n");
     }
     return root;
+}
+
+/** Where URN snapshots live; run with UPDATE_SNAPSHOTS=1 to rewrite them after a deliberate rename. */
+const SNAPSHOTS = path.join(__dirname, "snapshots");
+
+/** Compares the sorted child URNs with the committed snapshot (names are a public contract). */
+export function assertUrnSnapshot(snapshot: string, resources: readonly RegisteredResource[]): void {
+    const tails = resources.map((r) => urnTail(r.urn)).sort();
+    const file = path.join(SNAPSHOTS, `${snapshot}.json`);
+    if (process.env.UPDATE_SNAPSHOTS === "1") {
+        fs.mkdirSync(SNAPSHOTS, { recursive: true });
+        fs.writeFileSync(file, `${JSON.stringify(tails, null, 2)}\n`);
+    }
+    assert.ok(fs.existsSync(file), `no snapshot ${file}; run the tests with UPDATE_SNAPSHOTS=1 once and review it`);
+    assert.deepStrictEqual(tails, JSON.parse(fs.readFileSync(file, "utf8")), "child names changed: this would replace real infrastructure");
+}
+
+/**
+ * Contract checks every managed cluster component must pass, whatever the cloud: naming and
+ * parenting of children, protect in prod, secret kubeconfig with the cloud's exec plugin, and a
+ * Kubernetes provider bound to that kubeconfig.
+ */
+export function itHonoursTheContract(
+    environment: Environment,
+    get: () => Built,
+    expected: { componentType: string; cloudProviderType: string; execCommand: string; execArgs: string[] },
+): void {
+    it("registers the component once, with every child parented to it and named after it", () => {
+        const { resources } = get();
+        const component = resources.filter((r) => r.type === expected.componentType);
+        assert.strictEqual(component.length, 1);
+        const name = component[0].name;
+        for (const child of resources.filter((r) => r !== component[0])) {
+            assert.strictEqual(child.parent, component[0].urn, `${child.type} ${child.name} is not parented to the component`);
+            assert.ok(child.name.startsWith(`${name}-`), `${child.type} ${child.name} is not named after ${name}`);
+        }
+    });
+
+    it("creates every cloud resource through the component's explicit provider", () => {
+        const { resources } = get();
+        const providers = resources.filter((r) => r.type === expected.cloudProviderType);
+        assert.strictEqual(providers.length, 1);
+        const cloudResources = resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
+        assert.ok(cloudResources.length > 0);
+        for (const r of cloudResources) {
+            assert.ok(r.provider.startsWith(`${providers[0].urn}::`), `${r.type} ${r.name} does not use the component's provider`);
+        }
+    });
+
+    it(environment === "prod" ? "protects every resource in prod" : `does not protect resources in ${environment}`, () => {
+        for (const r of get().resources) {
+            assert.strictEqual(r.protect, environment === "prod", `${r.type} ${r.name} protect=${r.protect}`);
+        }
+    });
+
+    it("exposes the kubeconfig as a secret output", async () => {
+        assert.strictEqual(await isSecretOutput(get().cluster.kubeconfig), true);
+    });
+
+    it(`authenticates with the ${expected.execCommand} exec plugin, never a static token`, async () => {
+        const kubeconfig = parseYaml(await valueOf(get().cluster.kubeconfig));
+        const user = kubeconfig.users[0].user;
+        assert.deepStrictEqual(Object.keys(user), ["exec"]);
+        assert.strictEqual(user.exec.apiVersion, "client.authentication.k8s.io/v1beta1");
+        assert.strictEqual(user.exec.command, expected.execCommand);
+        assert.deepStrictEqual(user.exec.args, expected.execArgs);
+        const cluster = kubeconfig.clusters[0].cluster;
+        assert.match(cluster.server, /^https:\/\//);
+        assert.match(Buffer.from(cluster["certificate-authority-data"], "base64").toString(), /^-----BEGIN CERTIFICATE-----/);
+        assert.strictEqual(kubeconfig["current-context"], kubeconfig.contexts[0].name);
+    });
+
+    it("binds a Kubernetes provider to the cluster's kubeconfig, with server-side apply", async () => {
+        const { cluster, only } = get();
+        const provider = only("pulumi:providers:kubernetes");
+        assert.ok(isSecretInput(provider.inputs.kubeconfig), "the provider's kubeconfig input must stay secret");
+        assert.strictEqual(plainInput(provider.inputs.kubeconfig), await valueOf(cluster.kubeconfig));
+        assert.strictEqual(String(provider.inputs.enableServerSideApply), "true");
+        assert.strictEqual(await valueOf((cluster.provider as any).urn), provider.urn);
+    });
+
+    it("exports an https endpoint, a version and an OIDC issuer", async () => {
+        const { cluster } = get();
+        assert.match(await valueOf(cluster.endpoint), /^https:\/\/\S+$/);
+        assert.match(await valueOf(cluster.kubernetesVersion), /^1\.\d{2}/);
+        assert.match(String(await valueOf(cluster.oidcIssuerUrl)), /^https:\/\/\S+$/);
+    });
 }
