@@ -130,6 +130,7 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
 
         // ---- Identity for nodes: a least-privilege account, not the Compute Engine default ----
         const nodeAccount = new serviceaccount.Account(`${name}-nodes`, {
+            project: args.project,
             accountId: gkeNodeAccountId(args.name),
             displayName: `Nodes of GKE cluster ${args.name}`,
         }, o);

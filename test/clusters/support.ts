@@ -13,7 +13,8 @@ import { formatProblem } from "../../stacks/errors";
 import { parse as parseYaml } from "yaml";
 import { captured, clearRegisteredResources, isSecretInput, isSecretOutput, plainInput, RegisteredResource, valueOf } from "../support/harness";
 
-export const ENVIRONMENTS: readonly Environment[] = ["dev", "staging", "prod"];
+export type CloudEnvironment = "dev" | "staging" | "prod";
+export const ENVIRONMENTS: readonly CloudEnvironment[] = ["dev", "staging", "prod"];
 
 export function tagsFor(environment: Environment, name: string, extra: Record<string, string> = {}): Record<string, string> {
     return { ...extra, environment, cluster: name, "managed-by": "fluxpilot" };
