@@ -116,3 +116,10 @@ export function cidrHost(block: string, n: number): string {
     if (start + n > end) throw new Error(`${block} has no host number ${n}`);
     return formatAddress(start + n);
 }
+
+/** The block of length `/prefix` that contains the start of `block`, e.g. for suggesting a size. */
+export function cidrWithPrefix(block: string, prefix: number): string {
+    const { start } = parseCidr(block);
+    const size = 2 ** (32 - prefix);
+    return `${formatAddress(Math.floor(start / size) * size)}/${prefix}`;
+}

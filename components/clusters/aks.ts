@@ -53,7 +53,7 @@ const AKS_RBAC_CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
 const uuid = (what: string, example: string) =>
     z
         .string(rule("must be a string", `quote the ${what}`))
-        .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, rule(`is not a ${what}`, `use the GUID, e.g. ${example}`));
+        .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, rule("is not a GUID", `use the ${what}, a GUID such as ${example}`));
 
 const aksSchema = z.strictObject({
     ...commonClusterFields,
@@ -307,9 +307,9 @@ const AKS_POOL_NAME = /^[a-z][a-z0-9]{0,11}$/;
 export function validateAks(config: AksClusterConfig, key: string): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     problems.push(...patternProblems(`${key}.region`, config.region, /^[a-z]+[a-z0-9]*$/, "Azure location", "westeurope"));
-    problems.push(...machineTypeProblems(config.nodePools, key, /^Standard_[A-Za-z0-9_]+$/, "Azure VM", "Standard_D4s_v5"));
+    problems.push(...machineTypeProblems(config.nodePools, key, /^Standard_[A-Za-z0-9_]+$/, "Azure VM size", "Standard_D4s_v5"));
     config.nodePools.forEach((pool, index) => {
-        problems.push(...patternProblems(`${key}.nodePools[${index}].name`, pool.name, AKS_POOL_NAME, "AKS node pool name (1-12 lowercase letters and digits, no '-')", "system"));
+        problems.push(...patternProblems(`${key}.nodePools[${index}].name`, pool.name, AKS_POOL_NAME, "AKS node pool name (1-12 lowercase letters and digits, no '-')", "system or apps2"));
         if (pool.spot && index === 0) {
             problems.push({ key: `${key}.nodePools[0].spot`, value: true, message: "makes the system pool Spot, which AKS does not allow", fix: "run Spot capacity in a second (user) pool" });
         }

@@ -346,7 +346,7 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
 export function validateEks(config: EksClusterConfig, key: string): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     problems.push(...patternProblems(`${key}.region`, config.region, /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/, "AWS region", "eu-west-1"));
-    problems.push(...machineTypeProblems(config.nodePools, key, /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "EC2", "m6i.large"));
+    problems.push(...machineTypeProblems(config.nodePools, key, /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "EC2 instance type", "m6i.large"));
     const vpc = { key: `${key}.network.vpcCidr`, cidr: config.network.vpcCidr, what: "VPC range" };
     // /16 is the largest VPC AWS allows; below /20 the subnets leave too few addresses for pods (VPC CNI).
     problems.push(...cidrSizeProblems(vpc, 16, 20, "AWS allows at most a /16, and the VPC CNI gives every pod a VPC address"));

@@ -295,7 +295,7 @@ const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
 export function validateGke(config: GkeClusterConfig, key: string): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     problems.push(...patternProblems(`${key}.region`, config.region, /^[a-z]+-[a-z]+\d+$/, "GCP region", "europe-west1"));
-    problems.push(...machineTypeProblems(config.nodePools, key, /^[a-z][a-z0-9]*-[a-z0-9-]+$/, "Compute Engine", "n2-standard-4"));
+    problems.push(...machineTypeProblems(config.nodePools, key, /^[a-z][a-z0-9]*-[a-z0-9-]+$/, "Compute Engine machine type", "n2-standard-4"));
     const n = config.network;
     const ranges = [
         { key: `${key}.network.nodesCidr`, cidr: n.nodesCidr, what: "node range" },

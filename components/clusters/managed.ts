@@ -8,7 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { stringify as stringifyYaml } from "yaml";
 import { z } from "zod";
 import { ConfigProblem } from "../../stacks/errors";
-import { cidrContains, cidrsOverlap, Environment, parseCidr } from "../../stacks/rules";
+import { cidrContains, cidrsOverlap, cidrWithPrefix, Environment, parseCidr } from "../../stacks/rules";
 import { commonClusterFields, EndpointConfig, EnvironmentPreset, ManagedClusterConfig, NodePoolConfig } from "./contract";
 
 const commonRawSchema = z.object(commonClusterFields);
@@ -168,21 +168,21 @@ export function cidrSizeProblems(setting: CidrSetting, largest: number, smallest
     return [{
         key: setting.key,
         value: setting.cidr,
-        message: `is a /${prefix}, but the ${setting.what} must be between /${largest} and /${smallest} (${why})`,
-        fix: `use a block between /${largest} and /${smallest}, e.g. ${setting.cidr.split("/")[0]}/${Math.min(Math.max(prefix, largest), smallest)}`,
+        message: `is a /${prefix}, but the ${setting.what} must be ${largest === smallest ? `a /${largest}` : `between /${largest} and /${smallest}`} (${why})`,
+        fix: largest === smallest
+            ? `use a /${largest}, e.g. ${cidrWithPrefix(setting.cidr, largest)}`
+            : `use a block between /${largest} and /${smallest}, e.g. ${cidrWithPrefix(setting.cidr, Math.min(Math.max(prefix, largest), smallest))}`,
     }];
 }
 
 /** Checks a value against the cloud's naming pattern, e.g. a region or a machine type. */
 export function patternProblems(key: string, value: string, pattern: RegExp, what: string, example: string): ConfigProblem[] {
-    return pattern.test(value) ? [] : [{ key, value, message: `is not a valid ${what}`, fix: `use a ${what} such as ${example}` }];
+    return pattern.test(value) ? [] : [{ key, value, message: `is not a valid ${what}`, fix: `write it like ${example}` }];
 }
 
 /** Every pool's machine type must look like the cloud's own (catches one cloud's size used on another). */
-export function machineTypeProblems(pools: readonly NodePoolConfig[], key: string, pattern: RegExp, title: string, example: string): ConfigProblem[] {
-    return pools.flatMap((pool, index) =>
-        patternProblems(`${key}.nodePools[${index}].machineType`, pool.machineType, pattern, `${title} machine type`, example),
-    );
+export function machineTypeProblems(pools: readonly NodePoolConfig[], key: string, pattern: RegExp, what: string, example: string): ConfigProblem[] {
+    return pools.flatMap((pool, index) => patternProblems(`${key}.nodePools[${index}].machineType`, pool.machineType, pattern, what, example));
 }
 
 /** Days control-plane logs are kept: long enough for an audit in prod, cheap elsewhere. */
