@@ -11,6 +11,7 @@ import { Environment } from "../../stacks/rules";
 import { presets } from "../../stacks/presets";
 import { formatProblem } from "../../stacks/errors";
 import { parse as parseYaml } from "yaml";
+import { installOfflineRuntime } from "../../scripts/offline/runtime";
 import { captured, clearRegisteredResources, isSecretInput, isSecretOutput, plainInput, RegisteredResource, valueOf } from "../support/harness";
 
 export type CloudEnvironment = "dev" | "staging" | "prod";
@@ -70,14 +71,39 @@ export function urnTail(urn: string): string {
     return urn.split("::").slice(2).join("::");
 }
 
-/** A throwaway repository root with `clusters/<env>/kustomization.yaml`, for stack-model tests. */
-export function tempRepoRoot(environments: readonly string[]): string {
+/**
+ * A throwaway repository root with `clusters/<env>/` holding a Flux Kustomization per app, for
+ * stack-model tests that must not depend on what another branch puts under `clusters/`.
+ */
+export function tempRepoRoot(environments: readonly string[], apps: readonly string[] = ["sample-app"]): string {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "fluxpilot-repo-"));
     for (const env of environments) {
         fs.mkdirSync(path.join(root, "clusters", env), { recursive: true });
-        fs.writeFileSync(path.join(root, "clusters", env, "kustomization.yaml"), "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n");
+        fs.writeFileSync(path.join(root, "clusters", env, "kustomization.yaml"), "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [apps.yaml]\n");
+        const kustomizations = apps.map((app) => [
+            "apiVersion: kustomize.toolkit.fluxcd.io/v1",
+            "kind: Kustomization",
+            `metadata: { name: ${app}, namespace: flux-system }`,
+            `spec: { interval: 10m, path: ./apps/${app}/overlays/${env}, prune: true, sourceRef: { kind: GitRepository, name: flux-system } }`,
+        ].join("\n"));
+        fs.writeFileSync(path.join(root, "clusters", env, "apps.yaml"), `${kustomizations.join("\n---\n")}\n`);
     }
     return root;
+}
+
+/**
+ * Runs `fn` under the mock runtime in preview mode (as `pulumi preview` and the offline plan do:
+ * outputs the cloud computes stay unknown), then restores the tests' non-preview runtime.
+ */
+export async function inPreview(stack: string, fn: () => void): Promise<readonly RegisteredResource[]> {
+    installOfflineRuntime({ project: "fluxpilot", stack, preview: true });
+    try {
+        clearRegisteredResources();
+        fn();
+        return [...(await captured())];
+    } finally {
+        installOfflineRuntime({ project: "fluxpilot", stack: "test", preview: false });
+    }
 }
 
 /** Where URN snapshots live; run with UPDATE_SNAPSHOTS=1 to rewrite them after a deliberate rename. */
