@@ -1,15 +1,17 @@
 /**
  * Azure Kubernetes Service: a resource group, a virtual network and node subnet, a user-assigned
- * control-plane identity, and the managed cluster with Entra ID (AAD) RBAC, local accounts
- * disabled, Azure CNI overlay with Cilium network policy, OIDC issuer and workload identity, an
+ * control-plane identity, a Key Vault key for KMS encryption of Secrets, and the managed cluster
+ * with Entra ID (AAD) RBAC, local accounts disabled, Azure CNI overlay with Cilium network policy, OIDC issuer and workload identity, an
  * auto-upgrade channel, an allow-listed or private API server, control-plane logs in Log
  * Analytics, and autoscaling system and user node pools.
  */
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as azure from "@pulumi/azure-native/provider";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerservice from "@pulumi/azure-native/containerservice";
+import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as network from "@pulumi/azure-native/network";
@@ -49,6 +51,16 @@ export const AKS_AAD_SERVER_APP_ID = "6dae42f8-4368-4678-94ff-3960e28e3630";
 /** Built-in role definition IDs (the same in every subscription). */
 const NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7";
 const AKS_RBAC_CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
+const KEY_VAULT_CRYPTO_USER = "12338af0-0e69-4776-bea7-57ae8d297424";
+
+/**
+ * Key Vault names are global, 3-24 characters: the cluster name, shortened, plus a hash of the
+ * subscription so that the same cluster name in another subscription does not collide.
+ */
+export function aksKeyVaultName(clusterName: string, subscriptionId: string): string {
+    const digest = createHash("sha256").update(`${subscriptionId}/${clusterName}`).digest("hex").slice(0, 6);
+    return `${clusterName.slice(0, 13).replace(/-+$/, "")}-kv-${digest}`.replace(/--+/g, "-");
+}
 
 const uuid = (what: string, example: string) =>
     z
@@ -153,6 +165,36 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
             scope: subnet.id,
         }, o);
 
+        // ---- KMS: Secrets in etcd are envelope-encrypted with a Key Vault key ----
+        const vault = new keyvault.Vault(`${name}-kms`, {
+            vaultName: client.subscriptionId.apply((subscription) => aksKeyVaultName(args.name, subscription)),
+            resourceGroupName: group.name,
+            location: args.region,
+            properties: {
+                tenantId: client.tenantId,
+                sku: { family: "A", name: "standard" },
+                enableRbacAuthorization: true,
+                softDeleteRetentionInDays: 90,
+                // Purge protection cannot be turned off again, so only prod keys are held for the full 90 days.
+                enablePurgeProtection: context.environment === "prod" ? true : undefined,
+                publicNetworkAccess: "Enabled",
+            },
+            tags,
+        }, o);
+        const etcdKey = new keyvault.Key(`${name}-etcd`, {
+            keyName: "etcd-encryption",
+            vaultName: vault.name,
+            resourceGroupName: group.name,
+            properties: { kty: "RSA", keySize: 2048, keyOps: ["encrypt", "decrypt", "wrapKey", "unwrapKey"] },
+            tags,
+        }, o);
+        const kmsAccess = new authorization.RoleAssignment(`${name}-identity-kms`, {
+            principalId: identity.principalId,
+            principalType: "ServicePrincipal",
+            roleDefinitionId: roleDefinition(KEY_VAULT_CRYPTO_USER),
+            scope: vault.id,
+        }, o);
+
         // ---- Control-plane logs ----
         const workspace = new operationalinsights.Workspace(`${name}-logs`, {
             workspaceName: `${args.name}-logs`,
@@ -180,7 +222,11 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
             // No static admin kubeconfig can be issued (CKV_AZURE_141).
             disableLocalAccounts: true,
             oidcIssuerProfile: { enabled: true },
-            securityProfile: { workloadIdentity: { enabled: true }, imageCleaner: { enabled: true, intervalHours: 168 } },
+            securityProfile: {
+                workloadIdentity: { enabled: true },
+                imageCleaner: { enabled: true, intervalHours: 168 },
+                azureKeyVaultKms: { enabled: true, keyId: etcdKey.keyUriWithVersion, keyVaultNetworkAccess: "Public", keyVaultResourceId: vault.id },
+            },
             autoUpgradeProfile: { upgradeChannel: args.autoUpgradeChannel, nodeOSUpgradeChannel: "NodeImage" },
             apiServerAccessProfile: args.endpoint.publicAccess
                 ? { enablePrivateCluster: false, authorizedIPRanges: publicRanges } // CKV_AZURE_6
@@ -206,7 +252,7 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
             // separate resources, so adding or changing them never touches the cluster.
             agentPoolProfiles: [{ ...this.poolProfile(args, tags, systemPool, subnet, userPools.length > 0), name: systemPool.name, mode: "System" }],
             tags,
-        }, { ...o, dependsOn: [subnetAccess] });
+        }, { ...o, dependsOn: [subnetAccess, kmsAccess] });
 
         new monitor.DiagnosticSetting(`${name}-control-plane`, {
             name: "control-plane-logs",

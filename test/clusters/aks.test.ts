@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { AKS_AAD_SERVER_APP_ID, AKS_LOG_CATEGORIES, aksKind, aksServerAndCa } from "../../components/clusters/aks";
+import { AKS_AAD_SERVER_APP_ID, AKS_LOG_CATEGORIES, aksKeyVaultName, aksKind, aksServerAndCa } from "../../components/clusters/aks";
 import { FIXTURE_TENANT_ID } from "../../scripts/offline/fixtures/azure";
 import { Environment } from "../../stacks/rules";
 import { assertUrnSnapshot, build, Built, counts, ENVIRONMENTS, itHonoursTheContract, tagsFor } from "./support";
@@ -69,6 +69,23 @@ describe("AKS cluster", () => {
                 assert.strictEqual(networkProfile.podCidr, "192.168.0.0/16");
             });
 
+            it("KMS etcd encryption: envelope-encrypts Secrets with a Key Vault key the control plane may use", () => {
+                const vault = built.only("azure-native:keyvault:Vault");
+                const key = built.only("azure-native:keyvault:Key");
+                const kms = cluster().securityProfile.azureKeyVaultKms;
+                assert.strictEqual(kms.enabled, true);
+                assert.strictEqual(kms.keyVaultResourceId, `${vault.name}-id`);
+                assert.match(kms.keyId, new RegExp(`^https://${vault.inputs.vaultName}\\.vault\\.azure\\.net/keys/etcd-encryption/[0-9a-f]{32}$`));
+                assert.strictEqual(key.inputs.properties.kty, "RSA");
+                assert.strictEqual(vault.inputs.properties.enableRbacAuthorization, true);
+                assert.strictEqual(vault.inputs.properties.enablePurgeProtection, environment === "prod" ? true : undefined);
+                assert.match(vault.inputs.vaultName, /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/);
+                const grant = built.ofType("azure-native:authorization:RoleAssignment").find((r) => r.name.endsWith("-identity-kms"))!;
+                assert.match(grant.inputs.roleDefinitionId, /\/roleDefinitions\/12338af0-0e69-4776-bea7-57ae8d297424$/);
+                assert.strictEqual(grant.inputs.scope, `${vault.name}-id`);
+                assert.ok(built.only("azure-native:containerservice:ManagedCluster").dependencies.includes(grant.urn), "the cluster must wait for its key access");
+            });
+
             it("enables the OIDC issuer and workload identity", () => {
                 assert.deepStrictEqual(cluster().oidcIssuerProfile, { enabled: true });
                 assert.deepStrictEqual(cluster().securityProfile.workloadIdentity, { enabled: true });
@@ -135,6 +152,8 @@ describe("AKS cluster", () => {
                     "azure-native:network:VirtualNetwork",
                     "azure-native:managedidentity:UserAssignedIdentity",
                     "azure-native:operationalinsights:Workspace",
+                    "azure-native:keyvault:Vault",
+                    "azure-native:keyvault:Key",
                     "azure-native:containerservice:ManagedCluster",
                 ]) {
                     assert.deepStrictEqual(built.only(type).inputs.tags, tags, type);
@@ -167,8 +186,10 @@ describe("AKS cluster", () => {
 
     it("counts resources per type for dev (one pool) and prod (two pools)", async () => {
         const base = {
-            "azure-native:authorization:RoleAssignment": 2,
+            "azure-native:authorization:RoleAssignment": 3,
             "azure-native:containerservice:ManagedCluster": 1,
+            "azure-native:keyvault:Key": 1,
+            "azure-native:keyvault:Vault": 1,
             "azure-native:managedidentity:UserAssignedIdentity": 1,
             "azure-native:monitor:DiagnosticSetting": 1,
             "azure-native:network:Subnet": 1,
@@ -182,6 +203,15 @@ describe("AKS cluster", () => {
         assert.deepStrictEqual(counts((await build(aksKind, aksConfig("dev"), "dev")).resources), base);
         const prod = counts((await build(aksKind, twoPools("prod"), "prod")).resources);
         assert.deepStrictEqual(prod, Object.fromEntries(Object.entries({ ...base, "azure-native:containerservice:AgentPool": 1 }).sort(([a], [b]) => a.localeCompare(b))));
+    });
+
+    it("names Key Vaults within Azure's limits, distinct per subscription", () => {
+        const a = aksKeyVaultName("a-rather-long-cluster-name-x", "5b2c7e14-9a3d-4f1e-8c6b-2a7d9e0f1c34");
+        const b = aksKeyVaultName("a-rather-long-cluster-name-x", "0f1c3e14-9a3d-4f1e-8c6b-2a7d9e5b2c7e");
+        for (const name of [a, b, aksKeyVaultName("x", "s")]) {
+            assert.ok(name.length >= 3 && name.length <= 24 && /^[a-z][a-z0-9-]*[a-z0-9]$/.test(name) && !name.includes("--"), name);
+        }
+        assert.notStrictEqual(a, b);
     });
 
     it("reads the server and CA from AKS's kubeconfig, and fails clearly without them", () => {
