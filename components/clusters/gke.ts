@@ -193,13 +193,17 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
                 ...common,
                 // The default pool cannot be managed separately; it is removed once the cluster exists
                 // and our pools are separate resources, so pool changes never replace the cluster.
+                // It still needs our node account (projects often disable the default one), hence
+                // nodeConfig here, which is ignored after creation: otherwise the provider sees it
+                // differ from the removed pool and replaces the cluster on every run
+                // (hashicorp/terraform-provider-google#12070).
                 removeDefaultNodePool: true,
                 initialNodeCount: 1,
                 nodeConfig: nodeSecurity(nodeAccount.email),
                 enableShieldedNodes: true,
                 // Dataplane V2 enforces NetworkPolicy (CKV_GCP_12) without the Calico add-on.
                 datapathProvider: "ADVANCED_DATAPATH",
-            }, { ...o, dependsOn: [keyAccess, nodeRole] });
+            }, { ...o, dependsOn: [keyAccess, nodeRole], ignoreChanges: args.autopilot ? [] : ["nodeConfig"] });
 
         const zones = args.highlyAvailable
             ? undefined

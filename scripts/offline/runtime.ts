@@ -23,6 +23,10 @@ export interface RegisteredResource {
     /** URNs this resource depends on (explicit dependsOn and input dependencies). */
     dependencies: string[];
     protect: boolean;
+    /** Input paths whose changes the engine ignores after creation (`ignoreChanges`). */
+    ignoreChanges: string[];
+    /** Whether a replacement deletes the old resource before creating the new one. */
+    deleteBeforeReplace: boolean;
     /** Inputs after Pulumi serialisation: secrets are wrapped, unknowns kept as markers. */
     inputs: Record<string, any>;
 }
@@ -96,6 +100,8 @@ function recordRegistrations(): void {
                     provider: req.getProvider(),
                     dependencies: [...req.getDependenciesList()].sort(),
                     protect: req.getProtect() === true,
+                    ignoreChanges: [...req.getIgnorechangesList()],
+                    deleteBeforeReplace: req.getDeletebeforereplace() === true,
                     inputs,
                 });
             }

@@ -167,6 +167,7 @@ describe("AKS cluster", () => {
                 const managed = built.only("azure-native:containerservice:ManagedCluster");
                 assert.strictEqual(cluster().agentPoolProfiles.length, 1);
                 for (const pool of userPools()) {
+                    assert.strictEqual(pool.deleteBeforeReplace, true, "fixed pool names need delete-before-replace");
                     assert.strictEqual(pool.inputs.resourceName, `${environment}-aks`);
                     assert.ok(pool.dependencies.includes(managed.urn));
                 }

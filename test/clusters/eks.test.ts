@@ -106,6 +106,8 @@ describe("EKS cluster", () => {
                     [groups[0].inputs.scalingConfig.minSize, groups[0].inputs.scalingConfig.maxSize],
                     preset,
                 );
+                // The cluster autoscaler owns the current size.
+                assert.deepStrictEqual(groups[0].ignoreChanges, ["scalingConfig.desiredSize"]);
                 const privateIds = built.ofType("aws:ec2/subnet:Subnet").filter((s) => s.name.includes("-private-")).map((s) => `${s.name}-id`);
                 assert.deepStrictEqual([...groups[0].inputs.subnetIds].sort(), privateIds.sort());
             });

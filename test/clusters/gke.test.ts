@@ -141,6 +141,9 @@ describe("GKE cluster", () => {
 
             it("keeps node pools out of the cluster resource, so pool changes never replace it", () => {
                 assert.strictEqual(cluster().nodePools, undefined);
+                // The bootstrap pool's settings would otherwise diff against the removed pool and replace the cluster.
+                assert.deepStrictEqual(built.only("gcp:container/cluster:Cluster").ignoreChanges, ["nodeConfig"]);
+                for (const pool of pools()) assert.strictEqual(pool.deleteBeforeReplace, true, "fixed pool names need delete-before-replace");
                 for (const pool of pools()) assert.strictEqual(pool.inputs.cluster, `${environment}-gke`);
             });
 
