@@ -160,6 +160,8 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
         const zones = getAvailabilityZonesOutput({ region: args.region, state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }, { parent: this, provider }).names;
 
         // ---- Network ----
+        // Three subnets of each kind; in a region with two usable zones the third shares the first zone.
+        const zoneAt = (i: number) => zones.apply((names) => names[i % names.length]);
         const layout = eksSubnetLayout(args.network.vpcCidr);
         const clusterTag = `kubernetes.io/cluster/${args.name}`;
         const vpc = new ec2.Vpc(`${name}-vpc`, { cidrBlock: args.network.vpcCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { Name: `${args.name}-vpc` } }, o);
@@ -169,7 +171,7 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
             const subnet = new ec2.Subnet(`${name}-public-${i}`, {
                 vpcId: vpc.id,
                 cidrBlock: block,
-                availabilityZone: zones[i],
+                availabilityZone: zoneAt(i),
                 // Only load balancers and NAT live here; nothing gets a public IP by accident.
                 mapPublicIpOnLaunch: false,
                 tags: { Name: `${args.name}-public-${i}`, "kubernetes.io/role/elb": "1", [clusterTag]: "shared" },
@@ -186,7 +188,7 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
             const subnet = new ec2.Subnet(`${name}-private-${i}`, {
                 vpcId: vpc.id,
                 cidrBlock: block,
-                availabilityZone: zones[i],
+                availabilityZone: zoneAt(i),
                 mapPublicIpOnLaunch: false,
                 tags: { Name: `${args.name}-private-${i}`, "kubernetes.io/role/internal-elb": "1", [clusterTag]: "shared" },
             }, o);

@@ -209,6 +209,12 @@ describe("EKS cluster", () => {
         assert.deepStrictEqual(counts(prod.resources), sortKeys({ ...shared, "aws:ec2/eip:Eip": 3, "aws:ec2/natGateway:NatGateway": 3 }));
     });
 
+    it("reuses the first zone for the third subnet pair in a two-zone region", async () => {
+        const built = await build(eksKind, { ...eksConfig("dev"), region: "us-west-1" }, "dev");
+        const zones = built.ofType("aws:ec2/subnet:Subnet").filter((s) => s.name.includes("-private-")).map((s) => s.inputs.availabilityZone);
+        assert.deepStrictEqual(zones, ["us-west-1b", "us-west-1c", "us-west-1b"]);
+    });
+
     it("lays subnets out inside the VPC without overlap", () => {
         assert.deepStrictEqual(eksSubnetLayout("10.0.0.0/16"), {
             privateSubnets: ["10.0.0.0/18", "10.0.64.0/18", "10.0.128.0/18"],
