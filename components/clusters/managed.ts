@@ -1,7 +1,8 @@
 /**
  * Defaults and rules shared by every managed cluster kind (EKS, GKE, AKS): node pool sizing,
- * Kubernetes version support and API endpoint exposure. Kinds call these so the rules read the
- * same on every cloud.
+ * Kubernetes version support, API endpoint exposure, CIDR layout and naming checks, and the
+ * exec-plugin kubeconfig and Kubernetes provider every kind exposes. Kinds call these so the
+ * rules read, and the outputs look, the same on every cloud.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
