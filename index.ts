@@ -9,5 +9,5 @@ const model = loadStackModel();
 const stack = composeStack(model);
 
 export const environment = model.environment;
-/** Per cluster: name, cloud, region, endpoint, Kubernetes version, kubeconfig (secret), Git path. */
+/** Per cluster: name, cloud, region, endpoint, Kubernetes version, kubeconfig (secret), Git path, and Flux (version, sync URL, ref, path, webhook URL). */
 export const clusters = stack.outputs;

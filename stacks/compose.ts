@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterContext, KubernetesCluster } from "../components/clusters/contract";
 import { findClusterKind } from "../components/clusters/registry";
+import { Flux } from "../components/flux/flux";
 import { StackModel } from "./model";
 
 /** Stack outputs of one cluster. The kubeconfig is a secret output. */
@@ -17,10 +18,26 @@ export interface ClusterOutputs {
     kubeconfig: pulumi.Output<string>;
     /** The folder of this repository that Flux syncs into the cluster. */
     gitPath: string;
+    flux: FluxOutputs;
+}
+
+/** How Flux was installed in a cluster and what it syncs. */
+export interface FluxOutputs {
+    installer: string;
+    version: pulumi.Output<string>;
+    syncUrl: pulumi.Output<string>;
+    /** `branch main`, `tag v1.2.0` or `semver ...`. */
+    ref: pulumi.Output<string>;
+    path: pulumi.Output<string>;
+    /** Secret; present when the webhook receiver is enabled. */
+    webhookUrl?: pulumi.Output<string>;
+    /** Public half of the generated deploy key, when there is one. */
+    deployKey?: pulumi.Output<string>;
 }
 
 export interface ComposedStack {
     clusters: Record<string, KubernetesCluster>;
+    fluxes: Record<string, Flux>;
     outputs: Record<string, ClusterOutputs>;
 }
 
@@ -31,6 +48,7 @@ export function clusterTags(model: StackModel, clusterName: string, extra: Recor
 
 export function composeStack(model: StackModel): ComposedStack {
     const clusters: Record<string, KubernetesCluster> = {};
+    const fluxes: Record<string, Flux> = {};
     const outputs: Record<string, ClusterOutputs> = {};
     for (const config of model.clusters) {
         const kind = findClusterKind(config.cloud);
@@ -41,6 +59,14 @@ export function composeStack(model: StackModel): ComposedStack {
         const context: ClusterContext = { environment: model.environment, tags: clusterTags(model, config.name, config.tags) };
         const cluster = kind.create(config, context, { protect: config.protect });
         clusters[config.name] = cluster;
+        // Top-level rather than a child of the cluster, so Flux URNs do not depend on the cluster
+        // kind's type; the dependency is explicit, and the cluster's provider is passed to every child.
+        const flux = new Flux(
+            `${config.name}-flux`,
+            { cluster, settings: model.fluxByCluster[config.name], gitops: model.gitops, stack: model.stack },
+            { dependsOn: [cluster] },
+        );
+        fluxes[config.name] = flux;
         outputs[config.name] = {
             name: cluster.clusterName,
             cloud: cluster.cloud,
@@ -49,7 +75,16 @@ export function composeStack(model: StackModel): ComposedStack {
             kubernetesVersion: cluster.kubernetesVersion,
             kubeconfig: cluster.kubeconfig,
             gitPath: model.gitops.path,
+            flux: {
+                installer: flux.installer,
+                version: flux.version,
+                syncUrl: flux.syncUrl,
+                ref: flux.syncRef,
+                path: flux.syncPath,
+                ...(flux.webhookUrl ? { webhookUrl: flux.webhookUrl } : {}),
+                ...(flux.deployKeyPublic ? { deployKey: flux.deployKeyPublic } : {}),
+            },
         };
     }
-    return { clusters, outputs };
+    return { clusters, fluxes, outputs };
 }

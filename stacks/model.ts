@@ -7,12 +7,22 @@ import * as path from "path";
 import { z } from "zod";
 import { ClusterConfigBase } from "../components/clusters/contract";
 import { clusterKinds, findClusterKind } from "../components/clusters/registry";
-import { FluxConfig, fluxDefaults, fluxSchema, validateFlux } from "../components/flux/config";
+import { FluxRaw, fluxSchema, FluxSettings, resolveFlux, validateClusterFlux } from "../components/flux/config";
 import { ConfigProblem, StackConfigError, redacted } from "./errors";
-import { fluxKustomizationPaths, GitopsConfig, gitopsDefaults, gitopsSchema, validateGitops } from "./gitops";
+import {
+    fluxKustomizationPaths,
+    GIT_PASSWORD_KEY,
+    GITHUB_TOKEN_KEY,
+    GitopsConfig,
+    gitopsDefaults,
+    gitopsSchema,
+    GitopsSecrets,
+    validateGitops,
+} from "./gitops";
 import { formatKey, parseWithProblems, unknownKeyProblem } from "./issues";
 import { presets, StackPreset } from "./presets";
 import { Environment, environments, resourceName, rule } from "./rules";
+import { SecretText } from "./secrets";
 
 export const CONFIG_NAMESPACE = "fluxpilot";
 
@@ -24,7 +34,10 @@ export interface StackModel {
     environment: Environment;
     preset: StackPreset;
     gitops: GitopsConfig;
-    flux: FluxConfig;
+    /** Stack-wide Flux settings (`fluxpilot:flux` over the environment defaults). */
+    flux: FluxSettings;
+    /** Flux settings of each cluster, by cluster name: its `flux` override over `flux`. */
+    fluxByCluster: Record<string, FluxSettings>;
     /** Defaulted cluster entries; each is its kind's config type (see components/clusters). */
     clusters: ClusterConfigBase[];
     /** Apps this environment deploys; each is synced by a Flux Kustomization in `gitops.path`. */
@@ -41,8 +54,8 @@ export interface ParseOptions {
 const environmentSchema = z.enum(environments, rule("is not an environment", `use one of ${environments.join(", ")}`));
 const appsSchema = z.array(resourceName);
 
-/** The top-level keys of the `fluxpilot` namespace. */
-const settings = ["environment", "gitops", "flux", "clusters", "apps"] as const;
+/** The top-level keys of the `fluxpilot` namespace; gitPassword and githubToken must be secret. */
+const settings = ["environment", "gitops", "flux", "clusters", "apps", "gitPassword", "githubToken"] as const;
 
 const key = (name: string) => `${CONFIG_NAMESPACE}:${name}`;
 
@@ -77,6 +90,7 @@ export function parseStackModel(stack: string, config: Record<string, unknown>, 
     const flux = parseWithProblems(fluxSchema.optional(), read("flux"), key("flux"), secret.has(key("flux")));
     const apps = parseWithProblems(appsSchema.optional(), read("apps"), key("apps"));
     const clusters = parseClusters(read("clusters"), secret.has(key("clusters")));
+    const secrets = readSecrets(config, secret, problems);
     problems.push(...environment.problems, ...gitops.problems, ...flux.problems, ...apps.problems, ...clusters.problems);
 
     // Defaults depend on the environment; without a valid one, report what was found so far.
@@ -85,26 +99,64 @@ export function parseStackModel(stack: string, config: Record<string, unknown>, 
     }
 
     const preset = presets[environment.data];
+    const env = environment.data;
+    const fluxRaw = (raw: any): FluxRaw | undefined => raw?.flux;
     const model: StackModel = {
         stack,
-        environment: environment.data,
+        environment: env,
         preset,
-        gitops: gitopsDefaults(gitops.data, environment.data, preset.syncInterval),
-        flux: fluxDefaults(flux.data, environment.data),
+        gitops: gitopsDefaults(gitops.data, env, preset.syncInterval, secrets),
+        flux: resolveFlux(flux.data, undefined, env),
+        fluxByCluster: Object.fromEntries(clusters.entries.map(({ raw }) => [raw.name, resolveFlux(flux.data, fluxRaw(raw), env, raw.cloud)])),
         clusters: clusters.entries.map(({ kind, raw }) => kind.withDefaults(raw, preset)),
         apps: apps.data ?? [],
     };
 
     const gitopsProblems = validateGitops(gitops.data, model.gitops, key("gitops"), repoRoot);
     problems.push(...gitopsProblems);
-    problems.push(...validateFlux(model.flux, key("flux")));
+    problems.push(
+        ...validateClusterFlux(
+            clusters.entries.map(({ raw }, index) => ({
+                key: formatKey(key("clusters"), [index]),
+                raw: fluxRaw(raw),
+                settings: model.fluxByCluster[raw.name],
+                cloud: raw.cloud,
+            })),
+            key("flux"),
+            { environment: env, gitops: model.gitops },
+        ),
+    );
     problems.push(...validateClusters(model, clusters.entries.map((e) => e.kind)));
     // Apps are checked against the sync path; a wrong path is reported once, not once per app.
-    if (gitopsProblems.length === 0) problems.push(...validateApps(model, repoRoot));
+    if (!gitopsProblems.some((p) => p.key === `${key("gitops")}.path`)) problems.push(...validateApps(model, repoRoot));
     if (problems.length > 0) {
         throw new StackConfigError(stack, problems.map((p) => (secret.has(p.key.split(/[.[]/)[0]) && "value" in p ? { ...p, value: redacted } : p)));
     }
     return model;
+}
+
+/**
+ * The secret settings: non-empty strings, stored encrypted (`pulumi config set --secret`). Their
+ * values never appear in a message.
+ */
+function readSecrets(config: Record<string, unknown>, secret: ReadonlySet<string>, problems: ConfigProblem[]): GitopsSecrets {
+    // A value that is present but unusable is still returned, so the rules that need it do not add
+    // "is missing" for the same key; the recorded problem stops the model from being used.
+    const readOne = (fullKey: string): SecretText | undefined => {
+        const value = config[fullKey];
+        if (value === undefined) return undefined;
+        if (typeof value !== "string" || value.length === 0) {
+            problems.push({ key: fullKey, message: "must be a non-empty string", fix: `run: pulumi config set --secret ${fullKey} <value>` });
+        } else if (!secret.has(fullKey)) {
+            problems.push({
+                key: fullKey,
+                message: "is stored in plain text in the stack file",
+                fix: `run: pulumi config set --secret ${fullKey} <value>, and rotate the credential since it was exposed`,
+            });
+        }
+        return new SecretText(String(value));
+    };
+    return { gitPassword: readOne(GIT_PASSWORD_KEY), githubToken: readOne(GITHUB_TOKEN_KEY) };
 }
 
 interface ParsedCluster {

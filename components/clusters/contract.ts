@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { z } from "zod";
 import { ConfigProblem } from "../../stacks/errors";
+import { fluxSchema } from "../flux/config";
 import { cidr, Environment, kubernetesMinorVersion, positiveInt, resourceName, rule } from "../../stacks/rules";
 
 /** Upper bound on nodes per pool: above it, a typo (300 for 30) is likelier than intent. */
@@ -45,6 +46,8 @@ export const commonClusterFields = {
     endpoint: endpointSchema.partial().optional(),
     protect: z.boolean(rule("must be true or false", "set protect: true to guard against deletion")).optional(),
     tags: z.record(z.string(), z.string()).optional(),
+    /** Overrides of the stack's `fluxpilot:flux` settings for this cluster (e.g. installer: aks-extension). */
+    flux: fluxSchema.optional(),
 };
 
 /** Settings shared by every environment preset that a cluster kind turns into cloud specifics. */
@@ -80,6 +83,19 @@ export interface KubernetesCluster extends pulumi.ComponentResource {
     readonly oidcIssuerUrl: pulumi.Output<string | undefined>;
     /** Kubernetes provider bound to this cluster, for everything installed into it. */
     readonly provider: k8s.Provider;
+    /**
+     * Azure Resource Manager coordinates of an AKS cluster, for what is installed through Azure
+     * rather than the Kubernetes API (the microsoft.flux extension). Only the AKS kind sets it.
+     */
+    readonly azure?: AzureClusterRef;
+}
+
+export interface AzureClusterRef {
+    resourceGroupName: pulumi.Output<string>;
+    /** The managed cluster's resource name. */
+    clusterName: pulumi.Output<string>;
+    /** The azure-native provider the cluster was created with, when not the default one. */
+    provider?: pulumi.ProviderResource;
 }
 
 /** Base shape of a defaulted cluster config; kinds extend it. */

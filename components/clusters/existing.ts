@@ -29,6 +29,7 @@ const existingSchema = z.strictObject({
         .optional(),
     protect: commonClusterFields.protect,
     tags: commonClusterFields.tags,
+    flux: commonClusterFields.flux,
 });
 
 export type ExistingClusterRaw = z.infer<typeof existingSchema>;

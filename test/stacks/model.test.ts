@@ -45,6 +45,7 @@ describe("stack model", () => {
             ref: { branch: "main" },
             path: "clusters/local",
             interval: presets.local.syncInterval,
+            auth: { type: "none" },
         });
         assert.strictEqual(model.clusters[0].protect, false);
         assert.strictEqual(model.clusters[0].region, "local");
@@ -73,12 +74,12 @@ describe("stack model", () => {
             [
                 "misspelt top-level key",
                 (c) => (c["fluxpilot:enviroment"] = "local"),
-                'fluxpilot:enviroment: is not a known setting. Fix: did you mean "fluxpilot:environment"? Known settings here: fluxpilot:environment, fluxpilot:gitops, fluxpilot:flux, fluxpilot:clusters, fluxpilot:apps',
+                'fluxpilot:enviroment: is not a known setting. Fix: did you mean "fluxpilot:environment"? Known settings here: fluxpilot:environment, fluxpilot:gitops, fluxpilot:flux, fluxpilot:clusters, fluxpilot:apps, fluxpilot:gitPassword, fluxpilot:githubToken',
             ],
             [
                 "misspelt key inside a cluster",
                 (c) => (c["fluxpilot:clusters"][0].contxt = "kind-x"),
-                'fluxpilot:clusters[0].contxt: is not a known setting. Fix: did you mean "context"? Known settings here: name, cloud, region, kubeconfig, context, protect, tags',
+                'fluxpilot:clusters[0].contxt: is not a known setting. Fix: did you mean "context"? Known settings here: name, cloud, region, kubeconfig, context, protect, tags, flux',
             ],
             [
                 "duplicate cluster names",

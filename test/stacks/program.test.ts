@@ -1,7 +1,30 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { setStackConfig } from "../../scripts/offline/runtime";
 import { isStackConfigError } from "../../stacks/errors";
-import { captured, clearRegisteredResources } from "../support/harness";
+import { captured, clearRegisteredResources, isSecretOutput, valueOf } from "../support/harness";
+
+const kubeconfig = `apiVersion: v1
+kind: Config
+current-context: kind-fluxpilot
+contexts:
+  - name: kind-fluxpilot
+    context: { cluster: kind-fluxpilot, user: kind-fluxpilot }
+  - name: other
+    context: { cluster: other, user: other }
+clusters:
+  - name: kind-fluxpilot
+    cluster: { server: "https://127.0.0.1:6443" }
+  - name: other
+    cluster: { server: "https://other.example.com" }
+users:
+  - name: kind-fluxpilot
+    user: { token: local-token }
+  - name: other
+    user: { token: other-token }
+`;
 
 /** Loads index.ts afresh with the given stack config, as `pulumi up` would. */
 function runProgram(config: Record<string, unknown>): Record<string, any> {
@@ -30,5 +53,28 @@ describe("program entry (index.ts)", () => {
             assert.throws(() => runProgram(config), (error: unknown) => isStackConfigError(error));
             assert.deepStrictEqual(await captured(), [], `resources registered for ${JSON.stringify(config)}`);
         }
+    });
+
+    it("composes an adopted cluster for a valid local stack and exports its outputs", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fluxpilot-"));
+        const file = path.join(dir, "config");
+        fs.writeFileSync(file, kubeconfig);
+        const program = runProgram({
+            "fluxpilot:environment": "local",
+            "fluxpilot:gitops": { repository: "https://github.com/acme/fluxpilot" },
+            "fluxpilot:clusters": [{ name: "laptop", cloud: "existing", kubeconfig: file, context: "kind-fluxpilot" }],
+            "fluxpilot:apps": ["sample-app"],
+        });
+        const outputs = program.clusters.laptop;
+        assert.strictEqual(await valueOf(outputs.endpoint), "https://127.0.0.1:6443");
+        assert.strictEqual(outputs.gitPath, "clusters/local");
+        assert.ok(await isSecretOutput(outputs.kubeconfig), "kubeconfig must be a secret output");
+        assert.doesNotMatch(await valueOf(outputs.kubeconfig), /other-token/, "only the chosen context leaves the file");
+        const types = (await captured()).map((r) => r.type);
+        assert.ok(types.includes("fluxpilot:clusters:ExistingCluster"));
+        assert.ok(types.includes("pulumi:providers:kubernetes"));
+        // Flux is installed into the adopted cluster and syncs this environment's entry point.
+        assert.ok(types.includes("fluxpilot:flux:Flux"));
+        assert.strictEqual(await valueOf(outputs.flux.path), "clusters/local");
     });
 });

@@ -1,0 +1,100 @@
+/**
+ * Flux in one cluster, syncing `clusters/<env>` of this repository. After `pulumi up`, Flux (not
+ * Pulumi) applies what lies under that path and the app overlays it points to.
+ *
+ * Order: the flux-system namespace (or the AKS extension that creates it) -> the Git credentials
+ * (Secret, deploy key registered on GitHub) -> Flux with its sync -> the optional webhook. No
+ * Flux custom resource is registered with Pulumi: see docs/flux.md.
+ */
+import * as github from "@pulumi/github";
+import * as pulumi from "@pulumi/pulumi";
+import type { KubernetesCluster } from "../clusters/contract";
+import type { GitopsConfig } from "../../stacks/gitops";
+import type { FluxSettings } from "./config";
+import { gitCredentials } from "./auth";
+import { findInstaller } from "./installers";
+import { InstallContext } from "./installers/types";
+import { createWebhook } from "./webhook";
+
+export interface FluxArgs {
+    /** The cluster to install into; its provider is used for every Kubernetes object. */
+    cluster: KubernetesCluster;
+    /** This cluster's resolved Flux settings. */
+    settings: FluxSettings;
+    /** The stack's Git source and its credentials. */
+    gitops: GitopsConfig;
+    /** Stack name, to tell this cluster's deploy key apart from other stacks' on GitHub. */
+    stack: string;
+}
+
+export class Flux extends pulumi.ComponentResource {
+    public readonly installer: string;
+    /** The Flux version the installer pins (a range for the operator, the extension version on AKS). */
+    public readonly version: pulumi.Output<string>;
+    public readonly syncUrl: pulumi.Output<string>;
+    /** `branch main`, `tag v1.2.0` or `semver >=1.0.0`. */
+    public readonly syncRef: pulumi.Output<string>;
+    public readonly syncPath: pulumi.Output<string>;
+    /** Secret; only when the webhook is enabled. */
+    public readonly webhookUrl?: pulumi.Output<string>;
+    /** Only with a generated deploy key. */
+    public readonly deployKeyPublic?: pulumi.Output<string>;
+
+    constructor(name: string, args: FluxArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("fluxpilot:flux:Flux", name, {}, opts);
+        const { cluster, settings, gitops } = args;
+        const installer = findInstaller(settings.installer);
+        const context: InstallContext = {
+            name,
+            parent: this,
+            cluster,
+            settings,
+            sync: { url: gitops.repository, ref: gitops.ref, path: gitops.path, interval: gitops.interval },
+        };
+
+        let githubProvider: github.Provider | undefined;
+        const githubFor = (): github.Provider => {
+            if (!gitops.github?.token) throw new Error("GitHub owner and token are required here; the stack model should have rejected the config");
+            githubProvider ??= new github.Provider(`${name}-github`, { owner: gitops.github.owner, token: gitops.github.token.toOutput() }, { parent: this });
+            return githubProvider;
+        };
+
+        const namespaceReady = installer.prepare(context);
+        const credentials = gitCredentials({
+            name,
+            parent: this,
+            cluster,
+            gitops,
+            githubProvider: githubFor,
+            title: `fluxpilot ${args.stack}/${name}`,
+            namespaceReady,
+        });
+        const installation = installer.install(context, credentials.secretName, [...namespaceReady, ...credentials.ready]);
+
+        this.installer = installer.id;
+        this.version = installation.version;
+        this.syncUrl = pulumi.output(gitops.repository);
+        this.syncRef = pulumi.output(Object.entries(gitops.ref).map(([kind, value]) => `${kind} ${value}`)[0]);
+        this.syncPath = pulumi.output(gitops.path);
+        this.deployKeyPublic = credentials.deployKeyPublic;
+        if (settings.webhook.enabled) {
+            const githubProvider = githubFor(); // throws unless the GitHub owner and token are set
+            this.webhookUrl = createWebhook({
+                name,
+                parent: this,
+                cluster,
+                repository: gitops.github!.name,
+                githubProvider,
+                fluxReady: installation.ready,
+            });
+        }
+
+        this.registerOutputs({
+            version: this.version,
+            syncUrl: this.syncUrl,
+            syncRef: this.syncRef,
+            syncPath: this.syncPath,
+            ...(this.webhookUrl ? { webhookUrl: this.webhookUrl } : {}),
+        });
+    }
+}

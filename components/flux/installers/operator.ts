@@ -1,0 +1,124 @@
+/**
+ * Default installer: the Flux Operator and a FluxInstance, both from their pinned Helm charts.
+ * The FluxInstance is a value of the `flux-instance` chart, so Helm (not Pulumi) creates it, after
+ * the operator release has installed its CRD; Pulumi only ever sees two `helm.sh/v3:Release`s.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { FLUX_NAMESPACE, KUSTOMIZE_CONTROLLER_SA, SYNC_NAME } from "../constants";
+import type { FluxProblem, FluxSettings } from "../config";
+import { FluxInstaller, gitRefName, SyncSpec } from "./types";
+
+export const OPERATOR_CHART = "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator";
+export const INSTANCE_CHART = "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-instance";
+/** Where the operator pulls the Flux controller images from. */
+export const DISTRIBUTION_REGISTRY = "ghcr.io/fluxcd";
+/** How long the instance release's health check waits for Flux and the first sync. */
+const HEALTHCHECK_TIMEOUT = "10m";
+
+/** One JSON patch on the objects the operator renders, in the form FluxInstance `kustomize.patches` takes. */
+function jsonPatch(target: { kind: string; name: string }, ops: object[]) {
+    return { target, patch: JSON.stringify(ops) };
+}
+
+/**
+ * Lock-down beyond what `cluster.multitenant` sets (--no-cross-namespace-refs and
+ * --default-service-account on the controllers): kustomize-controller refuses remote bases, and
+ * the root sync Kustomization runs as kustomize-controller itself rather than the tenant default.
+ */
+export function lockdownPatches(): object[] {
+    return [
+        jsonPatch({ kind: "Deployment", name: "kustomize-controller" }, [
+            { op: "add", path: "/spec/template/spec/containers/0/args/-", value: "--no-remote-bases=true" },
+        ]),
+        jsonPatch({ kind: "Kustomization", name: SYNC_NAME }, [{ op: "add", path: "/spec/serviceAccountName", value: KUSTOMIZE_CONTROLLER_SA }]),
+    ];
+}
+
+/** Values of the flux-instance chart: the FluxInstance spec. Pure, so tests read it directly. */
+export function instanceValues(settings: FluxSettings, sync: SyncSpec, credentials: string | undefined) {
+    return {
+        instance: {
+            distribution: { version: settings.version, registry: DISTRIBUTION_REGISTRY },
+            components: settings.components,
+            cluster: {
+                type: settings.clusterType,
+                domain: settings.clusterDomain,
+                networkPolicy: settings.networkPolicy,
+                multitenant: settings.lockdown,
+                tenantDefaultServiceAccount: settings.tenantServiceAccount,
+            },
+            sync: {
+                kind: "GitRepository",
+                name: SYNC_NAME,
+                url: sync.url,
+                ref: gitRefName(sync.ref),
+                path: sync.path,
+                interval: sync.interval,
+                ...(credentials ? { pullSecret: credentials } : {}),
+            },
+            kustomize: { patches: settings.lockdown ? lockdownPatches() : [] },
+        },
+        // A post-install hook waits until the FluxInstance is ready, so the release (and `pulumi up`)
+        // completes only once Flux runs and its CRDs exist.
+        healthcheck: { enabled: true, timeout: HEALTHCHECK_TIMEOUT },
+    };
+}
+
+export const operatorInstaller: FluxInstaller = {
+    id: "flux-operator",
+    title: "Flux Operator (FluxInstance)",
+    validate(_settings, context): FluxProblem[] {
+        if ("semver" in context.gitops.ref) {
+            return [{
+                field: "installer",
+                key: "fluxpilot:gitops.semver",
+                value: context.gitops.ref.semver,
+                message: "is not supported by the flux-operator installer: a FluxInstance follows one Git ref name",
+                fix: "follow a branch or a tag, or choose installer aks-extension on AKS",
+            }];
+        }
+        return [];
+    },
+    prepare({ name, parent, cluster }) {
+        const namespace = new k8s.core.v1.Namespace(
+            `${name}-ns`,
+            {
+                metadata: {
+                    name: FLUX_NAMESPACE,
+                    labels: {
+                        "app.kubernetes.io/part-of": "flux",
+                        "app.kubernetes.io/managed-by": "fluxpilot",
+                        // Flux's controllers meet the restricted profile; warn if anything here does not.
+                        "pod-security.kubernetes.io/warn": "restricted",
+                        "pod-security.kubernetes.io/warn-version": "latest",
+                    },
+                },
+            },
+            { parent, provider: cluster.provider },
+        );
+        return [namespace];
+    },
+    install({ name, parent, cluster, settings, sync }, credentials, after) {
+        const common = { namespace: FLUX_NAMESPACE, createNamespace: false, cleanupOnFail: true, maxHistory: 5 };
+        const operator = new k8s.helm.v3.Release(
+            `${name}-operator`,
+            { ...common, name: "flux-operator", chart: OPERATOR_CHART, version: settings.operatorChartVersion, atomic: true, timeout: 600 },
+            { parent, provider: cluster.provider, dependsOn: after },
+        );
+        const instance = new k8s.helm.v3.Release(
+            `${name}-instance`,
+            {
+                ...common,
+                name: "flux",
+                chart: INSTANCE_CHART,
+                version: settings.operatorChartVersion,
+                values: instanceValues(settings, sync, credentials),
+                waitForJobs: true,
+                timeout: 900,
+            },
+            { parent, provider: cluster.provider, dependsOn: [operator, ...after] },
+        );
+        return { ready: [instance], version: pulumi.output(settings.version) };
+    },
+};

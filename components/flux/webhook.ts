@@ -1,0 +1,107 @@
+/**
+ * Instant sync: GitHub calls a Flux Receiver on every push, so the sync source is fetched within
+ * seconds instead of at the next interval.
+ *
+ * - a random token (secret), in a Secret the Receiver reads and as the GitHub webhook's secret,
+ *   so the notification-controller only accepts payloads GitHub signed with it;
+ * - the Receiver, from the small chart in ./charts/flux-receiver (a Helm release, because the
+ *   Receiver is a Flux custom resource whose CRD this same deployment installs);
+ * - a LoadBalancer Service in front of the notification-controller's webhook port;
+ * - the GitHub repository webhook, pointing at the URL Flux serves for that Receiver.
+ */
+import { createHash } from "crypto";
+import * as path from "path";
+import * as github from "@pulumi/github";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { KubernetesCluster } from "../clusters/contract";
+import { FLUX_NAMESPACE, SYNC_NAME } from "./constants";
+
+export const RECEIVER_NAME = "github-receiver";
+export const WEBHOOK_TOKEN_SECRET = "webhook-token";
+/** The chart, relative to the project root (where Pulumi runs the program), so state is machine-independent. */
+export const RECEIVER_CHART = path.relative(process.cwd(), path.join(__dirname, "charts", "flux-receiver")) || ".";
+
+/**
+ * The path notification-controller serves a Receiver at: `/hook/` followed by the hex SHA-256 of
+ * the token, the Receiver's name and its namespace, concatenated (as Flux computes it).
+ */
+export function receiverPath(token: string, name: string, namespace: string): string {
+    return `/hook/${createHash("sha256").update(token + name + namespace).digest("hex")}`;
+}
+
+/** The public address of a LoadBalancer Service: an IP on most clouds, a host name on AWS. */
+export function loadBalancerAddress(status: k8s.types.output.core.v1.ServiceStatus | undefined): string | undefined {
+    const ingress = status?.loadBalancer?.ingress?.[0];
+    return ingress?.ip || ingress?.hostname || undefined;
+}
+
+export interface WebhookArgs {
+    name: string;
+    parent: pulumi.Resource;
+    cluster: KubernetesCluster;
+    /** GitHub repository name (the provider carries the owner). */
+    repository: string;
+    githubProvider: github.Provider;
+    /** Flux is running and its CRDs exist once these do. */
+    fluxReady: pulumi.Resource[];
+}
+
+/** Creates the receiver side and the GitHub webhook; returns the webhook URL (secret: it embeds the token's digest). */
+export function createWebhook(args: WebhookArgs): pulumi.Output<string> {
+    const { name, parent, cluster } = args;
+    const k8sOpts = { parent, provider: cluster.provider };
+    const token = new random.RandomPassword(`${name}-webhook-token`, { length: 40, special: false }, { parent });
+    const tokenValue = pulumi.secret(token.result);
+    const secret = new k8s.core.v1.Secret(
+        `${name}-webhook-token`,
+        {
+            metadata: { name: WEBHOOK_TOKEN_SECRET, namespace: FLUX_NAMESPACE, labels: { "app.kubernetes.io/managed-by": "fluxpilot" } },
+            type: "Opaque",
+            stringData: pulumi.secret(pulumi.all({ token: tokenValue })),
+        },
+        { ...k8sOpts, dependsOn: args.fluxReady },
+    );
+    const receiver = new k8s.helm.v3.Release(
+        `${name}-receiver`,
+        {
+            name: "flux-receiver",
+            chart: RECEIVER_CHART,
+            namespace: FLUX_NAMESPACE,
+            createNamespace: false,
+            values: { name: RECEIVER_NAME, secretName: WEBHOOK_TOKEN_SECRET, gitRepository: SYNC_NAME, events: ["ping", "push"] },
+        },
+        { ...k8sOpts, dependsOn: [secret, ...args.fluxReady] },
+    );
+    const service = new k8s.core.v1.Service(
+        `${name}-webhook`,
+        {
+            metadata: { name: "webhook-receiver-public", namespace: FLUX_NAMESPACE, labels: { "app.kubernetes.io/managed-by": "fluxpilot" } },
+            spec: {
+                type: "LoadBalancer",
+                selector: { app: "notification-controller" },
+                ports: [{ name: "http", port: 80, targetPort: "http-webhook", protocol: "TCP" }],
+            },
+        },
+        { ...k8sOpts, dependsOn: args.fluxReady },
+    );
+    const url = pulumi.all([service.status, tokenValue]).apply(([status, value]) => {
+        const address = loadBalancerAddress(status);
+        if (!address) {
+            throw new Error(`webhook Service ${FLUX_NAMESPACE}/webhook-receiver-public has no load balancer address yet`);
+        }
+        return `http://${address}${receiverPath(value, RECEIVER_NAME, FLUX_NAMESPACE)}`;
+    });
+    new github.RepositoryWebhook(
+        `${name}-github-webhook`,
+        {
+            repository: args.repository,
+            active: true,
+            events: ["push"],
+            configuration: { url, contentType: "json", secret: tokenValue, insecureSsl: false },
+        },
+        { parent, provider: args.githubProvider, dependsOn: [receiver] },
+    );
+    return pulumi.secret(url);
+}

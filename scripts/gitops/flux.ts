@@ -1,0 +1,271 @@
+/**
+ * Flux entry points: the Flux Kustomizations that `clusters/<env>` declares, the graph they form
+ * (paths and dependsOn) and the contract they keep with the Flux bootstrap and its lock-down
+ * flags (--no-cross-namespace-refs, --no-remote-bases, --default-service-account).
+ */
+import * as path from "path";
+import { BuildResult, KustomizeBuilder, RenderedObject } from "./kustomize";
+import { GitOpsError, GitOpsProblem } from "./problems";
+import { describeObject, KubeObject } from "./yaml";
+
+/** What the Flux bootstrap creates: a GitRepository and a root Kustomization, both named so. */
+export const BOOTSTRAP_NAMESPACE = "flux-system";
+export const BOOTSTRAP_SOURCE = "flux-system";
+export const ROOT_KUSTOMIZATION = "flux-system";
+
+/** The GA API version of every Flux kind (Flux 2.x); anything else is refused. */
+export const FLUX_GA_API_VERSIONS: Readonly<Record<string, string>> = {
+    "kustomize.toolkit.fluxcd.io/Kustomization": "kustomize.toolkit.fluxcd.io/v1",
+    "source.toolkit.fluxcd.io/GitRepository": "source.toolkit.fluxcd.io/v1",
+    "source.toolkit.fluxcd.io/HelmRepository": "source.toolkit.fluxcd.io/v1",
+    "source.toolkit.fluxcd.io/OCIRepository": "source.toolkit.fluxcd.io/v1",
+    "source.toolkit.fluxcd.io/HelmChart": "source.toolkit.fluxcd.io/v1",
+    "source.toolkit.fluxcd.io/Bucket": "source.toolkit.fluxcd.io/v1",
+    "helm.toolkit.fluxcd.io/HelmRelease": "helm.toolkit.fluxcd.io/v2",
+    "notification.toolkit.fluxcd.io/Receiver": "notification.toolkit.fluxcd.io/v1",
+    "notification.toolkit.fluxcd.io/Alert": "notification.toolkit.fluxcd.io/v1beta3",
+    "notification.toolkit.fluxcd.io/Provider": "notification.toolkit.fluxcd.io/v1beta3",
+};
+
+export interface FluxKustomization {
+    name: string;
+    namespace: string;
+    /** spec.path made repository-relative without a leading `./` (e.g. `apps/sample-app/overlays/prod`). */
+    path: string;
+    dependsOn: { name: string; namespace: string }[];
+    rendered: RenderedObject;
+}
+
+export interface ClusterEntry {
+    /** Repository-relative directory, e.g. `clusters/prod`. */
+    dir: string;
+    build: BuildResult;
+    kustomizations: FluxKustomization[];
+}
+
+export function groupOf(apiVersion: string | undefined): string {
+    const slash = (apiVersion ?? "").indexOf("/");
+    return slash < 0 ? "" : apiVersion!.slice(0, slash);
+}
+
+export function isFluxKustomization(object: KubeObject): boolean {
+    return object.kind === "Kustomization" && groupOf(object.apiVersion) === "kustomize.toolkit.fluxcd.io";
+}
+
+/** Builds `clusterDir` and collects the Flux Kustomizations it declares. */
+export function loadClusterEntry(builder: KustomizeBuilder, clusterDir: string): ClusterEntry {
+    const build = builder.build(clusterDir);
+    const kustomizations = build.objects
+        .filter((r) => isFluxKustomization(r.object))
+        .map((rendered): FluxKustomization => {
+            const { metadata = {}, spec = {} } = rendered.object;
+            const namespace = metadata.namespace ?? BOOTSTRAP_NAMESPACE;
+            return {
+                name: String(metadata.name),
+                namespace,
+                path: normalizeFluxPath(spec.path),
+                dependsOn: (Array.isArray(spec.dependsOn) ? spec.dependsOn : []).map((d: any) => ({
+                    name: String(d?.name),
+                    namespace: d?.namespace ?? namespace,
+                })),
+                rendered,
+            };
+        });
+    return { dir: build.dir, build, kustomizations };
+}
+
+/** Flux resolves spec.path against the repository root; an empty path means the root itself. */
+export function normalizeFluxPath(value: unknown): string {
+    const text = typeof value === "string" ? value.trim() : "";
+    const normalized = path.posix.normalize(text.replace(/^\.(\/|$)/, "") || ".").replace(/\/+$/, "");
+    return normalized === "" ? "." : normalized;
+}
+
+function key(namespace: string, name: string): string {
+    return `${namespace}/${name}`;
+}
+
+/**
+ * Every path exists and builds, every dependsOn names a Kustomization of the same entry point,
+ * names are unique and the dependsOn graph has no cycle.
+ */
+export function checkFluxGraph(builder: KustomizeBuilder, entry: ClusterEntry): GitOpsProblem[] {
+    const problems: GitOpsProblem[] = [];
+    const byKey = new Map<string, FluxKustomization>();
+    for (const k of entry.kustomizations) {
+        const where = { file: k.rendered.sourceFile, object: describeObject(k.rendered.object) };
+        if (byKey.has(key(k.namespace, k.name))) {
+            problems.push({ ...where, message: "a Flux Kustomization with this name is declared twice" });
+        }
+        byKey.set(key(k.namespace, k.name), k);
+        const rawPath = k.rendered.object.spec?.path;
+        if (typeof rawPath !== "string" || rawPath.trim() === "") {
+            problems.push({ ...where, message: "spec.path is missing: set it to the directory to apply, e.g. ./apps/<app>/overlays/<env>" });
+        } else if (k.path.startsWith("..") || path.isAbsolute(k.path)) {
+            problems.push({ ...where, message: `spec.path "${rawPath}" leaves the repository: Flux paths are relative to the repository root` });
+        } else {
+            for (const p of builder.tryBuild(k.path).problems) {
+                problems.push({ ...where, message: `spec.path "${rawPath}": ${p.message}` });
+            }
+        }
+    }
+    for (const k of entry.kustomizations) {
+        for (const dep of k.dependsOn) {
+            if (!byKey.has(key(dep.namespace, dep.name))) {
+                problems.push({
+                    file: k.rendered.sourceFile,
+                    object: describeObject(k.rendered.object),
+                    message: `dependsOn "${dep.namespace}/${dep.name}" names no Kustomization declared in ${entry.dir} (declared: ${[...byKey.keys()].join(", ") || "none"})`,
+                });
+            }
+        }
+    }
+    for (const cycle of findCycles(entry.kustomizations)) {
+        const first = byKey.get(cycle[0])!;
+        problems.push({
+            file: first.rendered.sourceFile,
+            object: describeObject(first.rendered.object),
+            message: `dependsOn cycle: ${[...cycle, cycle[0]].join(" -> ")}; Flux would never apply these`,
+        });
+    }
+    return problems;
+}
+
+/** Each elementary cycle once, as the list of `namespace/name` keys along it. */
+export function findCycles(kustomizations: readonly FluxKustomization[]): string[][] {
+    const edges = new Map<string, string[]>();
+    for (const k of kustomizations) edges.set(key(k.namespace, k.name), k.dependsOn.map((d) => key(d.namespace, d.name)));
+    const cycles: string[][] = [];
+    const seen = new Set<string>();
+    const state = new Map<string, "visiting" | "done">();
+    const stack: string[] = [];
+    const visit = (node: string): void => {
+        state.set(node, "visiting");
+        stack.push(node);
+        for (const next of edges.get(node) ?? []) {
+            if (!edges.has(next)) continue; // unknown dependency, reported separately
+            if (state.get(next) === "visiting") {
+                const cycle = stack.slice(stack.indexOf(next));
+                const signature = [...cycle].sort().join(",");
+                if (!seen.has(signature)) {
+                    seen.add(signature);
+                    cycles.push(cycle);
+                }
+            } else if (!state.has(next)) {
+                visit(next);
+            }
+        }
+        stack.pop();
+        state.set(node, "done");
+    };
+    for (const node of edges.keys()) if (!state.has(node)) visit(node);
+    return cycles;
+}
+
+/** The Kustomizations in the order Flux will apply them (dependencies first, then by name). */
+export function applyOrder(kustomizations: readonly FluxKustomization[]): FluxKustomization[] {
+    const remaining = new Map(kustomizations.map((k) => [key(k.namespace, k.name), k]));
+    const order: FluxKustomization[] = [];
+    while (remaining.size > 0) {
+        const ready = [...remaining.values()]
+            .filter((k) => k.dependsOn.every((d) => !remaining.has(key(d.namespace, d.name))))
+            .sort((a, b) => a.name.localeCompare(b.name));
+        if (ready.length === 0) {
+            throw new GitOpsError("cannot order Flux Kustomizations", [
+                { file: "dependsOn", message: `cycle among ${[...remaining.keys()].join(", ")}` },
+            ]);
+        }
+        for (const k of ready) {
+            order.push(k);
+            remaining.delete(key(k.namespace, k.name));
+        }
+    }
+    return order;
+}
+
+/** Settings every Flux Kustomization in clusters/<env> must carry, and why. */
+const REQUIRED_KUSTOMIZATION_FIELDS: readonly [string, string][] = [
+    ["interval", "how often Flux re-applies it"],
+    ["retryInterval", "how soon a failed apply is retried"],
+    ["timeout", "how long apply and health checks may take"],
+];
+
+/**
+ * The contract with the bootstrap and the lock-down flags, for a cluster entry point's own
+ * Kustomizations.
+ */
+export function checkEntryContract(entry: ClusterEntry): GitOpsProblem[] {
+    const problems: GitOpsProblem[] = [];
+    for (const k of entry.kustomizations) {
+        const object = k.rendered.object;
+        const spec = object.spec ?? {};
+        const add = (message: string) =>
+            problems.push({ file: k.rendered.sourceFile, object: describeObject(object), message });
+        if (k.name === ROOT_KUSTOMIZATION && k.namespace === BOOTSTRAP_NAMESPACE) {
+            add(`the name ${ROOT_KUSTOMIZATION} belongs to the bootstrap's root Kustomization, which applies ${entry.dir}: choose another`);
+        }
+        if (k.namespace !== BOOTSTRAP_NAMESPACE) {
+            add(`metadata.namespace is "${k.namespace}": entry-point Kustomizations live in ${BOOTSTRAP_NAMESPACE}, next to the bootstrap's GitRepository`);
+        }
+        const source = spec.sourceRef ?? {};
+        if (source.kind !== "GitRepository" || source.name !== BOOTSTRAP_SOURCE || (source.namespace && source.namespace !== k.namespace)) {
+            add(`spec.sourceRef is ${JSON.stringify(source)}: use {kind: GitRepository, name: ${BOOTSTRAP_SOURCE}} (the bootstrap's source, same namespace)`);
+        }
+        if (typeof spec.path === "string" && !spec.path.startsWith("./")) {
+            add(`spec.path "${spec.path}" should start with ./ (relative to the repository root, e.g. ./apps/<app>/overlays/<env>)`);
+        }
+        if (spec.serviceAccountName !== "kustomize-controller") {
+            add(`spec.serviceAccountName is ${JSON.stringify(spec.serviceAccountName)}: set it to kustomize-controller; staging and prod run Flux with --default-service-account=default`);
+        }
+        if (spec.prune !== true) add("spec.prune must be true so that objects removed from Git are removed from the cluster");
+        if (spec.wait !== true && !(Array.isArray(spec.healthChecks) && spec.healthChecks.length > 0)) {
+            add("set spec.wait: true (or spec.healthChecks) so that dependants wait until this is healthy");
+        }
+        for (const [field, why] of REQUIRED_KUSTOMIZATION_FIELDS) {
+            if (typeof spec[field] !== "string" || spec[field] === "") add(`spec.${field} is missing: set it (${why})`);
+        }
+    }
+    return problems;
+}
+
+// An exact chart version: no ranges, wildcards or `latest`, so every cluster installs the same chart.
+const EXACT_SEMVER = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+
+/** Flux objects anywhere in an environment: GA APIs only, locked-down HelmReleases, pinned charts. */
+export function checkFluxObjects(objects: readonly RenderedObject[]): GitOpsProblem[] {
+    const problems: GitOpsProblem[] = [];
+    const present = new Set(objects.map((r) => `${r.object.kind}/${r.object.metadata?.namespace ?? ""}/${r.object.metadata?.name}`));
+    for (const { object, sourceFile } of objects) {
+        const add = (message: string) => problems.push({ file: sourceFile, object: describeObject(object), message });
+        const group = groupOf(object.apiVersion);
+        if (!group.endsWith(".toolkit.fluxcd.io")) continue;
+        const ga = FLUX_GA_API_VERSIONS[`${group}/${object.kind}`];
+        if (!ga) add(`${object.apiVersion} ${object.kind} is not a Flux kind this repository uses`);
+        else if (object.apiVersion !== ga) add(`apiVersion ${object.apiVersion} is not the GA API: use ${ga}`);
+        const namespace = object.metadata?.namespace ?? "";
+        const spec = object.spec ?? {};
+        if (object.kind === "Kustomization" && spec.sourceRef?.namespace && spec.sourceRef.namespace !== namespace) {
+            add(`spec.sourceRef points into namespace ${spec.sourceRef.namespace}; Flux runs with --no-cross-namespace-refs=true`);
+        }
+        if (object.kind === "HelmRelease") {
+            if (spec.serviceAccountName !== "helm-controller") {
+                add(`spec.serviceAccountName is ${JSON.stringify(spec.serviceAccountName)}: set it to helm-controller; staging and prod run Flux with --default-service-account=default`);
+            }
+            const chartSpec = spec.chart?.spec;
+            const ref = chartSpec?.sourceRef ?? spec.chartRef;
+            if (!ref) {
+                add("neither spec.chart.spec.sourceRef nor spec.chartRef is set");
+            } else {
+                if (ref.namespace && ref.namespace !== namespace) {
+                    add(`the chart source ${ref.kind}/${ref.name} is in namespace ${ref.namespace}; keep it in ${namespace} (--no-cross-namespace-refs=true)`);
+                } else if (!present.has(`${ref.kind}/${namespace}/${ref.name}`)) {
+                    add(`the chart source ${ref.kind} ${namespace}/${ref.name} is not declared in this environment`);
+                }
+            }
+            if (chartSpec && !EXACT_SEMVER.test(String(chartSpec.version ?? ""))) {
+                add(`spec.chart.spec.version is ${JSON.stringify(chartSpec.version)}: pin an exact chart version (e.g. "1.2.3")`);
+            }
+        }
+    }
+    return problems;
+}

@@ -1,0 +1,363 @@
+/**
+ * Workload rules over rendered objects: the security and reliability baseline every pod that
+ * Flux applies must meet. Each rule mirrors a public check (checkov CKV_K8S_*, kube-score,
+ * Polaris) and is named after it, so a failure can be looked up; the same rules are enforced in
+ * the clusters by the Kyverno ClusterPolicies under infrastructure/configs/base/kyverno-policies.
+ */
+import { RenderedObject } from "./kustomize";
+import { GitOpsProblem } from "./problems";
+import { describeObject, KubeObject } from "./yaml";
+
+export interface Workload {
+    rendered: RenderedObject;
+    kind: string;
+    namespace: string | undefined;
+    name: string;
+    podSpec: Record<string, any>;
+    podLabels: Record<string, string>;
+    /** The HorizontalPodAutoscaler that scales this workload, if any. */
+    hpa?: KubeObject;
+    /** Replicas the workload runs with at least: the HPA's minReplicas, else spec.replicas, else 1. */
+    minReplicas: number;
+}
+
+export interface RuleContext {
+    objects: readonly RenderedObject[];
+}
+
+export interface WorkloadRule {
+    /** The public id the rule is reported under (checkov id, else the kube-score check name). */
+    id: string;
+    /** The public checks it mirrors, for the test name and the docs. */
+    mirrors: string;
+    title: string;
+    /** Messages for every way the workload breaks the rule (empty when it passes). */
+    check(workload: Workload, context: RuleContext): string[];
+}
+
+const POD_TEMPLATE_PATH: Readonly<Record<string, readonly string[]>> = {
+    Deployment: ["spec", "template"],
+    StatefulSet: ["spec", "template"],
+    DaemonSet: ["spec", "template"],
+    ReplicaSet: ["spec", "template"],
+    Job: ["spec", "template"],
+    CronJob: ["spec", "jobTemplate", "spec", "template"],
+    Pod: [],
+};
+
+/** Kinds that run a fixed set of replicas and so need disruption budgets (as kube-score). */
+const REPLICATED_KINDS = new Set(["Deployment", "StatefulSet"]);
+
+function dig(object: any, keys: readonly string[]): any {
+    return keys.reduce((value, k) => (value === undefined || value === null ? undefined : value[k]), object);
+}
+
+function sameNamespace(a: KubeObject, namespace: string | undefined): boolean {
+    return (a.metadata?.namespace ?? undefined) === namespace;
+}
+
+/** Workloads among rendered objects (core/apps/batch kinds with a pod template). */
+export function findWorkloads(objects: readonly RenderedObject[]): Workload[] {
+    const workloads: Workload[] = [];
+    for (const rendered of objects) {
+        const { object } = rendered;
+        const templatePath = POD_TEMPLATE_PATH[object.kind ?? ""];
+        if (!templatePath || !/^(v1|apps\/v1|batch\/v1)$/.test(object.apiVersion ?? "")) continue;
+        const template = templatePath.length === 0 ? object : dig(object, templatePath);
+        const namespace = object.metadata?.namespace;
+        const name = String(object.metadata?.name);
+        const hpa = objects
+            .map((r) => r.object)
+            .find(
+                (o) =>
+                    o.kind === "HorizontalPodAutoscaler" &&
+                    sameNamespace(o, namespace) &&
+                    o.spec?.scaleTargetRef?.kind === object.kind &&
+                    o.spec?.scaleTargetRef?.name === name,
+            );
+        const minReplicas = hpa ? (hpa.spec?.minReplicas ?? 1) : object.kind === "Pod" ? 1 : (object.spec?.replicas ?? 1);
+        workloads.push({
+            rendered,
+            kind: object.kind!,
+            namespace,
+            name,
+            podSpec: template?.spec ?? {},
+            podLabels: template?.metadata?.labels ?? {},
+            hpa,
+            minReplicas,
+        });
+    }
+    return workloads;
+}
+
+type Container = Record<string, any>;
+
+function containers(podSpec: Record<string, any>, includeInit: boolean): Container[] {
+    const main: Container[] = Array.isArray(podSpec.containers) ? podSpec.containers : [];
+    const init: Container[] = includeInit && Array.isArray(podSpec.initContainers) ? podSpec.initContainers : [];
+    return [...init, ...main];
+}
+
+/** Runs `test` on each container and prefixes failures with the container's name. */
+function perContainer(workload: Workload, includeInit: boolean, test: (c: Container) => string | undefined): string[] {
+    const found = containers(workload.podSpec, includeInit);
+    if (found.length === 0) return ["the pod template has no containers"];
+    return found.flatMap((c) => {
+        const failure = test(c);
+        return failure ? [`container ${c.name}: ${failure}`] : [];
+    });
+}
+
+/** A container's setting, falling back to the pod's securityContext as Kubernetes does. */
+function effective(workload: Workload, c: Container, field: string): unknown {
+    return c.securityContext?.[field] ?? workload.podSpec.securityContext?.[field];
+}
+
+export function labelSelectorMatches(selector: any, labels: Record<string, string>): boolean {
+    if (!selector || typeof selector !== "object") return false;
+    for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
+    for (const expression of selector.matchExpressions ?? []) {
+        const value = labels[expression.key];
+        const values: string[] = expression.values ?? [];
+        switch (expression.operator) {
+            case "In":
+                if (value === undefined || !values.includes(value)) return false;
+                break;
+            case "NotIn":
+                if (value !== undefined && values.includes(value)) return false;
+                break;
+            case "Exists":
+                if (value === undefined) return false;
+                break;
+            case "DoesNotExist":
+                if (value !== undefined) return false;
+                break;
+            default:
+                return false;
+        }
+    }
+    return true;
+}
+
+function requireResource(kind: "requests" | "limits", resource: "cpu" | "memory") {
+    return (workload: Workload): string[] =>
+        perContainer(workload, true, (c) => (c.resources?.[kind]?.[resource] === undefined ? `no resources.${kind}.${resource}` : undefined));
+}
+
+/** Kinds that serve until stopped; a Job's pods run to completion and take no probes. */
+const LONG_RUNNING_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod"]);
+
+function requireProbe(probe: "livenessProbe" | "readinessProbe") {
+    return (workload: Workload): string[] =>
+        LONG_RUNNING_KINDS.has(workload.kind) ? perContainer(workload, false, (c) => (c[probe] ? undefined : `no ${probe}`)) : [];
+}
+
+/** The tag of an image reference, "" when it has none; digests count as pinned. */
+export function imageTag(image: string): { tag: string; digest: boolean } {
+    const digest = image.includes("@sha256:");
+    const withoutDigest = image.split("@")[0];
+    const lastSegment = withoutDigest.slice(withoutDigest.lastIndexOf("/") + 1);
+    const colon = lastSegment.indexOf(":");
+    return { tag: colon < 0 ? "" : lastSegment.slice(colon + 1), digest };
+}
+
+function percentOrCount(value: unknown, replicas: number): number {
+    if (typeof value === "number") return value;
+    const match = /^(\d+)%$/.exec(String(value));
+    return match ? Math.ceil((Number(match[1]) / 100) * replicas) : NaN;
+}
+
+export const WORKLOAD_RULES: readonly WorkloadRule[] = [
+    {
+        id: "CKV_K8S_8",
+        mirrors: "checkov CKV_K8S_8, kube-score pod-probes, Polaris livenessProbeMissing",
+        title: "every container has a liveness probe",
+        check: requireProbe("livenessProbe"),
+    },
+    {
+        id: "CKV_K8S_9",
+        mirrors: "checkov CKV_K8S_9, kube-score pod-probes, Polaris readinessProbeMissing",
+        title: "every container has a readiness probe",
+        check: requireProbe("readinessProbe"),
+    },
+    {
+        id: "CKV_K8S_10",
+        mirrors: "checkov CKV_K8S_10, kube-score container-resources, Polaris cpuRequestsMissing",
+        title: "every container requests CPU",
+        check: requireResource("requests", "cpu"),
+    },
+    {
+        id: "CKV_K8S_11",
+        mirrors: "checkov CKV_K8S_11, kube-score container-resources, Polaris cpuLimitsMissing",
+        title: "every container has a CPU limit",
+        check: requireResource("limits", "cpu"),
+    },
+    {
+        id: "CKV_K8S_12",
+        mirrors: "checkov CKV_K8S_12, kube-score container-resources, Polaris memoryRequestsMissing",
+        title: "every container requests memory",
+        check: requireResource("requests", "memory"),
+    },
+    {
+        id: "CKV_K8S_13",
+        mirrors: "checkov CKV_K8S_13, kube-score container-resources, Polaris memoryLimitsMissing",
+        title: "every container has a memory limit",
+        check: requireResource("limits", "memory"),
+    },
+    {
+        id: "CKV_K8S_14",
+        mirrors: "checkov CKV_K8S_14, kube-score container-image-tag, Polaris tagNotSpecified",
+        title: "every image is pinned to a tag other than latest",
+        check: (w) =>
+            perContainer(w, true, (c) => {
+                const { tag, digest } = imageTag(String(c.image ?? ""));
+                if (digest) return undefined;
+                if (tag === "") return `image "${c.image}" has no tag`;
+                if (tag.toLowerCase() === "latest") return `image "${c.image}" uses the latest tag`;
+                return undefined;
+            }),
+    },
+    {
+        id: "CKV_K8S_16",
+        mirrors: "checkov CKV_K8S_16, kube-score container-security-context-privileged, Polaris privileged",
+        title: "no container is privileged",
+        check: (w) => perContainer(w, true, (c) => (c.securityContext?.privileged === true ? "securityContext.privileged is true" : undefined)),
+    },
+    {
+        id: "CKV_K8S_20",
+        mirrors: "checkov CKV_K8S_20, Polaris privilegeEscalationAllowed",
+        title: "no container allows privilege escalation",
+        check: (w) =>
+            perContainer(w, true, (c) =>
+                c.securityContext?.allowPrivilegeEscalation === false ? undefined : "securityContext.allowPrivilegeEscalation is not false",
+            ),
+    },
+    {
+        id: "CKV_K8S_22",
+        mirrors: "checkov CKV_K8S_22, kube-score container-security-context-readonlyrootfilesystem, Polaris notReadOnlyRootFilesystem",
+        title: "every container has a read-only root filesystem",
+        check: (w) =>
+            perContainer(w, true, (c) =>
+                c.securityContext?.readOnlyRootFilesystem === true ? undefined : "securityContext.readOnlyRootFilesystem is not true",
+            ),
+    },
+    {
+        id: "CKV_K8S_23",
+        mirrors: "checkov CKV_K8S_23, kube-score container-security-context-user-group-id, Polaris runAsRootAllowed",
+        title: "every container runs as non-root",
+        check: (w) =>
+            perContainer(w, true, (c) => {
+                if (effective(w, c, "runAsNonRoot") !== true) return "runAsNonRoot is not true (container or pod securityContext)";
+                if (effective(w, c, "runAsUser") === 0) return "runAsUser is 0 (root)";
+                return undefined;
+            }),
+    },
+    {
+        id: "CKV_K8S_31",
+        mirrors: "checkov CKV_K8S_31, kube-score container-seccomp-profile",
+        title: "every container runs with the RuntimeDefault seccomp profile",
+        check: (w) =>
+            perContainer(w, true, (c) => {
+                const profile = (effective(w, c, "seccompProfile") as { type?: string } | undefined)?.type;
+                return profile === "RuntimeDefault" || profile === "Localhost"
+                    ? undefined
+                    : `seccompProfile.type is ${JSON.stringify(profile)}, not RuntimeDefault`;
+            }),
+    },
+    {
+        id: "CKV_K8S_37",
+        mirrors: "checkov CKV_K8S_37 and CKV_K8S_28, Polaris dangerousCapabilities and insecureCapabilities",
+        title: "every container drops all capabilities",
+        check: (w) =>
+            perContainer(w, true, (c) => {
+                const caps = c.securityContext?.capabilities ?? {};
+                const drop: string[] = (caps.drop ?? []).map((x: string) => String(x).toUpperCase());
+                // NET_BIND_SERVICE is the one addition the restricted Pod Security Standard allows.
+                const added = (caps.add ?? []).filter((x: string) => String(x).toUpperCase() !== "NET_BIND_SERVICE");
+                if (!drop.includes("ALL")) return "securityContext.capabilities.drop does not include ALL";
+                if (added.length > 0) return `securityContext.capabilities.add grants ${added.join(", ")}`;
+                return undefined;
+            }),
+    },
+    {
+        id: "CKV_K8S_38",
+        mirrors: "checkov CKV_K8S_38",
+        title: "service account tokens are mounted only where needed",
+        check: (w, context) => {
+            if (w.podSpec.automountServiceAccountToken === false) return [];
+            if (w.podSpec.automountServiceAccountToken === true) return ["automountServiceAccountToken is true"];
+            const accountName = w.podSpec.serviceAccountName ?? "default";
+            const account = context.objects
+                .map((r) => r.object)
+                .find((o) => o.kind === "ServiceAccount" && o.metadata?.name === accountName && sameNamespace(o, w.namespace));
+            return account?.automountServiceAccountToken === false
+                ? []
+                : [`the pod mounts a token of service account ${accountName}: set automountServiceAccountToken: false`];
+        },
+    },
+    {
+        id: "CKV_K8S_21",
+        mirrors: "checkov CKV_K8S_21",
+        title: "no workload runs in the default namespace",
+        check: (w) => (!w.namespace || w.namespace === "default" ? [`namespace is ${w.namespace ?? "unset"}: give the app its own namespace`] : []),
+    },
+    {
+        id: "deployment-has-poddisruptionbudget",
+        mirrors: "kube-score deployment-has-poddisruptionbudget and statefulset-has-poddisruptionbudget, Polaris missingPodDisruptionBudget",
+        title: "workloads with more than one replica have a PodDisruptionBudget that allows a disruption",
+        check: (w, context) => {
+            if (!REPLICATED_KINDS.has(w.kind) || w.minReplicas <= 1) return [];
+            const budgets = context.objects
+                .map((r) => r.object)
+                .filter((o) => o.kind === "PodDisruptionBudget" && sameNamespace(o, w.namespace) && labelSelectorMatches(o.spec?.selector, w.podLabels));
+            if (budgets.length === 0) return [`runs at least ${w.minReplicas} replicas but no PodDisruptionBudget selects its pods`];
+            return budgets.flatMap((pdb) => {
+                const spec = pdb.spec ?? {};
+                const allowed =
+                    spec.maxUnavailable !== undefined
+                        ? percentOrCount(spec.maxUnavailable, w.minReplicas)
+                        : w.minReplicas - percentOrCount(spec.minAvailable, w.minReplicas);
+                return allowed > 0 ? [] : [`PodDisruptionBudget ${pdb.metadata?.name} allows no disruption at ${w.minReplicas} replicas, so nodes cannot drain`];
+            });
+        },
+    },
+    {
+        id: "pod-networkpolicy",
+        mirrors: "kube-score pod-networkpolicy",
+        title: "a NetworkPolicy selects every pod, for both ingress and egress",
+        check: (w, context) => {
+            const policies = context.objects
+                .map((r) => r.object)
+                .filter((o) => o.kind === "NetworkPolicy" && sameNamespace(o, w.namespace) && labelSelectorMatches(o.spec?.podSelector, w.podLabels));
+            if (policies.length === 0) return ["no NetworkPolicy selects its pods"];
+            const types = new Set(policies.flatMap((p) => p.spec?.policyTypes ?? (p.spec?.egress ? ["Ingress", "Egress"] : ["Ingress"])));
+            return ["Ingress", "Egress"].filter((t) => !types.has(t)).map((t) => `no NetworkPolicy selecting its pods restricts ${t}`);
+        },
+    },
+    {
+        id: "deployment-targeted-by-hpa-does-not-have-replicas-configured",
+        mirrors: "kube-score deployment-targeted-by-hpa-does-not-have-replicas-configured",
+        title: "workloads scaled by an HPA leave spec.replicas unset",
+        check: (w) =>
+            w.hpa && w.rendered.object.spec?.replicas !== undefined
+                ? [`spec.replicas is set while HorizontalPodAutoscaler ${w.hpa.metadata?.name} scales it; Flux would reset the count on every sync`]
+                : [],
+    },
+];
+
+/** Problems for one rule across the workloads among `objects`. */
+export function checkWorkloadRule(rule: WorkloadRule, objects: readonly RenderedObject[]): GitOpsProblem[] {
+    const context: RuleContext = { objects };
+    return findWorkloads(objects).flatMap((w) =>
+        rule.check(w, context).map((message) => ({
+            file: w.rendered.sourceFile,
+            object: describeObject(w.rendered.object),
+            rule: rule.id,
+            message,
+        })),
+    );
+}
+
+export function checkWorkloads(objects: readonly RenderedObject[], rules: readonly WorkloadRule[] = WORKLOAD_RULES): GitOpsProblem[] {
+    return rules.flatMap((rule) => checkWorkloadRule(rule, objects));
+}

@@ -1,0 +1,184 @@
+import * as assert from "assert";
+import { ENVIRONMENTS } from "../../scripts/gitops/environments";
+import {
+    applyOrder,
+    checkEntryContract,
+    checkFluxGraph,
+    checkFluxObjects,
+    FluxKustomization,
+    loadClusterEntry,
+    normalizeFluxPath,
+} from "../../scripts/gitops/flux";
+import { formatGitOpsProblems } from "../../scripts/gitops/problems";
+import { renderCluster } from "../../scripts/gitops/render";
+import { assertNoProblems, builder, FIXTURES, objectsOf, rendering } from "./support";
+
+/** Names of everything `k` depends on, directly or not. */
+function dependencies(k: FluxKustomization, all: readonly FluxKustomization[]): Set<string> {
+    const found = new Set<string>();
+    const visit = (current: FluxKustomization) => {
+        for (const d of current.dependsOn) {
+            if (found.has(d.name)) continue;
+            found.add(d.name);
+            const next = all.find((x) => x.name === d.name);
+            if (next) visit(next);
+        }
+    };
+    visit(k);
+    return found;
+}
+
+describe("gitops: Flux entry points", () => {
+    for (const env of ENVIRONMENTS) {
+        describe(`clusters/${env}`, () => {
+            it("every Kustomization path exists and builds, every dependsOn exists, no cycle", () => {
+                const entry = loadClusterEntry(builder, `clusters/${env}`);
+                assert.ok(entry.kustomizations.length > 0, "declares no Flux Kustomization");
+                assertNoProblems(checkFluxGraph(builder, entry));
+            });
+
+            it("keeps the bootstrap contract: flux-system namespace and source, kustomize-controller account, prune, wait, timeouts", () => {
+                assertNoProblems(checkEntryContract(rendering(env).entry));
+            });
+
+            it("applies infrastructure controllers, then infrastructure configs, then apps", () => {
+                const all = rendering(env).entry.kustomizations;
+                const layer = (k: FluxKustomization) =>
+                    k.path.startsWith("infrastructure/controllers/") ? 0 : k.path.startsWith("infrastructure/configs/") ? 1 : k.path.startsWith("apps/") ? 2 : -1;
+                for (const k of all) {
+                    assert.notStrictEqual(layer(k), -1, `${k.name} applies ${k.path}, outside infrastructure/ and apps/`);
+                    const deps = [...dependencies(k, all)].map((name) => all.find((x) => x.name === name)!);
+                    for (const lower of [0, 1].filter((l) => l < layer(k))) {
+                        assert.ok(
+                            deps.some((d) => layer(d) === lower),
+                            `${k.name} (${k.path}) must depend, directly or not, on the ${lower === 0 ? "infrastructure controllers" : "infrastructure configs"}`,
+                        );
+                    }
+                }
+                const order = applyOrder(all).map(layer);
+                assert.deepStrictEqual(order, [...order].sort(), `apply order: ${applyOrder(all).map((k) => k.name).join(", ")}`);
+            });
+
+            it(`applies this environment's own folders (…/${env})`, () => {
+                for (const k of rendering(env).entry.kustomizations) {
+                    assert.ok(k.path.endsWith(`/${env}`), `${k.name} applies ${k.path} in clusters/${env}`);
+                }
+                assert.ok(
+                    rendering(env).entry.kustomizations.some((k) => k.path === `apps/sample-app/overlays/${env}`),
+                    "sample-app is not deployed",
+                );
+            });
+
+            it("uses GA Flux APIs only, HelmReleases run as helm-controller with a same-namespace source and a pinned chart", () => {
+                assertNoProblems(checkFluxObjects(objectsOf(env)));
+            });
+        });
+    }
+
+    describe("infrastructure per environment", () => {
+        const releases = (env: (typeof ENVIRONMENTS)[number]) =>
+            objectsOf(env)
+                .filter((o) => o.object.kind === "HelmRelease")
+                .map((o) => o.object.metadata!.name)
+                .sort();
+        const policyActions = (env: (typeof ENVIRONMENTS)[number]) =>
+            new Set(
+                objectsOf(env)
+                    .filter((o) => o.object.kind === "ClusterPolicy")
+                    .flatMap((o) => o.object.spec.rules.map((r: any) => r.validate?.failureAction)),
+            );
+
+        for (const env of ["staging", "prod"] as const) {
+            it(`${env} gets monitoring and enforced policies, and scrapes Flux`, () => {
+                assert.deepStrictEqual(releases(env), ["kube-prometheus-stack", "kyverno"]);
+                assert.deepStrictEqual([...policyActions(env)], ["Enforce"]);
+                const monitor = objectsOf(env).find((o) => o.object.kind === "PodMonitor")?.object;
+                assert.ok(monitor, "no PodMonitor for Flux");
+                assert.deepStrictEqual(monitor.spec.namespaceSelector.matchNames, ["flux-system"]);
+            });
+        }
+        for (const env of ["dev", "local"] as const) {
+            it(`${env} gets the lighter set: policies in Audit mode, no monitoring stack`, () => {
+                assert.deepStrictEqual(releases(env), ["kyverno"]);
+                assert.deepStrictEqual([...policyActions(env)], ["Audit"]);
+            });
+        }
+        it("every workload rule has a cluster policy (8 ClusterPolicies in every environment)", () => {
+            for (const env of ENVIRONMENTS) {
+                assert.strictEqual(objectsOf(env).filter((o) => o.object.kind === "ClusterPolicy").length, 8, env);
+            }
+        });
+        it("prod runs Kyverno's admission controller with three replicas", () => {
+            const kyverno = objectsOf("prod").find((o) => o.object.kind === "HelmRelease" && o.object.metadata!.name === "kyverno")!;
+            assert.strictEqual(kyverno.object.spec.values.admissionController.replicas, 3);
+        });
+    });
+
+    describe("catches a broken entry point (fixture)", () => {
+        const dir = `${FIXTURES}/broken-cluster`;
+
+        it("reports missing and unbuildable paths, unknown dependencies and cycles, naming file and object", () => {
+            const entry = loadClusterEntry(builder, dir);
+            const text = formatGitOpsProblems(checkFluxGraph(builder, entry));
+            const file = `${dir}/kustomizations.yaml`;
+            assert.match(text, new RegExp(`${file}: Kustomization flux-system/missing-path: spec.path "./${FIXTURES}/no-such-directory": directory does not exist`));
+            assert.match(text, /Kustomization flux-system\/unbuildable: spec.path ".*unbuildable": kustomize build failed/);
+            assert.match(text, /Kustomization flux-system\/needs-ghost: dependsOn "flux-system\/ghost" names no Kustomization declared in test\/gitops\/fixtures\/broken-cluster/);
+            assert.match(text, /dependsOn cycle: flux-system\/cycle-a -> flux-system\/cycle-b -> flux-system\/cycle-a/);
+            assert.match(text, /^4 problems:/);
+        });
+
+        it("refuses to render it, listing every problem", () => {
+            assert.throws(() => renderCluster(builder, dir), (error: Error) => {
+                assert.match(error.message, /^cannot render test\/gitops\/fixtures\/broken-cluster: 4 problems:/);
+                return true;
+            });
+        });
+
+        it("reports the removed v1beta2 API and the missing lock-down settings", () => {
+            const entry = loadClusterEntry(builder, dir);
+            const contract = formatGitOpsProblems(checkEntryContract(entry));
+            assert.match(contract, /old-api: spec.serviceAccountName is undefined: set it to kustomize-controller/);
+            assert.match(contract, /old-api: spec.prune must be true/);
+            assert.match(contract, /old-api: set spec.wait: true/);
+            assert.match(contract, /old-api: spec.retryInterval is missing/);
+            assert.match(contract, /old-api: spec.timeout is missing/);
+            const apis = formatGitOpsProblems(checkFluxObjects(entry.build.objects));
+            assert.match(apis, /Kustomization flux-system\/old-api: apiVersion kustomize.toolkit.fluxcd.io\/v1beta2 is not the GA API: use kustomize.toolkit.fluxcd.io\/v1/);
+        });
+
+        it("refuses an entry-point Kustomization named like the bootstrap's root, or with a path not from the root", () => {
+            const entry = structuredClone(loadClusterEntry(builder, "clusters/dev"));
+            entry.kustomizations[0].name = "flux-system";
+            entry.kustomizations[0].rendered.object.spec.path = "apps/sample-app/overlays/dev";
+            const text = formatGitOpsProblems(checkEntryContract(entry));
+            assert.match(text, /the name flux-system belongs to the bootstrap's root Kustomization, which applies clusters\/dev: choose another/);
+            assert.match(text, /spec.path "apps\/sample-app\/overlays\/dev" should start with \.\//);
+        });
+
+        it("reports a HelmRelease that breaks the lock-down: default account, cross-namespace source, floating chart", () => {
+            const [release] = objectsOf("prod").filter((o) => o.object.kind === "HelmRelease");
+            const broken = structuredClone(release);
+            delete broken.object.spec.serviceAccountName;
+            broken.object.spec.chart.spec.version = ">=72.0.0";
+            broken.object.spec.chart.spec.sourceRef.namespace = "other";
+            const text = formatGitOpsProblems(checkFluxObjects([broken]));
+            assert.match(text, /spec.serviceAccountName is undefined: set it to helm-controller/);
+            assert.match(text, /is in namespace other; keep it in flux-system \(--no-cross-namespace-refs=true\)/);
+            assert.match(text, /spec.chart.spec.version is ">=72.0.0": pin an exact chart version/);
+        });
+
+        it("reports a HelmRelease whose HelmRepository is not declared", () => {
+            const release = objectsOf("prod").find((o) => o.object.kind === "HelmRelease")!;
+            const text = formatGitOpsProblems(checkFluxObjects([release]));
+            assert.match(text, /the chart source HelmRepository flux-system\/\S+ is not declared in this environment/);
+        });
+
+        it("normalises Flux paths relative to the repository root", () => {
+            assert.strictEqual(normalizeFluxPath("./apps/a/overlays/prod"), "apps/a/overlays/prod");
+            assert.strictEqual(normalizeFluxPath("apps/a/./overlays/prod/"), "apps/a/overlays/prod");
+            assert.strictEqual(normalizeFluxPath("./"), ".");
+            assert.strictEqual(normalizeFluxPath("../elsewhere"), "../elsewhere");
+        });
+    });
+});
