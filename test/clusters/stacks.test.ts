@@ -4,7 +4,7 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { composeStack } from "../../stacks/compose";
 import { parseStackModel, REPOSITORY_ROOT, StackModel } from "../../stacks/model";
-import { counts, inPreview, tempRepoRoot } from "./support";
+import { counts, inPreview } from "./support";
 
 const STACKS = ["dev", "staging", "prod", "local"] as const;
 
@@ -16,7 +16,8 @@ function stackConfig(stack: string): Record<string, unknown> {
 }
 
 function model(stack: string): StackModel {
-    return parseStackModel(stack, stackConfig(stack), { repoRoot: tempRepoRoot([stack]) });
+    // The real repository: its clusters/<env> must exist and sync every app the stack lists.
+    return parseStackModel(stack, stackConfig(stack));
 }
 
 describe("stack files", () => {
@@ -35,6 +36,7 @@ describe("stack files", () => {
             assert.strictEqual(m.gitops.repository, "https://github.com/fluxpilot/fluxpilot");
             assert.deepStrictEqual(m.gitops.ref, { branch: "main" });
             assert.strictEqual(m.gitops.path, `clusters/${stack}`);
+            assert.deepStrictEqual(m.apps, ["sample-app"]);
             for (const cluster of m.clusters) {
                 assert.ok(cluster.name.startsWith(stack), `${cluster.name} should say which environment it belongs to`);
                 assert.strictEqual(cluster.protect, stack === "prod");
@@ -81,7 +83,8 @@ describe("stack files", () => {
             assert.strictEqual(c["gcp:container/nodePool:NodePool"], 1);
             assert.strictEqual(c["azure-native:containerservice:AgentPool"], 1);
             assert.strictEqual(c["pulumi:providers:kubernetes"], 3);
-            assert.ok(resources.every((r) => r.protect), "every prod resource is protected");
+            const clusterResources = resources.filter((r) => r.urn.includes("fluxpilot:clusters:"));
+            assert.ok(clusterResources.length > 0 && clusterResources.every((r) => r.protect), "every prod cluster resource is protected");
             // Provider functions run in a preview too; their fixtures must answer.
             const zones = resources.filter((r) => r.type === "aws:ec2/subnet:Subnet").map((r) => r.inputs.availabilityZone);
             assert.deepStrictEqual([...new Set(zones)].sort(), ["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
@@ -99,10 +102,13 @@ describe("stack files", () => {
             assert.strictEqual(dev["aws:ec2/natGateway:NatGateway"], 1);
         });
 
-        it("local adopts its cluster and creates nothing", async () => {
+        it("local adopts its cluster and creates nothing in any cloud", async () => {
             const resources = await inPreview("local", () => composeStack(model("local")));
-            assert.deepStrictEqual(resources.map((r) => r.type).sort(), ["fluxpilot:clusters:ExistingCluster", "pulumi:providers:kubernetes"]);
-            assert.ok(resources.every((r) => !r.custom || r.type.startsWith("pulumi:providers:")));
+            const cluster = resources.filter((r) => r.urn.includes("fluxpilot:clusters:"));
+            assert.deepStrictEqual(cluster.map((r) => r.type).sort(), ["fluxpilot:clusters:ExistingCluster", "pulumi:providers:kubernetes"]);
+            // What else there is goes into the adopted cluster (Flux), through its Kubernetes provider.
+            const cloud = resources.filter((r) => /^(aws|gcp|azure-native):/.test(r.type) || /^pulumi:providers:(aws|gcp|azure-native)$/.test(r.type));
+            assert.deepStrictEqual(cloud, []);
         });
     });
 });
