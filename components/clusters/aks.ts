@@ -21,7 +21,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { ConfigProblem } from "../../stacks/errors";
 import { cidr, cidrHost, rule } from "../../stacks/rules";
-import { ClusterContext, ClusterKind, commonClusterFields, KubernetesCluster, ManagedClusterConfig, NodePoolConfig } from "./contract";
+import { AzureClusterRef, ClusterContext, ClusterKind, commonClusterFields, KubernetesCluster, ManagedClusterConfig, NodePoolConfig } from "./contract";
 import {
     auditLogRetentionDays,
     clusterKubernetesProvider,
@@ -122,6 +122,8 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
     public readonly oidcIssuerUrl: pulumi.Output<string | undefined>;
     public readonly provider: k8s.Provider;
     public readonly resourceGroupName: pulumi.Output<string>;
+    /** ARM coordinates, for what is installed through Azure (the microsoft.flux extension). */
+    public readonly azure: AzureClusterRef;
 
     constructor(name: string, args: AksClusterConfig, context: ClusterContext, opts?: pulumi.ComponentResourceOptions) {
         super("fluxpilot:clusters:AksCluster", name, {}, opts);
@@ -291,6 +293,7 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
         this.clusterName = cluster.name;
         this.region = pulumi.output(args.region);
         this.resourceGroupName = group.name;
+        this.azure = { resourceGroupName: group.name, clusterName: cluster.name, provider };
         this.endpoint = args.endpoint.publicAccess ? pulumi.interpolate`https://${cluster.fqdn}` : pulumi.interpolate`https://${cluster.privateFQDN}`;
         this.kubernetesVersion = cluster.currentKubernetesVersion;
         this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((profile) => profile?.issuerURL);

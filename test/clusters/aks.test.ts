@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { AKS_AAD_SERVER_APP_ID, AKS_LOG_CATEGORIES, aksKeyVaultName, aksKind, aksServerAndCa } from "../../components/clusters/aks";
+import { AKS_AAD_SERVER_APP_ID, AKS_LOG_CATEGORIES, AksCluster, aksKeyVaultName, aksKind, aksServerAndCa } from "../../components/clusters/aks";
+import { valueOf } from "../support/harness";
 import { FIXTURE_TENANT_ID } from "../../scripts/offline/fixtures/azure";
 import { Environment } from "../../stacks/rules";
 import { assertUrnSnapshot, build, Built, counts, ENVIRONMENTS, itHonoursTheContract, tagsFor } from "./support";
@@ -171,6 +172,14 @@ describe("AKS cluster", () => {
                     assert.strictEqual(pool.inputs.resourceName, `${environment}-aks`);
                     assert.ok(pool.dependencies.includes(managed.urn));
                 }
+            });
+
+            it("exposes its ARM coordinates and provider for what is installed through Azure", async () => {
+                const aksCluster = built.cluster as AksCluster;
+                assert.strictEqual(await valueOf(aksCluster.azure.resourceGroupName), `${environment}-aks-rg`);
+                assert.strictEqual(await valueOf(aksCluster.azure.clusterName), `${environment}-aks`);
+                const provider = built.only("pulumi:providers:azure-native");
+                assert.strictEqual(await valueOf((aksCluster.azure.provider as any).urn), provider.urn);
             });
 
             it("keeps child names stable (URN snapshot)", () => {

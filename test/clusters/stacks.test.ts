@@ -4,6 +4,7 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { composeStack } from "../../stacks/compose";
 import { parseStackModel, REPOSITORY_ROOT, StackModel } from "../../stacks/model";
+import { captured, clearRegisteredResources } from "../support/harness";
 import { counts, inPreview } from "./support";
 
 const STACKS = ["dev", "staging", "prod", "local"] as const;
@@ -58,6 +59,19 @@ describe("stack files", () => {
             const maxOf = (c: any) => Math.max(...c.nodePools.map((p: any) => p.maxNodes));
             assert.ok(maxOf(cluster) < maxOf(counterpart), `${cluster.name} should be smaller than ${counterpart.name}`);
         }
+    });
+
+    it("installs Flux on AKS through Azure, on the cluster the AKS kind created, when the cluster asks for the extension", async () => {
+        const config = stackConfig("prod");
+        const clusters = (config["fluxpilot:clusters"] as any[]).map((c) => (c.cloud === "azure" ? { ...c, flux: { installer: "aks-extension" } } : c));
+        clearRegisteredResources();
+        composeStack(parseStackModel("prod", { ...config, "fluxpilot:clusters": clusters }));
+        const resources = await captured();
+        const extension = resources.find((r) => r.type === "azure-native:kubernetesconfiguration:Extension")!;
+        assert.ok(extension, "no microsoft.flux extension was planned");
+        assert.deepStrictEqual([extension.inputs.resourceGroupName, extension.inputs.clusterName], ["prod-aks-rg", "prod-aks"]);
+        const aksProvider = resources.find((r) => r.type === "pulumi:providers:azure-native")!;
+        assert.ok(extension.provider.startsWith(`${aksProvider.urn}::`), "the extension must use the AKS component's Azure provider");
     });
 
     describe("offline plan (preview under the mock runtime)", () => {
