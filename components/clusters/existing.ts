@@ -36,8 +36,12 @@ export type ExistingClusterRaw = z.infer<typeof existingSchema>;
 
 export interface ExistingClusterConfig extends ClusterConfigBase {
     cloud: "existing";
-    /** Absolute path of the kubeconfig file. */
-    kubeconfig: string;
+    /**
+     * Absolute path of the kubeconfig file when the stack names one; undefined means the
+     * default ($KUBECONFIG, else ~/.kube/config) of whoever runs Pulumi, so that state and plans
+     * do not depend on one person's home directory.
+     */
+    kubeconfig?: string;
     /** Context to use; undefined means the file's current-context. */
     context?: string;
 }
@@ -104,7 +108,8 @@ export class ExistingCluster extends pulumi.ComponentResource implements Kuberne
         this.provider = new k8s.Provider(
             `${name}-k8s`,
             {
-                // The provider reads the file itself at deploy time, so credentials never enter state.
+                // The provider reads the file itself at deploy time, so credentials never enter state;
+                // without a path it applies kubectl's own default loading rules.
                 kubeconfig: args.kubeconfig,
                 context: args.context,
                 enableServerSideApply: true,
@@ -125,17 +130,18 @@ export class ExistingCluster extends pulumi.ComponentResource implements Kuberne
  * file leaves the outputs unknown; in an update it is an error, since the provider needs it.
  */
 function readKubeconfig(args: ExistingClusterConfig): KubeconfigView | undefined {
-    if (!fs.existsSync(args.kubeconfig)) {
+    const file = args.kubeconfig ?? resolveKubeconfigPath(undefined);
+    if (!fs.existsSync(file)) {
         if (pulumi.runtime.isDryRun()) {
-            pulumi.log.warn(`cluster ${args.name}: kubeconfig ${args.kubeconfig} not found; endpoint and kubeconfig are unknown until it exists`);
+            pulumi.log.warn(`cluster ${args.name}: kubeconfig ${file} not found; endpoint and kubeconfig are unknown until it exists`);
             return undefined;
         }
         throw new Error(
-            `cluster ${args.name}: kubeconfig ${args.kubeconfig} not found. ` +
+            `cluster ${args.name}: kubeconfig ${file} not found. ` +
                 `Create the cluster (e.g. 'kind create cluster --name fluxpilot') or set kubeconfig for this cluster in the stack config.`,
         );
     }
-    return selectKubeconfigContext(fs.readFileSync(args.kubeconfig, "utf8"), args.context, args.kubeconfig);
+    return selectKubeconfigContext(fs.readFileSync(file, "utf8"), args.context, file);
 }
 
 export const existingKind: ClusterKind<ExistingClusterRaw, ExistingClusterConfig> = {
@@ -148,7 +154,7 @@ export const existingKind: ClusterKind<ExistingClusterRaw, ExistingClusterConfig
             name: raw.name,
             cloud: "existing",
             region: raw.region ?? "local",
-            kubeconfig: resolveKubeconfigPath(raw.kubeconfig),
+            kubeconfig: raw.kubeconfig === undefined ? undefined : resolveKubeconfigPath(raw.kubeconfig),
             context: raw.context,
             protect: raw.protect ?? preset.protect,
             tags: raw.tags ?? {},

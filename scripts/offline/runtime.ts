@@ -74,7 +74,9 @@ export function installOfflineRuntime(options: OfflineRuntimeOptions): void {
         call(args) {
             const fixture = invokeFixtures[args.token];
             if (!fixture) {
-                throw new Error(`no offline fixture for provider call ${args.token}; add one in scripts/offline/fixtures`);
+                // The SDK reads a failed invoke's message from `details`, as a gRPC error carries it.
+                const message = `no offline fixture for provider call ${args.token}; add one in scripts/offline/fixtures`;
+                throw Object.assign(new Error(message), { details: message });
             }
             return fixture(args.inputs);
         },

@@ -1,0 +1,38 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { listStacks } from "../../scripts/offline/stack-file";
+import { PlanSnapshot } from "../../scripts/plan/snapshot";
+import { REPO_ROOT, runPlanCli, tempDir } from "./support";
+
+/** Every Pulumi.<stack>.yaml in the repository, planned as `npm run plan -- <stack>` does. */
+describe("plan of this repository's stacks", function () {
+    // Each run loads the real program with its provider SDKs.
+    this.timeout(300_000);
+    const stacks = listStacks(REPO_ROOT);
+    const dir = tempDir("plan-repo");
+
+    it("the repository has stacks to plan", () => {
+        assert.ok(stacks.length > 0, `no Pulumi.<stack>.yaml in ${REPO_ROOT}`);
+    });
+
+    for (const stack of stacks) {
+        it(`plans ${stack}, and a second run writes the same bytes`, async () => {
+            const first = path.join(dir, `${stack}-1.json`);
+            const second = path.join(dir, `${stack}-2.json`);
+            const [tree, json] = await Promise.all([
+                runPlanCli([stack, "--out", first]),
+                runPlanCli([stack, "--out", second, "--json"]),
+            ]);
+            assert.strictEqual(tree.code, 0, `plan ${stack} failed:\n${tree.stderr}`);
+            assert.strictEqual(json.code, 0, `plan ${stack} --json failed:\n${json.stderr}`);
+            const bytes = fs.readFileSync(first, "utf8");
+            assert.strictEqual(fs.readFileSync(second, "utf8"), bytes, `two plans of ${stack} differ`);
+            assert.strictEqual(json.stdout, bytes);
+            const snapshot: PlanSnapshot = JSON.parse(bytes);
+            assert.strictEqual(snapshot.stack, stack);
+            assert.ok(snapshot.summary.total > 0, `plan of ${stack} has no resources`);
+            assert.match(tree.stdout, new RegExp(`^Stack ${stack} \\(project ${snapshot.project}\\): ${snapshot.summary.total} resources?\\n`));
+        });
+    }
+});

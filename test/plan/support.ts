@@ -1,0 +1,47 @@
+/**
+ * Runs the plan command line as a child process, as `npm run plan` does, for the CLI tests.
+ */
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+export const FIXTURE_PROJECT = path.join(__dirname, "fixtures", "project");
+const CLI = path.join(REPO_ROOT, "scripts", "plan", "cli.ts");
+
+export interface CliResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+/** Runs `scripts/plan/cli.ts` with `args` in the repository root; never rejects on a non-zero exit. */
+export function runPlanCli(args: readonly string[]): Promise<CliResult> {
+    return new Promise((resolve, reject) => {
+        execFile(
+            process.execPath,
+            ["-r", "ts-node/register/transpile-only", CLI, ...args],
+            { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, FORCE_COLOR: "0" } },
+            (error, stdout, stderr) => {
+                const code = error ? (typeof error.code === "number" ? error.code : NaN) : 0;
+                if (Number.isNaN(code)) reject(error);
+                else resolve({ code, stdout, stderr });
+            },
+        );
+    });
+}
+
+/** Arguments that point the CLI at the fixture project. */
+export function fixtureArgs(stack: string, ...rest: string[]): string[] {
+    return [stack, "--project-dir", FIXTURE_PROJECT, ...rest];
+}
+
+export function tempDir(prefix: string): string {
+    return fs.mkdtempSync(path.join(os.tmpdir(), `fluxpilot-${prefix}-`));
+}
+
+/** True when the text contains a JavaScript stack frame. */
+export function hasStackTrace(text: string): boolean {
+    return /^\s+at .+[(:]/m.test(text);
+}
