@@ -53,6 +53,19 @@ const NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7";
 const AKS_RBAC_CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
 const KEY_VAULT_CRYPTO_USER = "12338af0-0e69-4776-bea7-57ae8d297424";
 
+/** Public client IDs of the Azure CLI and Azure PowerShell: whoever signs in through them is a user. */
+const INTERACTIVE_CLIENT_IDS = ["04b07795-8ddb-461a-bbee-02f9e1bf7b46", "1950a258-227b-4e31-a9cf-717495945fc2"];
+
+/**
+ * The principal type of the identity running Pulumi. Azure rejects a role assignment whose
+ * principalType does not match the principal (and the SDK defaults to User), so it is derived from
+ * the client the credentials belong to: a person via the Azure CLI or PowerShell, else a service
+ * principal or managed identity (CI).
+ */
+export function deployerPrincipalType(clientId: string): "User" | "ServicePrincipal" {
+    return INTERACTIVE_CLIENT_IDS.includes(clientId.toLowerCase()) ? "User" : "ServicePrincipal";
+}
+
 /**
  * Key Vault names are global, 3-24 characters: the cluster name, shortened, plus a hash of the
  * subscription so that the same cluster name in another subscription does not collide.
@@ -267,6 +280,7 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
         // The deploying identity administers the cluster, as on EKS, so Flux can be installed.
         const deployerAdmin = new authorization.RoleAssignment(`${name}-deployer-admin`, {
             principalId: client.objectId,
+            principalType: client.clientId.apply(deployerPrincipalType),
             roleDefinitionId: roleDefinition(AKS_RBAC_CLUSTER_ADMIN),
             scope: cluster.id,
         }, o);

@@ -23,10 +23,10 @@ export interface RegisteredResource {
     /** URNs this resource depends on (explicit dependsOn and input dependencies). */
     dependencies: string[];
     protect: boolean;
-    /** Input paths whose changes the engine ignores after creation (`ignoreChanges`). */
-    ignoreChanges: string[];
+    /** Input paths whose changes the engine ignores after creation (`ignoreChanges`); always recorded, optional for hand-built registrations. */
+    ignoreChanges?: string[];
     /** Whether a replacement deletes the old resource before creating the new one. */
-    deleteBeforeReplace: boolean;
+    deleteBeforeReplace?: boolean;
     /** Inputs after Pulumi serialisation: secrets are wrapped, unknowns kept as markers. */
     inputs: Record<string, any>;
 }

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { AKS_AAD_SERVER_APP_ID, AKS_LOG_CATEGORIES, AksCluster, aksKeyVaultName, aksKind, aksServerAndCa } from "../../components/clusters/aks";
+import { AKS_AAD_SERVER_APP_ID, AKS_LOG_CATEGORIES, AksCluster, aksKeyVaultName, aksKind, aksServerAndCa, deployerPrincipalType } from "../../components/clusters/aks";
 import { valueOf } from "../support/harness";
 import { FIXTURE_TENANT_ID } from "../../scripts/offline/fixtures/azure";
 import { Environment } from "../../stacks/rules";
@@ -108,6 +108,8 @@ describe("AKS cluster", () => {
             it("makes the deploying identity a cluster admin through Azure RBAC", () => {
                 const grant = built.ofType("azure-native:authorization:RoleAssignment").find((r) => r.name.endsWith("-deployer-admin"))!;
                 assert.match(grant.inputs.roleDefinitionId, /\/roleDefinitions\/b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b$/);
+                // The fixture signs in through the Azure CLI, so the deployer is a user.
+                assert.strictEqual(grant.inputs.principalType, "User");
                 assert.strictEqual(grant.inputs.scope, `${built.only("azure-native:containerservice:ManagedCluster").name}-id`);
             });
 
@@ -213,6 +215,12 @@ describe("AKS cluster", () => {
         assert.deepStrictEqual(counts((await build(aksKind, aksConfig("dev"), "dev")).resources), base);
         const prod = counts((await build(aksKind, twoPools("prod"), "prod")).resources);
         assert.deepStrictEqual(prod, Object.fromEntries(Object.entries({ ...base, "azure-native:containerservice:AgentPool": 1 }).sort(([a], [b]) => a.localeCompare(b))));
+    });
+
+    it("tells a person at the Azure CLI from a pipeline's service principal", () => {
+        assert.strictEqual(deployerPrincipalType("04b07795-8ddb-461a-bbee-02f9e1bf7b46"), "User");
+        assert.strictEqual(deployerPrincipalType("1950A258-227B-4E31-A9CF-717495945FC2"), "User");
+        assert.strictEqual(deployerPrincipalType("9c1b2f4e-3d5a-4e6b-8f7c-0a1b2c3d4e5f"), "ServicePrincipal");
     });
 
     it("names Key Vaults within Azure's limits, distinct per subscription", () => {
