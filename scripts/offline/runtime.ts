@@ -5,6 +5,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { computedOutputFixtures, invokeFixtures } from "./fixtures";
+// Each cloud's fixtures register themselves; imported here so the plan and the tests both get them.
+import "./fixtures/aws";
+import "./fixtures/azure";
+import "./fixtures/gcp";
 
 /** One registration as the engine received it. */
 export interface RegisteredResource {
@@ -19,6 +23,10 @@ export interface RegisteredResource {
     /** URNs this resource depends on (explicit dependsOn and input dependencies). */
     dependencies: string[];
     protect: boolean;
+    /** Input paths whose changes the engine ignores after creation (`ignoreChanges`); always recorded, optional for hand-built registrations. */
+    ignoreChanges?: string[];
+    /** Whether a replacement deletes the old resource before creating the new one. */
+    deleteBeforeReplace?: boolean;
     /** Inputs after Pulumi serialisation: secrets are wrapped, unknowns kept as markers. */
     inputs: Record<string, any>;
 }
@@ -94,6 +102,8 @@ function recordRegistrations(): void {
                     provider: req.getProvider(),
                     dependencies: [...req.getDependenciesList()].sort(),
                     protect: req.getProtect() === true,
+                    ignoreChanges: [...req.getIgnorechangesList()],
+                    deleteBeforeReplace: req.getDeletebeforereplace() === true,
                     inputs,
                 });
             }

@@ -64,7 +64,7 @@ describe("stack model", () => {
             [
                 "wrong cloud name",
                 (c) => (c["fluxpilot:clusters"][0].cloud = "awz"),
-                'fluxpilot:clusters[0].cloud: is not a supported cloud (given: "awz"). Fix: set cloud to one of existing',
+                'fluxpilot:clusters[0].cloud: is not a supported cloud (given: "awz"). Fix: set cloud to one of existing, aws, gcp, azure',
             ],
             [
                 "missing Git URL",
@@ -89,7 +89,7 @@ describe("stack model", () => {
             [
                 "clusters of the wrong type",
                 (c) => (c["fluxpilot:clusters"] = "laptop"),
-                'fluxpilot:clusters: must be a non-empty list of clusters (given: "laptop"). Fix: list at least one cluster, each with a name and a cloud (existing)',
+                'fluxpilot:clusters: must be a non-empty list of clusters (given: "laptop"). Fix: list at least one cluster, each with a name and a cloud (existing, aws, gcp, azure)',
             ],
             [
                 "a number where a string belongs",
@@ -139,7 +139,7 @@ describe("stack model", () => {
             [
                 "no clusters at all",
                 (c) => delete c["fluxpilot:clusters"],
-                "fluxpilot:clusters: is missing. Fix: list at least one cluster, each with a name and a cloud (existing)",
+                "fluxpilot:clusters: is missing. Fix: list at least one cluster, each with a name and a cloud (existing, aws, gcp, azure)",
             ],
         ];
         for (const [title, mutate, expected] of cases) {

@@ -1,0 +1,236 @@
+import * as assert from "assert";
+import { eksAmiType, eksKind, eksSubnetLayout, EKS_LOG_TYPES } from "../../components/clusters/eks";
+import { Environment } from "../../stacks/rules";
+import { valueOf } from "../support/harness";
+import { assertUrnSnapshot, build, Built, counts, ENVIRONMENTS, itHonoursTheContract, tagsFor } from "./support";
+
+const ALLOWED = ["203.0.113.0/24", "198.51.100.16/28"];
+const ADMIN_ROLE = "arn:aws:iam::111122223333:role/platform-admins";
+
+function eksConfig(environment: Environment): Record<string, unknown> {
+    return {
+        name: `${environment}-eks`,
+        cloud: "aws",
+        region: "eu-west-1",
+        // dev keeps its preset's public endpoint; staging and prod allow-list.
+        ...(environment === "dev" ? {} : { endpoint: { publicAccess: true, allowedCidrs: ALLOWED } }),
+        accessEntries: [{ principalArn: ADMIN_ROLE, accessPolicy: "cluster-admin" }],
+        addons: { vpcCni: "v1.20.4-eksbuild.1" },
+    };
+}
+
+describe("EKS cluster", () => {
+    for (const environment of ENVIRONMENTS) {
+        describe(`${environment} preset`, () => {
+            let built: Built;
+            before(async () => {
+                built = await build(eksKind, eksConfig(environment), environment);
+            });
+            const cluster = () => built.only("aws:eks/cluster:Cluster").inputs;
+            const launchTemplates = () => built.ofType("aws:ec2/launchTemplate:LaunchTemplate");
+
+            itHonoursTheContract(environment, () => built, {
+                componentType: "fluxpilot:clusters:EksCluster",
+                cloudProviderType: "pulumi:providers:aws",
+                execCommand: "aws",
+                execArgs: ["--region", "eu-west-1", "eks", "get-token", "--cluster-name", `${environment}-eks`, "--output", "json"],
+            });
+
+            it("CKV_AWS_58: encrypts Secrets with a KMS key", () => {
+                const encryption = cluster().encryptionConfig;
+                assert.deepStrictEqual(encryption.resources, ["secrets"]);
+                assert.match(encryption.provider.keyArn, /^arn:aws:kms:[a-z0-9-]+:\d{12}:key\//);
+            });
+
+            it("CKV_AWS_7: rotates the Secrets encryption key", () => {
+                const key = built.only("aws:kms/key:Key").inputs;
+                assert.strictEqual(key.enableKeyRotation, true);
+                assert.strictEqual(key.deletionWindowInDays, 30);
+            });
+
+            it("CKV_AWS_37: enables every control-plane log type", () => {
+                assert.deepStrictEqual([...cluster().enabledClusterLogTypes].sort(), [...EKS_LOG_TYPES].sort());
+                const logGroup = built.only("aws:cloudwatch/logGroup:LogGroup").inputs;
+                assert.strictEqual(logGroup.name, `/aws/eks/${environment}-eks/cluster`);
+                assert.strictEqual(logGroup.retentionInDays, { dev: 30, staging: 90, prod: 365 }[environment]);
+            });
+
+            it("CKV_AWS_38: keeps the private endpoint and never opens the public one to 0.0.0.0/0 outside dev", () => {
+                const vpc = cluster().vpcConfig;
+                assert.strictEqual(vpc.endpointPrivateAccess, true);
+                if (environment === "dev") {
+                    assert.strictEqual(vpc.endpointPublicAccess, true);
+                } else {
+                    assert.strictEqual(vpc.endpointPublicAccess, true);
+                    assert.deepStrictEqual(vpc.publicAccessCidrs, ALLOWED);
+                    assert.ok(!vpc.publicAccessCidrs.includes("0.0.0.0/0"));
+                }
+            });
+
+            it("authenticates with the EKS API (access entries), bootstrapping the deployer as admin", () => {
+                assert.deepStrictEqual(cluster().accessConfig, { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true });
+                const entry = built.only("aws:eks/accessEntry:AccessEntry").inputs;
+                assert.strictEqual(entry.principalArn, ADMIN_ROLE);
+                assert.strictEqual(entry.type, "STANDARD");
+                const association = built.only("aws:eks/accessPolicyAssociation:AccessPolicyAssociation").inputs;
+                assert.strictEqual(association.policyArn, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
+                assert.deepStrictEqual(association.accessScope, { type: "cluster" });
+            });
+
+            it("CKV_AWS_79 and CKV_AWS_341: requires IMDSv2 with a hop limit of 1 on every node", () => {
+                assert.ok(launchTemplates().length > 0);
+                for (const template of launchTemplates()) {
+                    assert.deepStrictEqual(template.inputs.metadataOptions, {
+                        httpEndpoint: "enabled",
+                        httpTokens: "required",
+                        httpPutResponseHopLimit: 1,
+                        instanceMetadataTags: "disabled",
+                    });
+                }
+                for (const group of built.ofType("aws:eks/nodeGroup:NodeGroup")) {
+                    assert.ok(launchTemplates().some((t) => group.dependencies.includes(t.urn)), `${group.name} does not use a launch template`);
+                }
+            });
+
+            it("CKV_AWS_8: encrypts node root volumes", () => {
+                for (const template of launchTemplates()) {
+                    assert.strictEqual(template.inputs.blockDeviceMappings[0].ebs.encrypted, "true");
+                }
+            });
+
+            it("scales managed node groups within the configured range, on private subnets", () => {
+                const groups = built.ofType("aws:eks/nodeGroup:NodeGroup");
+                assert.strictEqual(groups.length, 1);
+                const preset = { dev: [1, 3], staging: [2, 5], prod: [3, 10] }[environment];
+                assert.deepStrictEqual(
+                    [groups[0].inputs.scalingConfig.minSize, groups[0].inputs.scalingConfig.maxSize],
+                    preset,
+                );
+                // The cluster autoscaler owns the current size.
+                assert.deepStrictEqual(groups[0].ignoreChanges, ["scalingConfig.desiredSize"]);
+                const privateIds = built.ofType("aws:ec2/subnet:Subnet").filter((s) => s.name.includes("-private-")).map((s) => `${s.name}-id`);
+                assert.deepStrictEqual([...groups[0].inputs.subnetIds].sort(), privateIds.sort());
+            });
+
+            it("spreads subnets over three looked-up zones, tagged for load balancers", () => {
+                const subnets = built.ofType("aws:ec2/subnet:Subnet");
+                assert.strictEqual(subnets.length, 6);
+                const zones = new Set(subnets.map((s) => s.inputs.availabilityZone));
+                assert.deepStrictEqual([...zones].sort(), ["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
+                for (const subnet of subnets) {
+                    const role = subnet.name.includes("-public-") ? "kubernetes.io/role/elb" : "kubernetes.io/role/internal-elb";
+                    assert.strictEqual(subnet.inputs.tags[role], "1", `${subnet.name} lacks ${role}`);
+                    assert.strictEqual(subnet.inputs.tags[`kubernetes.io/cluster/${environment}-eks`], "shared");
+                }
+            });
+
+            it("CKV_AWS_130: gives no subnet public IPs on launch", () => {
+                for (const subnet of built.ofType("aws:ec2/subnet:Subnet")) {
+                    assert.strictEqual(subnet.inputs.mapPublicIpOnLaunch, false);
+                }
+            });
+
+            it(environment === "dev" ? "shares one NAT gateway (dev)" : "runs one NAT gateway per zone", () => {
+                assert.strictEqual(built.ofType("aws:ec2/natGateway:NatGateway").length, environment === "dev" ? 1 : 3);
+            });
+
+            it("creates an OIDC provider for the cluster's issuer", async () => {
+                const oidc = built.only("aws:iam/openIdConnectProvider:OpenIdConnectProvider").inputs;
+                assert.strictEqual(oidc.url, await valueOf(built.cluster.oidcIssuerUrl));
+                assert.deepStrictEqual(oidc.clientIdLists, ["sts.amazonaws.com"]);
+            });
+
+            it("installs the Pod Identity agent and the core add-ons as managed add-ons, pins honoured", () => {
+                const addons = built.ofType("aws:eks/addon:Addon");
+                assert.deepStrictEqual(addons.map((a) => a.inputs.addonName).sort(), ["coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
+                assert.strictEqual(addons.find((a) => a.inputs.addonName === "vpc-cni")!.inputs.addonVersion, "v1.20.4-eksbuild.1");
+                assert.strictEqual(addons.find((a) => a.inputs.addonName === "coredns")!.inputs.addonVersion, undefined);
+                assert.strictEqual(cluster().bootstrapSelfManagedAddons, false);
+                const group = built.only("aws:eks/nodeGroup:NodeGroup");
+                const coredns = addons.find((a) => a.inputs.addonName === "coredns")!;
+                assert.ok(coredns.dependencies.includes(group.urn), "CoreDNS must wait for nodes");
+                const cni = addons.find((a) => a.inputs.addonName === "vpc-cni")!;
+                assert.ok(group.dependencies.includes(cni.urn), "nodes must wait for the CNI");
+            });
+
+            it("tags every AWS resource with environment, cluster and managed-by (provider default tags)", () => {
+                const provider = built.only("pulumi:providers:aws").inputs;
+                const defaultTags = typeof provider.defaultTags === "string" ? JSON.parse(provider.defaultTags) : provider.defaultTags;
+                assert.deepStrictEqual(defaultTags.tags, tagsFor(environment, `${environment}-eks`));
+                assert.strictEqual(provider.region, "eu-west-1");
+                for (const template of launchTemplates()) {
+                    for (const spec of template.inputs.tagSpecifications) {
+                        assert.strictEqual(spec.tags["managed-by"], "fluxpilot");
+                    }
+                }
+            });
+
+            it(environment === "prod" ? "turns on EKS deletion protection in prod" : `leaves EKS deletion protection off in ${environment}`, () => {
+                assert.strictEqual(cluster().deletionProtection, environment === "prod");
+            });
+
+            it("keeps node pools out of the cluster resource, so pool changes never replace it", () => {
+                const group = built.only("aws:eks/nodeGroup:NodeGroup");
+                assert.strictEqual(cluster().nodePools, undefined);
+                assert.ok(group.dependencies.includes(built.only("aws:eks/cluster:Cluster").urn));
+            });
+
+            it("keeps child names stable (URN snapshot)", () => {
+                assertUrnSnapshot(`eks-${environment}`, built.resources);
+            });
+        });
+    }
+
+    it("counts resources per type: dev (one NAT) against prod (NAT per zone)", async () => {
+        const shared = {
+            "aws:cloudwatch/logGroup:LogGroup": 1,
+            "aws:ec2/internetGateway:InternetGateway": 1,
+            "aws:ec2/launchTemplate:LaunchTemplate": 1,
+            "aws:ec2/routeTable:RouteTable": 4,
+            "aws:ec2/routeTableAssociation:RouteTableAssociation": 6,
+            "aws:ec2/subnet:Subnet": 6,
+            "aws:ec2/vpc:Vpc": 1,
+            "aws:eks/accessEntry:AccessEntry": 1,
+            "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": 1,
+            "aws:eks/addon:Addon": 4,
+            "aws:eks/cluster:Cluster": 1,
+            "aws:eks/nodeGroup:NodeGroup": 1,
+            "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
+            "aws:iam/role:Role": 2,
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
+            "aws:kms/key:Key": 1,
+            "fluxpilot:clusters:EksCluster": 1,
+            "pulumi:providers:aws": 1,
+            "pulumi:providers:kubernetes": 1,
+        };
+        const dev = await build(eksKind, eksConfig("dev"), "dev");
+        assert.deepStrictEqual(counts(dev.resources), sortKeys({ ...shared, "aws:ec2/eip:Eip": 1, "aws:ec2/natGateway:NatGateway": 1 }));
+        const prod = await build(eksKind, eksConfig("prod"), "prod");
+        assert.deepStrictEqual(counts(prod.resources), sortKeys({ ...shared, "aws:ec2/eip:Eip": 3, "aws:ec2/natGateway:NatGateway": 3 }));
+    });
+
+    it("reuses the first zone for the third subnet pair in a two-zone region", async () => {
+        const built = await build(eksKind, { ...eksConfig("dev"), region: "us-west-1" }, "dev");
+        const zones = built.ofType("aws:ec2/subnet:Subnet").filter((s) => s.name.includes("-private-")).map((s) => s.inputs.availabilityZone);
+        assert.deepStrictEqual(zones, ["us-west-1b", "us-west-1c", "us-west-1b"]);
+    });
+
+    it("lays subnets out inside the VPC without overlap", () => {
+        assert.deepStrictEqual(eksSubnetLayout("10.0.0.0/16"), {
+            privateSubnets: ["10.0.0.0/18", "10.0.64.0/18", "10.0.128.0/18"],
+            publicSubnets: ["10.0.192.0/20", "10.0.208.0/20", "10.0.224.0/20"],
+        });
+        assert.deepStrictEqual(eksSubnetLayout("10.1.0.0/20").publicSubnets, ["10.1.12.0/24", "10.1.13.0/24", "10.1.14.0/24"]);
+    });
+
+    it("picks the ARM AMI for Graviton instance types only", () => {
+        assert.strictEqual(eksAmiType("m7g.large"), "AL2023_ARM_64_STANDARD");
+        assert.strictEqual(eksAmiType("c6gn.xlarge"), "AL2023_ARM_64_STANDARD");
+        assert.strictEqual(eksAmiType("m6i.large"), "AL2023_x86_64_STANDARD");
+        assert.strictEqual(eksAmiType("t3.large"), "AL2023_x86_64_STANDARD");
+    });
+});
+
+function sortKeys(record: Record<string, number>): Record<string, number> {
+    return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+}

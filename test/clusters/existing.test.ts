@@ -1,0 +1,143 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import { existingKind, ExistingCluster, resolveKubeconfigPath, selectKubeconfigContext } from "../../components/clusters/existing";
+import { presets } from "../../stacks/presets";
+import { captured, clearRegisteredResources, isSecretOutput, valueOf } from "../support/harness";
+
+const KUBECONFIG = `apiVersion: v1
+kind: Config
+current-context: kind-fluxpilot
+clusters:
+  - name: kind-fluxpilot
+    cluster:
+      server: https://127.0.0.1:6443
+      certificate-authority-data: Q0E=
+  - name: prod
+    cluster:
+      server: https://prod.example.com
+contexts:
+  - name: kind-fluxpilot
+    context: { cluster: kind-fluxpilot, user: kind-fluxpilot }
+  - name: prod-admin
+    context: { cluster: prod, user: prod-admin }
+users:
+  - name: kind-fluxpilot
+    user: { client-certificate-data: a2luZA==, client-key-data: a2V5 }
+  - name: prod-admin
+    user: { token: prod-super-secret-token }
+`;
+
+describe("existing cluster", () => {
+    describe("selectKubeconfigContext", () => {
+        it("uses the current context when none is named", () => {
+            const view = selectKubeconfigContext(KUBECONFIG, undefined, "test.yaml");
+            assert.strictEqual(view.server, "https://127.0.0.1:6443");
+            assert.strictEqual(parseYaml(view.minified)["current-context"], "kind-fluxpilot");
+        });
+
+        it("uses the named context", () => {
+            assert.strictEqual(selectKubeconfigContext(KUBECONFIG, "prod-admin", "test.yaml").server, "https://prod.example.com");
+        });
+
+        it("keeps only the chosen context's cluster and user, so other credentials stay in the file", () => {
+            const view = selectKubeconfigContext(KUBECONFIG, "kind-fluxpilot", "test.yaml");
+            const minified = parseYaml(view.minified);
+            assert.deepStrictEqual(minified.contexts.map((c: any) => c.name), ["kind-fluxpilot"]);
+            assert.deepStrictEqual(minified.clusters.map((c: any) => c.name), ["kind-fluxpilot"]);
+            assert.deepStrictEqual(minified.users.map((u: any) => u.name), ["kind-fluxpilot"]);
+            assert.doesNotMatch(view.minified, /prod-super-secret-token/);
+        });
+
+        it("names the missing context and lists the ones there are", () => {
+            assert.throws(
+                () => selectKubeconfigContext(KUBECONFIG, "kind-other", "/home/me/.kube/config"),
+                { message: 'kubeconfig /home/me/.kube/config has no context "kind-other"; contexts there: kind-fluxpilot, prod-admin' },
+            );
+            assert.throws(
+                () => selectKubeconfigContext("apiVersion: v1\nkind: Config\n", undefined, "empty.yaml"),
+                { message: 'kubeconfig empty.yaml has no context "(no current-context)"; contexts there: none' },
+            );
+        });
+
+        it("rejects a context whose cluster has no server", () => {
+            const broken = KUBECONFIG.replace("server: https://prod.example.com", "insecure-skip-tls-verify: false");
+            assert.throws(() => selectKubeconfigContext(broken, "prod-admin", "test.yaml"), {
+                message: 'kubeconfig test.yaml: context "prod-admin" names cluster "prod", which has no server',
+            });
+        });
+    });
+
+    describe("resolveKubeconfigPath", () => {
+        it("expands ~ to the home directory", () => {
+            assert.strictEqual(resolveKubeconfigPath("~/.kube/kind", {}), path.join(os.homedir(), ".kube/kind"));
+        });
+
+        it("prefers the configured path, then the first entry of $KUBECONFIG, then ~/.kube/config", () => {
+            const env = { KUBECONFIG: ["/etc/k/a.yaml", "/etc/k/b.yaml"].join(path.delimiter) };
+            assert.strictEqual(resolveKubeconfigPath("/srv/config", env), "/srv/config");
+            assert.strictEqual(resolveKubeconfigPath(undefined, env), "/etc/k/a.yaml");
+            assert.strictEqual(resolveKubeconfigPath(undefined, {}), path.join(os.homedir(), ".kube/config"));
+        });
+
+        it("resolves a relative path against the working directory, as kubectl does", () => {
+            assert.strictEqual(resolveKubeconfigPath("kube/config", {}), path.resolve("kube/config"));
+        });
+    });
+
+    describe("component", () => {
+        let dir: string;
+        let file: string;
+        before(() => {
+            dir = fs.mkdtempSync(path.join(os.tmpdir(), "fluxpilot-kube-"));
+            file = path.join(dir, "config");
+            fs.writeFileSync(file, KUBECONFIG);
+        });
+        after(() => fs.rmSync(dir, { recursive: true, force: true }));
+        beforeEach(clearRegisteredResources);
+
+        it("defaults from the local preset: resolved path, unprotected", () => {
+            const config = existingKind.withDefaults({ name: "local", cloud: "existing", kubeconfig: file, context: "kind-fluxpilot" }, presets.local);
+            assert.deepStrictEqual(config, { name: "local", cloud: "existing", region: "local", kubeconfig: file, context: "kind-fluxpilot", protect: false, tags: {} });
+            assert.deepStrictEqual(existingKind.validate(config, presets.local, "fluxpilot:clusters[0]"), []);
+        });
+
+        it("creates nothing in any cloud: only the component and its Kubernetes provider", async () => {
+            existingKind.create({ name: "local", cloud: "existing", region: "local", kubeconfig: file, context: "kind-fluxpilot", protect: false, tags: {} }, { environment: "local", tags: {} });
+            const types = (await captured()).map((r) => r.type).sort();
+            assert.deepStrictEqual(types, ["fluxpilot:clusters:ExistingCluster", "pulumi:providers:kubernetes"]);
+        });
+
+        it("wires the Kubernetes provider to the kubeconfig file and context, with server-side apply", async () => {
+            const cluster = new ExistingCluster("local", { name: "local", cloud: "existing", region: "local", kubeconfig: file, context: "kind-fluxpilot", protect: false, tags: {} });
+            const resources = await captured();
+            const provider = resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+            const component = resources.find((r) => r.type === "fluxpilot:clusters:ExistingCluster")!;
+            assert.strictEqual(provider.name, "local-k8s");
+            assert.strictEqual(provider.parent, component.urn);
+            assert.strictEqual(provider.inputs.kubeconfig, file);
+            assert.strictEqual(provider.inputs.context, "kind-fluxpilot");
+            assert.strictEqual(String(provider.inputs.enableServerSideApply), "true");
+            assert.strictEqual(await valueOf((cluster.provider as any).urn), provider.urn);
+        });
+
+        it("exports the endpoint and a secret, minified kubeconfig", async () => {
+            const cluster = new ExistingCluster("local", { name: "local", cloud: "existing", region: "local", kubeconfig: file, context: "kind-fluxpilot", protect: false, tags: {} });
+            assert.strictEqual(await valueOf(cluster.endpoint), "https://127.0.0.1:6443");
+            assert.strictEqual(await isSecretOutput(cluster.kubeconfig), true);
+            assert.doesNotMatch(await valueOf(cluster.kubeconfig), /prod-super-secret-token/);
+            assert.strictEqual(await valueOf(cluster.kubernetesVersion), "unmanaged");
+            assert.strictEqual(await valueOf(cluster.oidcIssuerUrl), undefined);
+        });
+
+        it("fails an update clearly when the kubeconfig file is missing", () => {
+            const missing = path.join(dir, "nope");
+            assert.throws(
+                () => new ExistingCluster("local", { name: "local", cloud: "existing", region: "local", kubeconfig: missing, protect: false, tags: {} }),
+                { message: `cluster local: kubeconfig ${missing} not found. Create the cluster (e.g. 'kind create cluster --name fluxpilot') or set kubeconfig for this cluster in the stack config.` },
+            );
+        });
+    });
+});
