@@ -93,46 +93,58 @@ export function parseStackModel(stack: string, config: Record<string, unknown>, 
     const secrets = readSecrets(config, secret, problems);
     problems.push(...environment.problems, ...gitops.problems, ...flux.problems, ...apps.problems, ...clusters.problems);
 
+    // Secret values never reach a message, whichever rule reported them.
+    const fail = (): never => {
+        throw new StackConfigError(stack, problems.map((p) => (secret.has(p.key.split(/[.[]/)[0]) && "value" in p ? { ...p, value: redacted } : p)));
+    };
     // Defaults depend on the environment; without a valid one, report what was found so far.
-    if (!environment.data || !gitops.data || problems.length > 0) {
-        throw new StackConfigError(stack, problems);
-    }
+    if (!environment.data) return fail();
 
-    const preset = presets[environment.data];
     const env = environment.data;
+    const preset = presets[env];
+    // Every part that parsed is defaulted and held to the rules as well, so schema problems in
+    // one part and rule problems in another are reported in the same run.
+    const gitopsConfig = gitops.data && gitopsDefaults(gitops.data, env, preset.syncInterval, secrets);
+    const stackFlux = flux.problems.length === 0 ? resolveFlux(flux.data, undefined, env) : undefined;
     const fluxRaw = (raw: any): FluxRaw | undefined => raw?.flux;
-    const model: StackModel = {
+    const fluxByCluster: Record<string, FluxSettings> = stackFlux
+        ? Object.fromEntries(clusters.entries.map(({ raw }) => [raw.name, resolveFlux(flux.data, fluxRaw(raw), env, raw.cloud)]))
+        : {};
+    const clusterConfigs = clusters.entries.map(({ kind, raw }) => kind.withDefaults(raw, preset));
+
+    const gitopsProblems = gitops.data && gitopsConfig ? validateGitops(gitops.data, gitopsConfig, key("gitops"), repoRoot) : [];
+    problems.push(...gitopsProblems);
+    if (stackFlux && gitopsConfig) {
+        problems.push(
+            ...validateClusterFlux(
+                clusters.entries.map(({ raw, index }) => ({
+                    key: formatKey(key("clusters"), [index]),
+                    raw: fluxRaw(raw),
+                    settings: fluxByCluster[raw.name],
+                    cloud: raw.cloud,
+                })),
+                key("flux"),
+                { environment: env, gitops: gitopsConfig },
+            ),
+        );
+    }
+    problems.push(...validateClusters(clusters.entries, clusterConfigs, preset));
+    // Apps are checked against the sync path; a wrong path is reported once, not once per app.
+    if (gitopsConfig && apps.data && !gitopsProblems.some((p) => p.key === `${key("gitops")}.path`)) {
+        problems.push(...validateApps(apps.data, env, gitopsConfig.path, repoRoot));
+    }
+    if (problems.length > 0 || !gitopsConfig || !stackFlux) return fail();
+
+    return {
         stack,
         environment: env,
         preset,
-        gitops: gitopsDefaults(gitops.data, env, preset.syncInterval, secrets),
-        flux: resolveFlux(flux.data, undefined, env),
-        fluxByCluster: Object.fromEntries(clusters.entries.map(({ raw }) => [raw.name, resolveFlux(flux.data, fluxRaw(raw), env, raw.cloud)])),
-        clusters: clusters.entries.map(({ kind, raw }) => kind.withDefaults(raw, preset)),
+        gitops: gitopsConfig,
+        flux: stackFlux,
+        fluxByCluster,
+        clusters: clusterConfigs,
         apps: apps.data ?? [],
     };
-
-    const gitopsProblems = validateGitops(gitops.data, model.gitops, key("gitops"), repoRoot);
-    problems.push(...gitopsProblems);
-    problems.push(
-        ...validateClusterFlux(
-            clusters.entries.map(({ raw }, index) => ({
-                key: formatKey(key("clusters"), [index]),
-                raw: fluxRaw(raw),
-                settings: model.fluxByCluster[raw.name],
-                cloud: raw.cloud,
-            })),
-            key("flux"),
-            { environment: env, gitops: model.gitops },
-        ),
-    );
-    problems.push(...validateClusters(model, clusters.entries.map((e) => e.kind)));
-    // Apps are checked against the sync path; a wrong path is reported once, not once per app.
-    if (!gitopsProblems.some((p) => p.key === `${key("gitops")}.path`)) problems.push(...validateApps(model, repoRoot));
-    if (problems.length > 0) {
-        throw new StackConfigError(stack, problems.map((p) => (secret.has(p.key.split(/[.[]/)[0]) && "value" in p ? { ...p, value: redacted } : p)));
-    }
-    return model;
 }
 
 /**
@@ -162,6 +174,8 @@ function readSecrets(config: Record<string, unknown>, secret: ReadonlySet<string
 interface ParsedCluster {
     kind: (typeof clusterKinds)[number];
     raw: any;
+    /** Position in the stack file's list, for problem keys. */
+    index: number;
 }
 
 function parseClusters(value: unknown, secret: boolean): { entries: ParsedCluster[]; problems: ConfigProblem[] } {
@@ -195,15 +209,16 @@ function parseClusters(value: unknown, secret: boolean): { entries: ParsedCluste
         }
         const parsed = parseWithProblems(kind.schema, entry, entryKey, secret);
         problems.push(...parsed.problems);
-        if (parsed.data) entries.push({ kind, raw: parsed.data });
+        if (parsed.data) entries.push({ kind, raw: parsed.data, index });
     });
     return { entries, problems };
 }
 
-function validateClusters(model: StackModel, kinds: ParsedCluster["kind"][]): ConfigProblem[] {
+function validateClusters(entries: readonly ParsedCluster[], configs: readonly ClusterConfigBase[], preset: StackPreset): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     const seen = new Set<string>();
-    model.clusters.forEach((cluster, index) => {
+    entries.forEach(({ kind, index }, position) => {
+        const cluster = configs[position];
         const entryKey = formatKey(key("clusters"), [index]);
         if (seen.has(cluster.name)) {
             problems.push({
@@ -214,21 +229,21 @@ function validateClusters(model: StackModel, kinds: ParsedCluster["kind"][]): Co
             });
         }
         seen.add(cluster.name);
-        problems.push(...kinds[index].validate(cluster, model.preset, entryKey));
+        problems.push(...kind.validate(cluster, preset, entryKey));
     });
     return problems;
 }
 
-function validateApps(model: StackModel, repoRoot: string): ConfigProblem[] {
-    const synced = fluxKustomizationPaths(repoRoot, model.gitops.path);
-    return model.apps.flatMap((app, index): ConfigProblem[] => {
-        const overlay = `apps/${app}/overlays/${model.environment}`;
+function validateApps(apps: readonly string[], environment: Environment, gitPath: string, repoRoot: string): ConfigProblem[] {
+    const synced = fluxKustomizationPaths(repoRoot, gitPath);
+    return apps.flatMap((app, index): ConfigProblem[] => {
+        const overlay = `apps/${app}/overlays/${environment}`;
         if (!synced.includes(overlay)) {
             return [{
                 key: formatKey(key("apps"), [index]),
                 value: app,
-                message: `is not synced: no Flux Kustomization in ${model.gitops.path} applies ${overlay}`,
-                fix: `add a Kustomization with path ./${overlay} to ${model.gitops.path}, or remove the app from the list`,
+                message: `is not synced: no Flux Kustomization in ${gitPath} applies ${overlay}`,
+                fix: `add a Kustomization with path ./${overlay} to ${gitPath}, or remove the app from the list`,
             }];
         }
         return [];

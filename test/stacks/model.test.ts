@@ -159,6 +159,22 @@ describe("stack model", () => {
         assert.strictEqual(problemsOf(config).length, 3);
     });
 
+    it("reports rule problems of the parts that parsed alongside schema problems of the others", () => {
+        const config = localConfig();
+        config["fluxpilot:environment"] = "dev";
+        (config["fluxpilot:clusters"] as any[])[0].contxt = "kind-x";
+        (config["fluxpilot:clusters"] as any[]).push({
+            name: "dev-eks",
+            cloud: "aws",
+            region: "eu-west-1",
+            nodePools: [{ name: "system", machineType: "t3.large", minNodes: 4, maxNodes: 2 }],
+        });
+        const problems = problemsOf(config);
+        assert.strictEqual(problems.length, 2, problems.join("\n"));
+        assert.match(problems[0], /^fluxpilot:clusters\[0\]\.contxt: is not a known setting/);
+        assert.match(problems[1], /^fluxpilot:clusters\[1\]\.nodePools\[0\]\.minNodes: is greater than maxNodes \(2\)/);
+    });
+
     it("never shows the value of a secret key", () => {
         const config = localConfig();
         (config["fluxpilot:gitops"] as any).repository = "https://user:hunter2@github.com";
