@@ -1,7 +1,5 @@
 import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
-import { parse as parseYaml } from "yaml";
+import { readStackConfig } from "../../scripts/offline/stack-file";
 import { composeStack } from "../../stacks/compose";
 import { parseStackModel, REPOSITORY_ROOT, StackModel } from "../../stacks/model";
 import { captured, clearRegisteredResources } from "../support/harness";
@@ -9,16 +7,11 @@ import { counts, inPreview } from "./support";
 
 const STACKS = ["dev", "staging", "prod", "local"] as const;
 
-/** The `config:` block of a stack file, as the Pulumi CLI would hand it over. */
-function stackConfig(stack: string): Record<string, unknown> {
-    const document = parseYaml(fs.readFileSync(path.join(REPOSITORY_ROOT, `Pulumi.${stack}.yaml`), "utf8"));
-    assert.ok(document?.config, `Pulumi.${stack}.yaml has no config block`);
-    return document.config;
-}
-
 function model(stack: string): StackModel {
-    // The real repository: its clusters/<env> must exist and sync every app the stack lists.
-    return parseStackModel(stack, stackConfig(stack));
+    // The stack's config as the Pulumi CLI assembles it (Pulumi.yaml defaults, then the stack
+    // file), checked against the real repository: its clusters/<env> must sync every listed app.
+    const { config, secretKeys } = readStackConfig(REPOSITORY_ROOT, stack);
+    return parseStackModel(stack, config, { secretKeys });
 }
 
 describe("stack files", () => {
@@ -62,7 +55,7 @@ describe("stack files", () => {
     });
 
     it("installs Flux on AKS through Azure, on the cluster the AKS kind created, when the cluster asks for the extension", async () => {
-        const config = stackConfig("prod");
+        const { config } = readStackConfig(REPOSITORY_ROOT, "prod");
         const clusters = (config["fluxpilot:clusters"] as any[]).map((c) => (c.cloud === "azure" ? { ...c, flux: { installer: "aks-extension" } } : c));
         clearRegisteredResources();
         composeStack(parseStackModel("prod", { ...config, "fluxpilot:clusters": clusters }));
