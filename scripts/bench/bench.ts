@@ -3,8 +3,9 @@
  * measured on this checkout. Prints a table; docs/benchmarks.md records the figures with the
  * machine they came from. Not a test: nothing here passes or fails.
  *
- * Measured: the offline plan of every stack, type-checking the whole program, and the cost of
- * importing provider SDKs by their package root instead of by submodule (the project's rule).
+ * Measured: the offline plan of every stack, type-checking the whole program, the test suite,
+ * and the cost of importing provider SDKs by their package root instead of by submodule (the
+ * project's rule).
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -15,6 +16,7 @@ import { listStacks } from "../offline/stack-file";
 const repoRoot = path.resolve(__dirname, "..", "..");
 const preload = path.join(__dirname, "report-usage.js");
 const tsc = require.resolve("typescript/lib/tsc.js");
+const mocha = require.resolve("mocha/bin/mocha.js");
 
 interface Sample {
     seconds: number;
@@ -82,6 +84,7 @@ function main(argv: string[]): void {
         console.log(measure(`npm run plan -- ${stack}`, args, runs));
     }
     console.log(measure("tsc -p . (type-check the whole program)", [tsc, "-p", "."], runs));
+    console.log(measure("mocha (the whole test suite, after tsc)", [mocha, "--reporter", "dot"], runs));
     for (const style of ["submodule", "root"] as const) {
         console.log(measure(`tsc, SDKs imported by ${style}`, [tsc, "-p", importStyleProject(style)], runs));
     }
