@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { setStackConfig } from "../../scripts/offline/runtime";
-import { isStackConfigError } from "../../stacks/errors";
+import { formatProblem, isStackConfigError } from "../../stacks/errors";
+import { badConfigCases, localConfig } from "./bad-configs";
 import { captured, clearRegisteredResources, isSecretOutput, valueOf } from "../support/harness";
 
 const kubeconfig = `apiVersion: v1
@@ -35,23 +36,17 @@ function runProgram(config: Record<string, unknown>): Record<string, any> {
 }
 
 describe("program entry (index.ts)", () => {
-    it("registers no resource when the config is invalid", async () => {
-        const badConfigs: Array<Record<string, unknown>> = [
-            { "fluxpilot:environment": "dev" },
-            {
-                "fluxpilot:environment": "prod",
-                "fluxpilot:gitops": { repository: "https://github.com/acme/fluxpilot", path: "clusters/nowhere" },
-                "fluxpilot:clusters": [{ name: "edge", cloud: "existing" }],
-            },
-            {
-                "fluxpilot:environment": "local",
-                "fluxpilot:gitops": { repository: "https://github.com/acme/fluxpilot" },
-                "fluxpilot:clusters": [{ name: "edge", cloud: "existing" }, { name: "edge", cloud: "on-prem" }],
-            },
-        ];
-        for (const config of badConfigs) {
-            assert.throws(() => runProgram(config), (error: unknown) => isStackConfigError(error));
-            assert.deepStrictEqual(await captured(), [], `resources registered for ${JSON.stringify(config)}`);
+    describe("registers no resource when the config is invalid", () => {
+        for (const [title, mutate, expected] of badConfigCases) {
+            it(title, async () => {
+                const config = localConfig();
+                mutate(config);
+                assert.throws(
+                    () => runProgram(config),
+                    (error: unknown) => isStackConfigError(error) && error.problems.map(formatProblem).includes(expected),
+                );
+                assert.deepStrictEqual(await captured(), []);
+            });
         }
     });
 
