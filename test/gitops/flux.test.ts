@@ -96,6 +96,15 @@ describe("gitops: Flux entry points", () => {
                 assert.ok(monitor, "no PodMonitor for Flux");
                 assert.deepStrictEqual(monitor.spec.namespaceSelector.matchNames, ["flux-system"]);
             });
+
+            it(`${env}: Prometheus picks up the Flux PodMonitor and leaves alone what managed control planes hide`, () => {
+                const values = objectsOf(env).find((o) => o.object.kind === "HelmRelease" && o.object.metadata!.name === "kube-prometheus-stack")!.object.spec.values;
+                // Without this the chart's Prometheus selects only PodMonitors labelled with its release.
+                assert.strictEqual(values.prometheus.prometheusSpec.podMonitorSelectorNilUsesHelmValues, false);
+                for (const component of ["kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy"]) {
+                    assert.strictEqual(values[component]?.enabled, false, `${component} is scraped: on EKS, GKE and AKS its target is unreachable and its alert never clears`);
+                }
+            });
         }
         for (const env of ["dev", "local"] as const) {
             it(`${env} gets the lighter set: policies in Audit mode, no monitoring stack`, () => {
