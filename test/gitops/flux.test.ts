@@ -10,6 +10,8 @@ import {
     normalizeFluxPath,
 } from "../../scripts/gitops/flux";
 import { formatGitOpsProblems } from "../../scripts/gitops/problems";
+import { labelSelectorMatches } from "../../scripts/gitops/workload-rules";
+import { fluxComponents } from "../../components/flux/constants";
 import { renderCluster } from "../../scripts/gitops/render";
 import { assertNoProblems, builder, FIXTURES, objectsOf, rendering } from "./support";
 
@@ -95,6 +97,10 @@ describe("gitops: Flux entry points", () => {
                 const monitor = objectsOf(env).find((o) => o.object.kind === "PodMonitor")?.object;
                 assert.ok(monitor, "no PodMonitor for Flux");
                 assert.deepStrictEqual(monitor.spec.namespaceSelector.matchNames, ["flux-system"]);
+                // Flux labels each controller's pods app=<controller>; every one the installers offer is scraped.
+                for (const component of fluxComponents) {
+                    assert.ok(labelSelectorMatches(monitor.spec.selector, { app: component }), `the PodMonitor does not select ${component}`);
+                }
             });
 
             it(`${env}: Prometheus picks up the Flux PodMonitor and leaves alone what managed control planes hide`, () => {
