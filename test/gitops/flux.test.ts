@@ -10,7 +10,7 @@ import {
     normalizeFluxPath,
 } from "../../scripts/gitops/flux";
 import { formatGitOpsProblems } from "../../scripts/gitops/problems";
-import { labelSelectorMatches } from "../../scripts/gitops/workload-rules";
+import { findWorkloads, labelSelectorMatches } from "../../scripts/gitops/workload-rules";
 import { fluxComponents } from "../../components/flux/constants";
 import { renderCluster } from "../../scripts/gitops/render";
 import { assertNoProblems, builder, FIXTURES, objectsOf, rendering } from "./support";
@@ -121,6 +121,29 @@ describe("gitops: Flux entry points", () => {
         it("every workload rule has a cluster policy (8 ClusterPolicies in every environment)", () => {
             for (const env of ENVIRONMENTS) {
                 assert.strictEqual(objectsOf(env).filter((o) => o.object.kind === "ClusterPolicy").length, 8, env);
+            }
+        });
+        it("every cluster policy has one rule, excludes the platform namespaces only, and checks init containers as the offline rules do", () => {
+            for (const env of ENVIRONMENTS) {
+                const policies = objectsOf(env).filter((o) => o.object.kind === "ClusterPolicy").map((o) => o.object);
+                const appNamespaces = new Set(findWorkloads(objectsOf(env)).map((w) => w.namespace));
+                for (const policy of policies) {
+                    const where = `${env}: ClusterPolicy ${policy.metadata!.name}`;
+                    // dev and local switch to Audit, and the exclusions are added, through rules/0.
+                    assert.strictEqual(policy.spec.rules.length, 1, where);
+                    const [rule] = policy.spec.rules;
+                    const excluded: string[] = rule.exclude?.any?.[0]?.resources?.namespaces ?? [];
+                    for (const platform of ["kube-system", "flux-system", "kyverno", "monitoring"]) {
+                        assert.ok(excluded.includes(platform), `${where} does not exclude ${platform}`);
+                    }
+                    for (const namespace of appNamespaces) assert.ok(!excluded.includes(namespace!), `${where} exempts the app namespace ${namespace}`);
+                    // Init containers take no probes; every other rule covers them offline (workload-rules.ts).
+                    if (policy.metadata!.name === "require-probes") continue;
+                    const patterns = [rule.validate.pattern, ...(rule.validate.anyPattern ?? [])].filter((p) => p?.spec?.containers);
+                    for (const pattern of patterns) {
+                        assert.deepStrictEqual(pattern.spec["=(initContainers)"], pattern.spec.containers, `${where}: init containers are not checked like containers`);
+                    }
+                }
             }
         });
         it("prod runs Kyverno's admission controller with three replicas", () => {
