@@ -144,6 +144,12 @@ function requireResource(kind: "requests" | "limits", resource: "cpu" | "memory"
         perContainer(workload, true, (c) => (c.resources?.[kind]?.[resource] === undefined ? `no resources.${kind}.${resource}` : undefined));
 }
 
+/** Every container (init containers too) sets securityContext.<field> to `value` itself. */
+function requireContainerSetting(field: string, value: boolean) {
+    return (workload: Workload): string[] =>
+        perContainer(workload, true, (c) => (c.securityContext?.[field] === value ? undefined : `securityContext.${field} is not ${value}`));
+}
+
 /** Kinds that serve until stopped; a Job's pods run to completion and take no probes. */
 const LONG_RUNNING_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod"]);
 
@@ -227,19 +233,13 @@ export const WORKLOAD_RULES: readonly WorkloadRule[] = [
         id: "CKV_K8S_20",
         mirrors: "checkov CKV_K8S_20, Polaris privilegeEscalationAllowed",
         title: "no container allows privilege escalation",
-        check: (w) =>
-            perContainer(w, true, (c) =>
-                c.securityContext?.allowPrivilegeEscalation === false ? undefined : "securityContext.allowPrivilegeEscalation is not false",
-            ),
+        check: requireContainerSetting("allowPrivilegeEscalation", false),
     },
     {
         id: "CKV_K8S_22",
         mirrors: "checkov CKV_K8S_22, kube-score container-security-context-readonlyrootfilesystem, Polaris notReadOnlyRootFilesystem",
         title: "every container has a read-only root filesystem",
-        check: (w) =>
-            perContainer(w, true, (c) =>
-                c.securityContext?.readOnlyRootFilesystem === true ? undefined : "securityContext.readOnlyRootFilesystem is not true",
-            ),
+        check: requireContainerSetting("readOnlyRootFilesystem", true),
     },
     {
         id: "CKV_K8S_23",
