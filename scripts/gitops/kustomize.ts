@@ -38,6 +38,14 @@ export interface BuildResult {
     objects: RenderedObject[];
 }
 
+/** kubectl cannot be started: a problem of this machine, not of the GitOps tree. */
+export class KubectlUnavailableError extends Error {
+    constructor(cause: string) {
+        super(`cannot run ${KUBECTL} kustomize (${cause}): install kubectl, or set FLUXPILOT_KUBECTL to a kubectl binary`);
+        this.name = "KubectlUnavailableError";
+    }
+}
+
 export function kustomizationFile(dir: string): string | undefined {
     return KUSTOMIZATION_FILES.map((name) => path.join(dir, name)).find((file) => fs.existsSync(file));
 }
@@ -103,9 +111,7 @@ export class KustomizeBuilder {
                 }),
             );
             const run = spawnSync(KUBECTL, ["kustomize", wrapper], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-            if (run.error) {
-                throw new Error(`cannot run ${KUBECTL} kustomize (${run.error.message}); install kubectl or set FLUXPILOT_KUBECTL`);
-            }
+            if (run.error) throw new KubectlUnavailableError(run.error.message);
             if (run.status !== 0) {
                 throw new GitOpsError(`kustomize build of ${dir} failed`, [
                     { file: dir, message: `kustomize build failed: ${cleanKustomizeError(run.stderr, wrapper, this.root)}` },

@@ -5,7 +5,7 @@
  */
 import * as path from "path";
 import { assertEnvironment, ENVIRONMENTS } from "../gitops/environments";
-import { KustomizeBuilder } from "../gitops/kustomize";
+import { KubectlUnavailableError, KustomizeBuilder } from "../gitops/kustomize";
 import { GitOpsError } from "../gitops/problems";
 import { renderEnvironment, writeRendered } from "../gitops/render";
 
@@ -59,7 +59,7 @@ export function main(argv: readonly string[]): number {
         });
         return 0;
     } catch (error) {
-        if (error instanceof GitOpsError) {
+        if (error instanceof GitOpsError || error instanceof KubectlUnavailableError) {
             process.stderr.write(`render: ${error.message}\n`);
             return 1;
         }

@@ -8,10 +8,11 @@ import { parseRenderArgs } from "../../scripts/render/cli";
 import { writeRendered } from "../../scripts/gitops/render";
 import { ROOT, rendering } from "./support";
 
-function runRender(args: string[]) {
+function runRender(args: string[], env: NodeJS.ProcessEnv = process.env) {
     return spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/render/cli.ts", ...args], {
         cwd: ROOT,
         encoding: "utf8",
+        env,
     });
 }
 
@@ -36,6 +37,14 @@ describe("gitops: npm run render", () => {
         const run = runRender(["qa", "--out", tmp]);
         assert.notStrictEqual(run.status, 0);
         assert.match(run.stderr, /render: unknown environment: "qa"\. Use one of: dev, staging, prod, local/);
+        assert.deepStrictEqual(fs.readdirSync(tmp), []);
+    });
+
+    it("a missing kubectl is one clear line and a non-zero exit, not a stack trace", () => {
+        const missing = path.join(tmp, "no-kubectl");
+        const run = runRender(["dev", "--out", tmp], { ...process.env, FLUXPILOT_KUBECTL: missing });
+        assert.strictEqual(run.status, 1);
+        assert.strictEqual(run.stderr, `render: cannot run ${missing} kustomize (spawnSync ${missing} ENOENT): install kubectl, or set FLUXPILOT_KUBECTL to a kubectl binary\n`);
         assert.deepStrictEqual(fs.readdirSync(tmp), []);
     });
 
