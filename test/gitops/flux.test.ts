@@ -12,6 +12,7 @@ import {
 import { formatGitOpsProblems } from "../../scripts/gitops/problems";
 import { findWorkloads, labelSelectorMatches } from "../../scripts/gitops/workload-rules";
 import { fluxComponents } from "../../components/flux/constants";
+import { checkNamespacesExist } from "../../scripts/gitops/namespaces";
 import { renderCluster } from "../../scripts/gitops/render";
 import { assertNoProblems, builder, FIXTURES, objectsOf, rendering } from "./support";
 
@@ -69,6 +70,10 @@ describe("gitops: Flux entry points", () => {
                     rendering(env).entry.kustomizations.some((k) => k.path === `apps/sample-app/overlays/${env}`),
                     "sample-app is not deployed",
                 );
+            });
+
+            it("creates every namespace before anything is applied into it (same Kustomization, or one it depends on)", () => {
+                assertNoProblems(checkNamespacesExist(rendering(env)));
             });
 
             it("uses GA Flux APIs only, HelmReleases run as helm-controller with a same-namespace source and a pinned chart", () => {
@@ -210,6 +215,25 @@ describe("gitops: Flux entry points", () => {
             const release = objectsOf("prod").find((o) => o.object.kind === "HelmRelease")!;
             const text = formatGitOpsProblems(checkFluxObjects([release]));
             assert.match(text, /the chart source HelmRepository flux-system\/\S+ is not declared in this environment/);
+        });
+
+        it("reports a namespace nothing creates in time, and a HelmRelease target or storage namespace nothing creates", () => {
+            const prod = structuredClone(rendering("prod"));
+            const app = prod.kustomizations.find((k) => k.name === "sample-app")!;
+            const controllers = prod.kustomizations.find((k) => k.name === "infra-controllers")!;
+            // The app's namespace declared by the infrastructure configs instead: applied first today, but nothing says so.
+            const namespace = app.objects.find((o) => o.object.kind === "Namespace")!;
+            app.objects = app.objects.filter((o) => o !== namespace);
+            prod.kustomizations.find((k) => k.name === "infra-configs")!.objects.push(namespace);
+            prod.entry.kustomizations.find((k) => k.name === "sample-app")!.dependsOn = [];
+            controllers.objects.find((o) => o.object.kind === "HelmRelease" && o.object.metadata!.name === "kyverno")!.object.spec.storageNamespace = "helm-state";
+            const text = formatGitOpsProblems(checkNamespacesExist(prod));
+            assert.match(text, /apps\/sample-app\/base\/deployment.yaml via apps\/sample-app\/overlays\/prod: Deployment sample-app-prod\/sample-app: metadata.namespace is sample-app-prod, which neither flux-system\/sample-app nor a Kustomization it depends on creates/);
+            assert.match(text, /HelmRelease flux-system\/kyverno: spec.storageNamespace is helm-state, which neither flux-system\/infra-controllers nor a Kustomization it depends on creates/);
+            assert.doesNotMatch(text, /spec.targetNamespace/);
+            // Depending on the Kustomization that creates it again is enough.
+            prod.entry.kustomizations.find((k) => k.name === "sample-app")!.dependsOn = [{ name: "infra-configs", namespace: "flux-system" }];
+            assert.doesNotMatch(formatGitOpsProblems(checkNamespacesExist(prod)), /sample-app-prod/);
         });
 
         it("normalises Flux paths relative to the repository root", () => {
