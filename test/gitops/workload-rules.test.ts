@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { ENVIRONMENTS } from "../../scripts/gitops/environments";
 import { RenderedObject } from "../../scripts/gitops/kustomize";
+import { checkDnsEgress } from "../../scripts/gitops/network";
 import { formatGitOpsProblems } from "../../scripts/gitops/problems";
 import { checkWorkloadRule, checkWorkloads, findWorkloads, imageTag, labelSelectorMatches, WORKLOAD_RULES } from "../../scripts/gitops/workload-rules";
 import { assertNoProblems, builder, FIXTURES, objectsOf } from "./support";
@@ -112,6 +113,39 @@ describe("gitops: workload rules", () => {
             pdb.spec = { minAvailable: "100%", selector: pdb.spec.selector };
         });
         assert.match(checkWorkloadRule(rule, blocking)[0].message, /allows no disruption at 3 replicas/);
+    });
+
+    describe("a default-deny NetworkPolicy still lets the pods resolve names", () => {
+        for (const env of ENVIRONMENTS) {
+            it(`${env}: every workload whose egress is restricted can reach the cluster DNS on UDP and TCP 53`, () => {
+                assertNoProblems(checkDnsEgress(objectsOf(env)));
+            });
+        }
+
+        const appPolicy = (objects: RenderedObject[]) => objects.find((o) => o.object.kind === "NetworkPolicy" && o.object.metadata!.name === "sample-app")!.object;
+
+        it("catches a policy that drops the DNS allow, naming the policies and the fix", () => {
+            const objects = mutatedProd((_d, all) => void delete appPolicy(all).spec.egress);
+            const [problem, ...rest] = checkDnsEgress(objects);
+            assert.deepStrictEqual(rest, []);
+            assert.strictEqual(problem.object, "Deployment sample-app-prod/sample-app");
+            assert.match(problem.message, /^NetworkPolicies default-deny-all, sample-app restrict its egress but allow no DNS over UDP and TCP port 53 to the cluster DNS/);
+        });
+
+        it("catches DNS allowed over TCP only, or to the wrong pods", () => {
+            const tcpOnly = mutatedProd((_d, all) => {
+                const rule = appPolicy(all).spec.egress[0];
+                rule.ports = rule.ports.filter((p: any) => p.protocol === "TCP");
+            });
+            assert.match(checkDnsEgress(tcpOnly)[0].message, /allow no DNS over UDP port 53/);
+            const wrongPods = mutatedProd((_d, all) => void (appPolicy(all).spec.egress[0].to[0].podSelector = { matchLabels: { app: "dns" } }));
+            assert.match(checkDnsEgress(wrongPods)[0].message, /allow no DNS over UDP and TCP port 53/);
+        });
+
+        it("has nothing to say about pods whose egress is open", () => {
+            const open = mutatedProd((_d, all) => all.filter((o) => o.object.kind !== "NetworkPolicy"));
+            assert.deepStrictEqual(checkDnsEgress(open), []);
+        });
     });
 
     describe("the deliberately broken overlay (test/gitops/fixtures/broken-overlay)", () => {

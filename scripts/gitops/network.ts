@@ -1,0 +1,63 @@
+/**
+ * What a default-deny NetworkPolicy must still let through for a pod to work: name resolution.
+ * A pod whose egress is restricted and that cannot reach the cluster DNS (kube-dns / CoreDNS in
+ * kube-system, labelled k8s-app=kube-dns on EKS, GKE, AKS and kind) fails every lookup, yet
+ * passes every schema and workload rule. Kubelet probes need no allow: traffic from the pod's
+ * own node is always admitted.
+ */
+import { RenderedObject } from "./kustomize";
+import { GitOpsProblem } from "./problems";
+import { findWorkloads, labelSelectorMatches } from "./workload-rules";
+import { describeObject, KubeObject } from "./yaml";
+
+const DNS_NAMESPACE_LABELS = { "kubernetes.io/metadata.name": "kube-system" };
+const DNS_POD_LABELS = { "k8s-app": "kube-dns" };
+
+function restrictsEgress(policy: KubeObject): boolean {
+    const spec = policy.spec ?? {};
+    return Array.isArray(spec.policyTypes) ? spec.policyTypes.includes("Egress") : spec.egress !== undefined;
+}
+
+/** Whether one egress rule admits DNS over `protocol` to the cluster DNS pods. */
+function ruleAllowsDns(rule: any, protocol: "UDP" | "TCP", policyNamespace: string | undefined): boolean {
+    const ports: any[] = rule?.ports ?? [];
+    const portOk = ports.length === 0 || ports.some((p) => (p.protocol ?? "TCP") === protocol && (p.port === undefined || p.port === 53));
+    if (!portOk) return false;
+    const peers: any[] = rule?.to ?? [];
+    if (peers.length === 0) return true;
+    return peers.some((peer) => {
+        if (peer.ipBlock) return peer.ipBlock.cidr === "0.0.0.0/0" && (peer.ipBlock.except ?? []).length === 0;
+        // A peer without namespaceSelector means the policy's own namespace.
+        const namespaceOk = peer.namespaceSelector
+            ? labelSelectorMatches(peer.namespaceSelector, DNS_NAMESPACE_LABELS)
+            : policyNamespace === DNS_NAMESPACE_LABELS["kubernetes.io/metadata.name"];
+        const podOk = peer.podSelector ? labelSelectorMatches(peer.podSelector, DNS_POD_LABELS) : true;
+        return namespaceOk && podOk;
+    });
+}
+
+/** Every workload whose egress a NetworkPolicy restricts may still reach the cluster DNS on UDP and TCP 53. */
+export function checkDnsEgress(objects: readonly RenderedObject[]): GitOpsProblem[] {
+    const policies = objects
+        .map((r) => r.object)
+        .filter((o) => o.kind === "NetworkPolicy" && o.apiVersion === "networking.k8s.io/v1");
+    const problems: GitOpsProblem[] = [];
+    for (const w of findWorkloads(objects)) {
+        const selecting = policies.filter(
+            (p) => (p.metadata?.namespace ?? undefined) === w.namespace && labelSelectorMatches(p.spec?.podSelector, w.podLabels),
+        );
+        const restricting = selecting.filter(restrictsEgress);
+        if (restricting.length === 0) continue;
+        const missing = (["UDP", "TCP"] as const).filter(
+            (protocol) => !restricting.some((p) => (p.spec?.egress ?? []).some((rule: any) => ruleAllowsDns(rule, protocol, p.metadata?.namespace))),
+        );
+        if (missing.length > 0) {
+            problems.push({
+                file: w.rendered.sourceFile,
+                object: describeObject(w.rendered.object),
+                message: `NetworkPolicies ${restricting.map((p) => p.metadata?.name).join(", ")} restrict its egress but allow no DNS over ${missing.join(" and ")} port 53 to the cluster DNS (namespace kube-system, pods k8s-app=kube-dns): every name lookup would fail`,
+            });
+        }
+    }
+    return problems;
+}
