@@ -70,6 +70,19 @@ describe("GitHub workflows", () => {
         }
     });
 
+    it("check out without leaving the job's token in .git/config, where the code the job runs could read it", () => {
+        let checkouts = 0;
+        for (const [file, workflow] of Object.entries(workflows)) {
+            for (const [name, job] of Object.entries<Job>(workflow.jobs)) {
+                for (const step of stepsUsing(job.steps ?? [], "actions/checkout")) {
+                    checkouts++;
+                    assert.strictEqual(step.with?.["persist-credentials"], false, `${file} ${name}`);
+                }
+            }
+        }
+        assert.ok(checkouts >= 5);
+    });
+
     it("pin every action to a major version or a commit, and pulumi/actions to v6", () => {
         const uses: string[] = [];
         for (const workflow of Object.values(workflows)) {
