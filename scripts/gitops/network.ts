@@ -7,7 +7,7 @@
  */
 import { RenderedObject } from "./kustomize";
 import { GitOpsProblem } from "./problems";
-import { findWorkloads, labelSelectorMatches } from "./workload-rules";
+import { findWorkloads, labelSelectorMatches, selectingObjects } from "./workload-rules";
 import { describeObject, KubeObject } from "./yaml";
 
 const DNS_NAMESPACE_LABELS = { "kubernetes.io/metadata.name": "kube-system" };
@@ -38,15 +38,9 @@ function ruleAllowsDns(rule: any, protocol: "UDP" | "TCP", policyNamespace: stri
 
 /** Every workload whose egress a NetworkPolicy restricts may still reach the cluster DNS on UDP and TCP 53. */
 export function checkDnsEgress(objects: readonly RenderedObject[]): GitOpsProblem[] {
-    const policies = objects
-        .map((r) => r.object)
-        .filter((o) => o.kind === "NetworkPolicy" && o.apiVersion === "networking.k8s.io/v1");
     const problems: GitOpsProblem[] = [];
     for (const w of findWorkloads(objects)) {
-        const selecting = policies.filter(
-            (p) => (p.metadata?.namespace ?? undefined) === w.namespace && labelSelectorMatches(p.spec?.podSelector, w.podLabels),
-        );
-        const restricting = selecting.filter(restrictsEgress);
+        const restricting = selectingObjects(objects, "NetworkPolicy", (p) => p.spec?.podSelector, w).filter(restrictsEgress);
         if (restricting.length === 0) continue;
         const missing = (["UDP", "TCP"] as const).filter(
             (protocol) => !restricting.some((p) => (p.spec?.egress ?? []).some((rule: any) => ruleAllowsDns(rule, protocol, p.metadata?.namespace))),

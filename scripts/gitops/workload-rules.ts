@@ -56,6 +56,13 @@ function sameNamespace(a: KubeObject, namespace: string | undefined): boolean {
     return (a.metadata?.namespace ?? undefined) === namespace;
 }
 
+/** The objects of `kind` in the workload's namespace whose selector (`selectorOf`) selects its pods. */
+export function selectingObjects(objects: readonly RenderedObject[], kind: string, selectorOf: (o: KubeObject) => unknown, w: Workload): KubeObject[] {
+    return objects
+        .map((r) => r.object)
+        .filter((o) => o.kind === kind && sameNamespace(o, w.namespace) && labelSelectorMatches(selectorOf(o), w.podLabels));
+}
+
 /** Workloads among rendered objects (core/apps/batch kinds with a pod template). */
 export function findWorkloads(objects: readonly RenderedObject[]): Workload[] {
     const workloads: Workload[] = [];
@@ -307,9 +314,7 @@ export const WORKLOAD_RULES: readonly WorkloadRule[] = [
         title: "workloads with more than one replica have a PodDisruptionBudget that allows a disruption",
         check: (w, context) => {
             if (!REPLICATED_KINDS.has(w.kind) || w.minReplicas <= 1) return [];
-            const budgets = context.objects
-                .map((r) => r.object)
-                .filter((o) => o.kind === "PodDisruptionBudget" && sameNamespace(o, w.namespace) && labelSelectorMatches(o.spec?.selector, w.podLabels));
+            const budgets = selectingObjects(context.objects, "PodDisruptionBudget", (o) => o.spec?.selector, w);
             if (budgets.length === 0) return [`runs at least ${w.minReplicas} replicas but no PodDisruptionBudget selects its pods`];
             return budgets.flatMap((pdb) => {
                 const spec = pdb.spec ?? {};
@@ -326,9 +331,7 @@ export const WORKLOAD_RULES: readonly WorkloadRule[] = [
         mirrors: "kube-score pod-networkpolicy",
         title: "a NetworkPolicy selects every pod, for both ingress and egress",
         check: (w, context) => {
-            const policies = context.objects
-                .map((r) => r.object)
-                .filter((o) => o.kind === "NetworkPolicy" && sameNamespace(o, w.namespace) && labelSelectorMatches(o.spec?.podSelector, w.podLabels));
+            const policies = selectingObjects(context.objects, "NetworkPolicy", (o) => o.spec?.podSelector, w);
             if (policies.length === 0) return ["no NetworkPolicy selects its pods"];
             const types = new Set(policies.flatMap((p) => p.spec?.policyTypes ?? (p.spec?.egress ? ["Ingress", "Egress"] : ["Ingress"])));
             return ["Ingress", "Egress"].filter((t) => !types.has(t)).map((t) => `no NetworkPolicy selecting its pods restricts ${t}`);
