@@ -37,9 +37,9 @@ export function checkNamespacesExist(rendered: RenderedEnvironment): GitOpsProbl
         for (const { object, sourceFile } of k.objects) {
             const uses: [string, unknown][] = [["metadata.namespace", object.metadata?.namespace]];
             if (object.kind === "HelmRelease") {
-                uses.push(["spec.targetNamespace", object.spec?.targetNamespace], ["spec.storageNamespace", object.spec?.storageNamespace]);
                 // helm-controller creates the target namespace itself when asked to.
-                if (object.spec?.install?.createNamespace === true) uses.splice(1, 1);
+                if (object.spec?.install?.createNamespace !== true) uses.push(["spec.targetNamespace", object.spec?.targetNamespace]);
+                uses.push(["spec.storageNamespace", object.spec?.storageNamespace]);
             }
             for (const [field, namespace] of uses) {
                 if (typeof namespace !== "string" || available.has(namespace)) continue;
