@@ -36,13 +36,14 @@ export function checkNamespacesExist(rendered: RenderedEnvironment): GitOpsProbl
         for (const source of [root.name, ...reachable(k.name)]) for (const ns of created.get(source) ?? []) available.add(ns);
         for (const { object, sourceFile } of k.objects) {
             const uses: [string, unknown][] = [["metadata.namespace", object.metadata?.namespace]];
+            // helm-controller creates the target namespace itself when asked to (install.createNamespace).
+            let createdByHelm: unknown;
             if (object.kind === "HelmRelease") {
-                // helm-controller creates the target namespace itself when asked to.
-                if (object.spec?.install?.createNamespace !== true) uses.push(["spec.targetNamespace", object.spec?.targetNamespace]);
-                uses.push(["spec.storageNamespace", object.spec?.storageNamespace]);
+                uses.push(["spec.targetNamespace", object.spec?.targetNamespace], ["spec.storageNamespace", object.spec?.storageNamespace]);
+                if (object.spec?.install?.createNamespace === true) createdByHelm = object.spec?.targetNamespace;
             }
             for (const [field, namespace] of uses) {
-                if (typeof namespace !== "string" || available.has(namespace)) continue;
+                if (typeof namespace !== "string" || available.has(namespace) || namespace === createdByHelm) continue;
                 problems.push({
                     file: sourceFile,
                     object: describeObject(object),

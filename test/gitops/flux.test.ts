@@ -231,6 +231,12 @@ describe("gitops: Flux entry points", () => {
             assert.match(text, /apps\/sample-app\/base\/deployment.yaml via apps\/sample-app\/overlays\/prod: Deployment sample-app-prod\/sample-app: metadata.namespace is sample-app-prod, which neither flux-system\/sample-app nor a Kustomization it depends on creates/);
             assert.match(text, /HelmRelease flux-system\/kyverno: spec.storageNamespace is helm-state, which neither flux-system\/infra-controllers nor a Kustomization it depends on creates/);
             assert.doesNotMatch(text, /spec.targetNamespace/);
+            // A release that creates its own namespace needs no Namespace object for it.
+            const kyverno = controllers.objects.find((o) => o.object.metadata!.name === "kyverno" && o.object.kind === "HelmRelease")!.object;
+            kyverno.spec.targetNamespace = kyverno.spec.storageNamespace = "policy";
+            assert.match(formatGitOpsProblems(checkNamespacesExist(prod)), /spec.targetNamespace is policy/);
+            kyverno.spec.install.createNamespace = true;
+            assert.doesNotMatch(formatGitOpsProblems(checkNamespacesExist(prod)), /HelmRelease flux-system\/kyverno/);
             // Depending on the Kustomization that creates it again is enough.
             prod.entry.kustomizations.find((k) => k.name === "sample-app")!.dependsOn = [{ name: "infra-configs", namespace: "flux-system" }];
             assert.doesNotMatch(formatGitOpsProblems(checkNamespacesExist(prod)), /sample-app-prod/);
