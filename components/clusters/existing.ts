@@ -130,8 +130,9 @@ export class ExistingCluster extends pulumi.ComponentResource implements Kuberne
         this.provider = new k8s.Provider(
             `${name}-k8s`,
             {
-                // The provider reads the file itself at deploy time, so credentials never enter state;
-                // without a path it applies kubectl's own default loading rules.
+                // The provider reads the file itself at deploy time, so its inputs hold only the path
+                // (the kubeconfig output above is the secret copy); without a path it applies
+                // kubectl's own default loading rules.
                 kubeconfig: args.kubeconfig,
                 context: args.context,
                 enableServerSideApply: true,
