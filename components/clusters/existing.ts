@@ -148,12 +148,17 @@ export class ExistingCluster extends pulumi.ComponentResource implements Kuberne
     }
 }
 
+/** The file the stack names, else the default of whoever runs Pulumi. */
+function kubeconfigFile(config: ExistingClusterConfig): string {
+    return config.kubeconfig ?? resolveKubeconfigPath(undefined);
+}
+
 /**
  * The kubeconfig on this machine, if there is one. In a preview (or the offline plan) a missing
  * file leaves the outputs unknown; in an update it is an error, since the provider needs it.
  */
 function readKubeconfig(args: ExistingClusterConfig): KubeconfigView | undefined {
-    const file = args.kubeconfig ?? resolveKubeconfigPath(undefined);
+    const file = kubeconfigFile(args);
     if (!fs.existsSync(file)) {
         if (pulumi.runtime.isDryRun()) {
             pulumi.log.warn(`cluster ${args.name}: kubeconfig ${file} not found; endpoint and kubeconfig are unknown until it exists`);
@@ -172,8 +177,8 @@ function readKubeconfig(args: ExistingClusterConfig): KubeconfigView | undefined
  * with every other problem, before any resource. A missing file is not a problem here: a preview
  * on another machine (CI) legitimately has none; the component decides (warning or error).
  */
-export function kubeconfigProblems(config: ExistingClusterConfig, key: string, env: NodeJS.ProcessEnv = process.env): ConfigProblem[] {
-    const file = config.kubeconfig ?? resolveKubeconfigPath(undefined, env);
+export function kubeconfigProblems(config: ExistingClusterConfig, key: string): ConfigProblem[] {
+    const file = kubeconfigFile(config);
     if (!fs.existsSync(file)) return [];
     try {
         selectKubeconfigContext(fs.readFileSync(file, "utf8"), config.context, file);
