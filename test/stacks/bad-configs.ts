@@ -1,6 +1,7 @@
 /**
- * Bad stack configurations, each one change away from a valid local stack, with the one problem
- * the stack model must report. Used by the model's tests and by the program's (nothing created).
+ * Bad stack configurations, each one change away from a valid local stack (the managed-cluster
+ * cases swap the laptop for a valid EKS entry with one bad setting), with the one problem the
+ * stack model must report. Used by the model's tests and by the program's (nothing created).
  * The messages hold for this repository and for test/stacks/fixtures/repo alike.
  */
 
