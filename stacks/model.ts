@@ -231,6 +231,10 @@ function validateClusters(entries: readonly ParsedCluster[], configs: readonly C
         seen.add(cluster.name);
         problems.push(...kind.validate(cluster, preset, entryKey));
     });
+    for (const kind of clusterKinds) {
+        const mine = entries.flatMap(({ kind: k, index }, position) => (k === kind ? [{ config: configs[position], key: formatKey(key("clusters"), [index]) }] : []));
+        if (kind.validateTogether && mine.length > 1) problems.push(...kind.validateTogether(mine));
+    }
     return problems;
 }
 

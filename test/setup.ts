@@ -3,6 +3,13 @@
  * program module: installs Pulumi's mock runtime, with registration capture, for the test stack.
  * Tests that need stack config set it with `setStackConfig` before loading `stacks/`.
  */
+import * as os from "os";
+import * as path from "path";
 import { installOfflineRuntime } from "../scripts/offline/runtime";
+
+// The existing-cluster kind reads the default kubeconfig ($KUBECONFIG, else ~/.kube/config); point
+// it at a file that does not exist, so no test depends on the kubeconfig of the machine it runs on.
+// Plans run as child processes inherit it.
+process.env.KUBECONFIG = path.join(os.tmpdir(), "fluxpilot-tests-no-kubeconfig", "config");
 
 installOfflineRuntime({ project: "fluxpilot", stack: "test", preview: false });

@@ -222,7 +222,9 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
 
         // ---- Cluster ----
         const [systemPool, ...userPools] = args.nodePools;
-        const publicRanges = args.endpoint.allowedCidrs.filter((block) => block !== OPEN_TO_THE_INTERNET);
+        // AKS spells "anyone" as no ranges at all; dropping only 0.0.0.0/0 from a longer list would
+        // silently narrow the endpoint to the remaining ranges.
+        const publicRanges = args.endpoint.allowedCidrs.includes(OPEN_TO_THE_INTERNET) ? [] : args.endpoint.allowedCidrs;
         const cluster = new containerservice.ManagedCluster(`${name}-cluster`, {
             resourceName: args.name,
             resourceGroupName: group.name,

@@ -127,6 +127,11 @@ export interface ClusterKind<Raw extends { cloud: string } = any, Config extends
     withDefaults(raw: Raw, preset: EnvironmentPreset): Config;
     /** Rules that need the whole defaulted entry; `key` is the entry's config key prefix. */
     validate(config: Config, preset: EnvironmentPreset, key: string): ConfigProblem[];
+    /**
+     * Rules across this kind's clusters in one stack (e.g. cloud names derived from cluster names
+     * that could collide); optional. Each entry carries its config key prefix.
+     */
+    validateTogether?(clusters: readonly { config: Config; key: string }[]): ConfigProblem[];
     /** Creates the cluster; only called once the whole stack config is valid. */
     create(config: Config, context: ClusterContext, opts?: pulumi.ComponentResourceOptions): KubernetesCluster;
 }

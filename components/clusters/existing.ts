@@ -59,19 +59,41 @@ interface KubeconfigView {
     server: string;
 }
 
+/** A kubeconfig that lacks the context the stack asks for, or whose context leads nowhere. */
+export class KubeconfigContextError extends Error {
+    constructor(
+        message: string,
+        /** The context looked for; undefined when neither the stack nor the file names one. */
+        readonly context: string | undefined,
+        /** Contexts the file does have. */
+        readonly known: readonly string[],
+    ) {
+        super(message);
+        this.name = "KubeconfigContextError";
+    }
+}
+
 /** Reads the chosen context out of a kubeconfig document; throws naming what is missing. */
 export function selectKubeconfigContext(document: string, context: string | undefined, source: string): KubeconfigView {
     const parsed = parseYaml(document) ?? {};
     const contextName: string | undefined = context ?? parsed["current-context"];
     const contextEntry = (parsed.contexts ?? []).find((c: any) => c?.name === contextName);
+    const known: string[] = (parsed.contexts ?? []).map((c: any) => c?.name).filter((n: unknown) => typeof n === "string");
     if (!contextName || !contextEntry) {
-        const known = (parsed.contexts ?? []).map((c: any) => c?.name).join(", ") || "none";
-        throw new Error(`kubeconfig ${source} has no context "${contextName ?? "(no current-context)"}"; contexts there: ${known}`);
+        throw new KubeconfigContextError(
+            `kubeconfig ${source} has no context "${contextName ?? "(no current-context)"}"; contexts there: ${known.join(", ") || "none"}`,
+            contextName,
+            known,
+        );
     }
     const cluster = (parsed.clusters ?? []).find((c: any) => c?.name === contextEntry.context?.cluster);
     const user = (parsed.users ?? []).find((u: any) => u?.name === contextEntry.context?.user);
     if (!cluster?.cluster?.server) {
-        throw new Error(`kubeconfig ${source}: context "${contextName}" names cluster "${contextEntry.context?.cluster}", which has no server`);
+        throw new KubeconfigContextError(
+            `kubeconfig ${source}: context "${contextName}" names cluster "${contextEntry.context?.cluster}", which has no server`,
+            contextName,
+            known,
+        );
     }
     const minified = {
         apiVersion: "v1",
@@ -108,8 +130,9 @@ export class ExistingCluster extends pulumi.ComponentResource implements Kuberne
         this.provider = new k8s.Provider(
             `${name}-k8s`,
             {
-                // The provider reads the file itself at deploy time, so credentials never enter state;
-                // without a path it applies kubectl's own default loading rules.
+                // The provider reads the file itself at deploy time, so its inputs hold only the path
+                // (the kubeconfig output above is the secret copy); without a path it applies
+                // kubectl's own default loading rules.
                 kubeconfig: args.kubeconfig,
                 context: args.context,
                 enableServerSideApply: true,
@@ -125,12 +148,17 @@ export class ExistingCluster extends pulumi.ComponentResource implements Kuberne
     }
 }
 
+/** The file the stack names, else the default of whoever runs Pulumi. */
+function kubeconfigFile(config: ExistingClusterConfig): string {
+    return config.kubeconfig ?? resolveKubeconfigPath(undefined);
+}
+
 /**
  * The kubeconfig on this machine, if there is one. In a preview (or the offline plan) a missing
  * file leaves the outputs unknown; in an update it is an error, since the provider needs it.
  */
 function readKubeconfig(args: ExistingClusterConfig): KubeconfigView | undefined {
-    const file = args.kubeconfig ?? resolveKubeconfigPath(undefined);
+    const file = kubeconfigFile(args);
     if (!fs.existsSync(file)) {
         if (pulumi.runtime.isDryRun()) {
             pulumi.log.warn(`cluster ${args.name}: kubeconfig ${file} not found; endpoint and kubeconfig are unknown until it exists`);
@@ -142,6 +170,36 @@ function readKubeconfig(args: ExistingClusterConfig): KubeconfigView | undefined
         );
     }
     return selectKubeconfigContext(fs.readFileSync(file, "utf8"), args.context, file);
+}
+
+/**
+ * The chosen context, checked with the rest of the config so that a typo in `context` is reported
+ * with every other problem, before any resource. A missing file is not a problem here: a preview
+ * on another machine (CI) legitimately has none; the component decides (warning or error).
+ */
+export function kubeconfigProblems(config: ExistingClusterConfig, key: string): ConfigProblem[] {
+    const file = kubeconfigFile(config);
+    if (!fs.existsSync(file)) return [];
+    try {
+        selectKubeconfigContext(fs.readFileSync(file, "utf8"), config.context, file);
+        return [];
+    } catch (error) {
+        if (error instanceof KubeconfigContextError) {
+            const known = error.known.length > 0 ? error.known.join(", ") : "none";
+            return [{
+                key: `${key}.context`,
+                ...(config.context === undefined ? {} : { value: config.context }),
+                message: `${config.context === undefined ? "is not set, and the file's current-context does not lead to a cluster" : "cannot be used"}: ${error.message}`,
+                fix: `set context to one of the file's contexts (${known}), or create the cluster, e.g. 'kind create cluster --name fluxpilot'`,
+            }];
+        }
+        return [{
+            key: `${key}.kubeconfig`,
+            value: file,
+            message: `could not be read as a kubeconfig: ${(error as Error).message.split("\n")[0]}`,
+            fix: "point kubeconfig at a valid kubeconfig file, or remove the key to use $KUBECONFIG or ~/.kube/config",
+        }];
+    }
 }
 
 export const existingKind: ClusterKind<ExistingClusterRaw, ExistingClusterConfig> = {
@@ -160,10 +218,8 @@ export const existingKind: ClusterKind<ExistingClusterRaw, ExistingClusterConfig
             tags: raw.tags ?? {},
         };
     },
-    validate(): ConfigProblem[] {
-        // Nothing beyond the schema: the file is checked when the cluster is adopted, because a
-        // preview on another machine (CI) legitimately has no such file.
-        return [];
+    validate(config, _preset, key): ConfigProblem[] {
+        return kubeconfigProblems(config, key);
     },
     create(config, _context, opts) {
         return new ExistingCluster(config.name, config, opts);

@@ -323,6 +323,32 @@ export function validateGke(config: GkeClusterConfig, key: string): ConfigProble
     return problems;
 }
 
+/**
+ * Node service account IDs keep only the first 23 characters of the cluster name, so two
+ * clusters in one project whose names share those would claim the same account.
+ */
+export function nodeAccountCollisions(clusters: readonly { config: GkeClusterConfig; key: string }[]): ConfigProblem[] {
+    const first = new Map<string, { name: string; key: string }>();
+    const problems: ConfigProblem[] = [];
+    for (const { config, key } of clusters) {
+        const accountId = gkeNodeAccountId(config.name);
+        const id = `${config.project}/${accountId}`;
+        const earlier = first.get(id);
+        // The same name twice is reported as a duplicate cluster name already.
+        if (earlier && earlier.name !== config.name) {
+            problems.push({
+                key: `${key}.name`,
+                value: config.name,
+                message: `gives the same node service account (${accountId}) as ${earlier.key} (${earlier.name}) in project ${config.project}, because account IDs keep only the first 23 characters of the name`,
+                fix: "rename one of the two clusters so that their first 23 characters differ",
+            });
+        } else if (!earlier) {
+            first.set(id, { name: config.name, key: `${key}.name` });
+        }
+    }
+    return problems;
+}
+
 export const gkeKind: ClusterKind<GkeClusterRaw, GkeClusterConfig> = {
     cloud: "gcp",
     title: "Google GKE",
@@ -354,6 +380,9 @@ export const gkeKind: ClusterKind<GkeClusterRaw, GkeClusterConfig> = {
             ...validateManagedCluster(config, preset, key, this.title, GKE_VERSIONS, { nodesManagedByCloud: config.autopilot }),
             ...validateGke(config, key),
         ];
+    },
+    validateTogether(clusters) {
+        return nodeAccountCollisions(clusters);
     },
     create(config, context, opts) {
         return new GkeCluster(config.name, config, context, opts);

@@ -190,6 +190,12 @@ describe("AKS cluster", () => {
         });
     }
 
+    it("leaves the API server open when 0.0.0.0/0 is among the allowed ranges (dev), rather than keeping only the others", async () => {
+        const built = await build(aksKind, aksConfig("dev", { endpoint: { publicAccess: true, allowedCidrs: ["0.0.0.0/0", "203.0.113.0/24"] } }), "dev");
+        const access = built.only("azure-native:containerservice:ManagedCluster").inputs.apiServerAccessProfile;
+        assert.deepStrictEqual(access, { enablePrivateCluster: false, authorizedIPRanges: [] });
+    });
+
     it("becomes a private cluster when the endpoint is not public (CKV_AZURE_115)", async () => {
         const built = await build(aksKind, aksConfig("prod", { endpoint: { publicAccess: false } }), "prod");
         const access = built.only("azure-native:containerservice:ManagedCluster").inputs.apiServerAccessProfile;

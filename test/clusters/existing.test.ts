@@ -4,8 +4,11 @@ import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { existingKind, ExistingCluster, resolveKubeconfigPath, selectKubeconfigContext } from "../../components/clusters/existing";
+import { formatProblem, isStackConfigError } from "../../stacks/errors";
+import { parseStackModel } from "../../stacks/model";
 import { presets } from "../../stacks/presets";
 import { captured, clearRegisteredResources, isSecretOutput, valueOf } from "../support/harness";
+import { tempRepoRoot } from "./support";
 
 const KUBECONFIG = `apiVersion: v1
 kind: Config
@@ -130,6 +133,45 @@ describe("existing cluster", () => {
             assert.doesNotMatch(await valueOf(cluster.kubeconfig), /prod-super-secret-token/);
             assert.strictEqual(await valueOf(cluster.kubernetesVersion), "unmanaged");
             assert.strictEqual(await valueOf(cluster.oidcIssuerUrl), undefined);
+        });
+
+        it("reports a context the file lacks as a config problem, with the others, before any resource", async () => {
+            const config = {
+                "fluxpilot:environment": "local",
+                "fluxpilot:gitops": { repository: "https://github.com/acme/fluxpilot" },
+                "fluxpilot:clusters": [
+                    { name: "laptop", cloud: "existing", kubeconfig: file, context: "kind-fluxpilt" },
+                    { name: "Other", cloud: "existing", kubeconfig: file },
+                ],
+            };
+            let problems: string[] = [];
+            try {
+                parseStackModel("local", config, { repoRoot: tempRepoRoot(["local"]) });
+            } catch (error) {
+                assert.ok(isStackConfigError(error), String(error));
+                problems = error.problems.map(formatProblem);
+            }
+            assert.deepStrictEqual(problems, [
+                "fluxpilot:clusters[1].name: must be 1-30 characters of lowercase letters, digits and '-', starting with a letter (given: \"Other\"). Fix: rename it, e.g. 'prod-eks' (it names cloud resources, so keep it short)",
+                `fluxpilot:clusters[0].context: cannot be used: kubeconfig ${file} has no context "kind-fluxpilt"; contexts there: kind-fluxpilot, prod-admin (given: "kind-fluxpilt"). ` +
+                    "Fix: set context to one of the file's contexts (kind-fluxpilot, prod-admin), or create the cluster, e.g. 'kind create cluster --name fluxpilot'",
+            ]);
+            assert.deepStrictEqual(await captured(), []);
+        });
+
+        it("accepts the file's current context, and leaves a missing file to the component (a preview in CI has none)", () => {
+            const config = (extra: Record<string, unknown>) => existingKind.withDefaults({ name: "local", cloud: "existing", ...extra }, presets.local);
+            assert.deepStrictEqual(existingKind.validate(config({ kubeconfig: file }), presets.local, "fluxpilot:clusters[0]"), []);
+            assert.deepStrictEqual(existingKind.validate(config({ kubeconfig: path.join(dir, "nope"), context: "x" }), presets.local, "fluxpilot:clusters[0]"), []);
+        });
+
+        it("reports a file that is not a kubeconfig under its key", () => {
+            const broken = path.join(dir, "broken");
+            fs.writeFileSync(broken, "clusters: [unclosed\n");
+            const config = existingKind.withDefaults({ name: "local", cloud: "existing", kubeconfig: broken }, presets.local);
+            const problems = existingKind.validate(config, presets.local, "fluxpilot:clusters[0]");
+            assert.deepStrictEqual(problems.map((p) => [p.key, p.value]), [["fluxpilot:clusters[0].kubeconfig", broken]]);
+            assert.match(problems[0].message, /^could not be read as a kubeconfig: /);
         });
 
         it("fails an update clearly when the kubeconfig file is missing", () => {

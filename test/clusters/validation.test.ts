@@ -256,6 +256,19 @@ describe("cluster config validation", () => {
         assert.match(problems[2], /^fluxpilot:clusters\[2\]\.nodePools\[0\]\.machineType: /);
     });
 
+    it("GKE: two clusters in one project whose node service accounts would collide", () => {
+        const config = stack("prod", { ...gke(), name: "platform-europe-west1-a-blue" });
+        (config["fluxpilot:clusters"] as unknown[]).push(
+            { ...gke(), name: "platform-europe-west1-a-green", network: { nodesCidr: "10.12.0.0/20", masterCidr: "172.16.2.0/28" } },
+            // Another project: its account lives elsewhere, so no collision.
+            { ...gke(), name: "platform-europe-west1-a-gray", project: "acme-other" },
+        );
+        assert.deepStrictEqual(problemsOf(config), [
+            "fluxpilot:clusters[1].name: gives the same node service account (platform-europe-west1-a-nodes) as fluxpilot:clusters[0].name (platform-europe-west1-a-blue) in project acme-prod, " +
+                'because account IDs keep only the first 23 characters of the name (given: "platform-europe-west1-a-green"). Fix: rename one of the two clusters so that their first 23 characters differ',
+        ]);
+    });
+
     it("registers no resource when a cluster is invalid", async () => {
         setStackConfig(stack("prod", { ...eks(), kubernetesVersion: "1.20", nodePools: pool({ minNodes: 9 }) }));
         clearRegisteredResources();

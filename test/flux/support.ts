@@ -1,7 +1,8 @@
 /**
  * Shared setup for the Flux tests: a throw-away checkout with `clusters/<env>` entry points, a
  * kubeconfig for the existing-cluster kind, stack config builders, and a stand-in AKS cluster
- * that honours the cluster contract (the AKS kind lives on another branch).
+ * that honours the cluster contract, so these tests depend on the contract alone (the real AKS
+ * kind with the extension installer is covered in test/clusters/stacks.test.ts).
  */
 import * as fs from "fs";
 import * as os from "os";

@@ -1,6 +1,7 @@
 /**
- * Bad stack configurations, each one change away from a valid local stack, with the one problem
- * the stack model must report. Used by the model's tests and by the program's (nothing created).
+ * Bad stack configurations, each one change away from a valid local stack (the managed-cluster
+ * cases swap the laptop for a valid EKS entry with one bad setting), with the one problem the
+ * stack model must report. Used by the model's tests and by the program's (nothing created).
  * The messages hold for this repository and for test/stacks/fixtures/repo alike.
  */
 
@@ -15,7 +16,27 @@ export function localConfig(): Record<string, unknown> {
     };
 }
 
+/** The laptop cluster swapped for a small EKS cluster, for the rules only managed clusters have. */
+function managedCluster(extra: Record<string, unknown>): Record<string, unknown>[] {
+    return [{ name: "laptop-eks", cloud: "aws", region: "eu-west-1", ...extra }];
+}
+
 export const badConfigCases: ReadonlyArray<[title: string, mutate: (config: Record<string, any>) => void, expected: string]> = [
+    [
+        "bad CIDR",
+        (c) => (c["fluxpilot:clusters"] = managedCluster({ network: { vpcCidr: "10.0.0.0/33" } })),
+        'fluxpilot:clusters[0].network.vpcCidr: is not an IPv4 CIDR block (given: "10.0.0.0/33"). Fix: write it as a.b.c.d/n with n between 0 and 32, e.g. 10.0.0.0/16',
+    ],
+    [
+        "min > max nodes",
+        (c) => (c["fluxpilot:clusters"] = managedCluster({ nodePools: [{ name: "system", machineType: "m6i.large", minNodes: 5, maxNodes: 3 }] })),
+        "fluxpilot:clusters[0].nodePools[0].minNodes: is greater than maxNodes (3) (given: 5). Fix: set minNodes to at most maxNodes, or raise maxNodes",
+    ],
+    [
+        "unsupported Kubernetes version",
+        (c) => (c["fluxpilot:clusters"] = managedCluster({ kubernetesVersion: "1.29" })),
+        'fluxpilot:clusters[0].kubernetesVersion: is not a Kubernetes version Amazon EKS supports (given: "1.29"). Fix: use one of 1.35, 1.36, 1.34, 1.33',
+    ],
     [
         "wrong cloud name",
         (c) => (c["fluxpilot:clusters"][0].cloud = "awz"),
