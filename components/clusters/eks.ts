@@ -82,6 +82,7 @@ const eksSchema = z.strictObject({
             coreDns: addonVersion.optional(),
             kubeProxy: addonVersion.optional(),
             podIdentityAgent: addonVersion.optional(),
+            metricsServer: addonVersion.optional(),
         })
         .optional(),
 });
@@ -107,6 +108,9 @@ const EKS_ADDONS: readonly { key: AddonKey; name: string; beforeNodes: boolean }
     { key: "podIdentityAgent", name: "eks-pod-identity-agent", beforeNodes: true },
     // CoreDNS pods need nodes to run on, or the add-on stays degraded.
     { key: "coreDns", name: "coredns", beforeNodes: false },
+    // EKS ships no resource metrics; without them every HorizontalPodAutoscaler (the sample app's
+    // included) holds at its minimum. GKE and AKS run metrics-server themselves.
+    { key: "metricsServer", name: "metrics-server", beforeNodes: false },
 ];
 
 export const ZONES = 3;

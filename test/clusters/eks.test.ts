@@ -142,7 +142,7 @@ describe("EKS cluster", () => {
 
             it("installs the Pod Identity agent and the core add-ons as managed add-ons, pins honoured", () => {
                 const addons = built.ofType("aws:eks/addon:Addon");
-                assert.deepStrictEqual(addons.map((a) => a.inputs.addonName).sort(), ["coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
+                assert.deepStrictEqual(addons.map((a) => a.inputs.addonName).sort(), ["coredns", "eks-pod-identity-agent", "kube-proxy", "metrics-server", "vpc-cni"]);
                 assert.strictEqual(addons.find((a) => a.inputs.addonName === "vpc-cni")!.inputs.addonVersion, "v1.20.4-eksbuild.1");
                 assert.strictEqual(addons.find((a) => a.inputs.addonName === "coredns")!.inputs.addonVersion, undefined);
                 assert.strictEqual(cluster().bootstrapSelfManagedAddons, false);
@@ -192,7 +192,7 @@ describe("EKS cluster", () => {
             "aws:ec2/vpc:Vpc": 1,
             "aws:eks/accessEntry:AccessEntry": 1,
             "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": 1,
-            "aws:eks/addon:Addon": 4,
+            "aws:eks/addon:Addon": 5,
             "aws:eks/cluster:Cluster": 1,
             "aws:eks/nodeGroup:NodeGroup": 1,
             "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
