@@ -269,7 +269,12 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
             // separate resources, so adding or changing them never touches the cluster.
             agentPoolProfiles: [{ ...this.poolProfile(args, tags, systemPool, subnet, userPools.length > 0), name: systemPool.name, mode: "System" }],
             tags,
-        }, { ...o, dependsOn: [subnetAccess, kmsAccess] });
+        }, {
+            ...o,
+            dependsOn: [subnetAccess, kmsAccess],
+            // The autoscaler owns the current size; Pulumi owns minNodes/maxNodes.
+            ignoreChanges: ["agentPoolProfiles[0].count"],
+        });
 
         new monitor.DiagnosticSetting(`${name}-control-plane`, {
             name: "control-plane-logs",
@@ -297,6 +302,8 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
             ...o,
             // Pool names are fixed, so a replacement must remove the old pool first.
             deleteBeforeReplace: true,
+            // The autoscaler owns the current size; Pulumi owns minNodes/maxNodes.
+            ignoreChanges: ["count"],
         }));
 
         // Server and CA from AKS's own user kubeconfig; the credential is ours (kubelogin).

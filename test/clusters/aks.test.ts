@@ -166,6 +166,13 @@ describe("AKS cluster", () => {
                 }
             });
 
+            it("leaves the current node count to the autoscaler", () => {
+                assert.deepStrictEqual(built.only("azure-native:containerservice:ManagedCluster").ignoreChanges, ["agentPoolProfiles[0].count"]);
+                for (const pool of userPools()) {
+                    assert.deepStrictEqual(pool.ignoreChanges, ["count"]);
+                }
+            });
+
             it("adds user pools as their own resources, so pool changes never replace the cluster", () => {
                 const managed = built.only("azure-native:containerservice:ManagedCluster");
                 assert.strictEqual(cluster().agentPoolProfiles.length, 1);
