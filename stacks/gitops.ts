@@ -252,11 +252,9 @@ function hasYaml(dir: string): boolean {
  * that every app the stack lists is really synced for this environment.
  */
 export function fluxKustomizationPaths(repoRoot: string, entryPoint: string): string[] {
-    const dir = path.join(repoRoot, entryPoint);
-    if (!fs.existsSync(dir)) return [];
     const paths: string[] = [];
-    for (const file of fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-        for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, file), "utf8"))) {
+    for (const file of manifestFiles(path.join(repoRoot, entryPoint))) {
+        for (const doc of parseAllDocuments(fs.readFileSync(file, "utf8"))) {
             const object = doc.toJS();
             if (object?.kind === "Kustomization" && String(object.apiVersion ?? "").startsWith("kustomize.toolkit.fluxcd.io/") && object.spec?.path) {
                 paths.push(normalisePath(String(object.spec.path)));
@@ -264,4 +262,23 @@ export function fluxKustomizationPaths(repoRoot: string, entryPoint: string): st
         }
     }
     return paths;
+}
+
+/**
+ * The manifest files Flux applies from `dir`, the way kustomize-controller reads it: the local
+ * `resources` of its kustomization.yaml (files, and folders followed the same way), or, without
+ * one, every YAML file below it.
+ */
+function manifestFiles(dir: string, seen = new Set<string>()): string[] {
+    if (!fs.existsSync(dir) || seen.has(dir)) return [];
+    seen.add(dir);
+    const kustomization = ["kustomization.yaml", "kustomization.yml", "Kustomization"].map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
+    const entries = kustomization
+        ? ((parseAllDocuments(fs.readFileSync(kustomization, "utf8"))[0]?.toJS()?.resources ?? []) as unknown[]).map((r) => path.join(dir, String(r)))
+        : fs.readdirSync(dir).sort().map((f) => path.join(dir, f));
+    return entries.flatMap((entry) => {
+        if (!fs.existsSync(entry)) return [];
+        if (fs.statSync(entry).isDirectory()) return manifestFiles(entry, seen);
+        return /\.ya?ml$/.test(entry) && entry !== kustomization ? [entry] : [];
+    });
 }

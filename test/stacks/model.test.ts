@@ -6,6 +6,7 @@ import { parseStackModel } from "../../stacks/model";
 import { formatProblem, isStackConfigError, StackConfigError } from "../../stacks/errors";
 import { cidr, cidrContains, cidrsOverlap } from "../../stacks/rules";
 import { parseWithProblems } from "../../stacks/issues";
+import { fluxKustomizationPaths } from "../../stacks/gitops";
 import { validateManagedCluster } from "../../components/clusters/managed";
 import { ManagedClusterConfig } from "../../components/clusters/contract";
 import { badConfigCases, localConfig } from "./bad-configs";
@@ -180,5 +181,22 @@ describe("CIDR rules", () => {
         assert.ok(!cidrsOverlap("10.0.0.0/16", "10.1.0.0/16"));
         assert.ok(cidrContains("10.0.0.0/16", "10.0.16.0/20"));
         assert.ok(!cidrContains("10.0.16.0/20", "10.0.0.0/16"));
+    });
+});
+
+describe("apps synced by the Git entry point", () => {
+    it("follows kustomization.yaml resources into folders and ignores files it does not list", () => {
+        assert.deepStrictEqual(fluxKustomizationPaths(repoRoot, "clusters/staging"), ["apps/sample-app/overlays/staging"]);
+    });
+
+    it("reads every YAML file of an entry point without kustomization.yaml", () => {
+        assert.deepStrictEqual(fluxKustomizationPaths(repoRoot, "clusters/dev"), ["apps/sample-app/overlays/dev"]);
+    });
+
+    it("finds every app in this repository's entry points", () => {
+        const root = path.resolve(__dirname, "..", "..");
+        for (const env of ["dev", "staging", "prod", "local"]) {
+            assert.ok(fluxKustomizationPaths(root, `clusters/${env}`).includes(`apps/sample-app/overlays/${env}`), env);
+        }
     });
 });
