@@ -16,8 +16,8 @@ import * as YAML from "yaml";
 import { GitOpsError, GitOpsProblem } from "./problems";
 import { KubeObject, parseYamlDocuments } from "./yaml";
 
-/** kubectl carries the real kustomize; FLUXPILOT_KUBECTL points at another binary if needed. */
-export const KUBECTL = process.env.FLUXPILOT_KUBECTL ?? "/usr/bin/kubectl";
+/** kubectl carries the real kustomize; found on PATH, or FLUXPILOT_KUBECTL names another binary. */
+export const KUBECTL = process.env.FLUXPILOT_KUBECTL ?? "kubectl";
 
 const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 const ORIGIN_ANNOTATION = "config.kubernetes.io/origin";
