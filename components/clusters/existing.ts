@@ -154,12 +154,36 @@ function kubeconfigFile(config: ExistingClusterConfig): string {
 }
 
 /**
+ * The kubeconfig as kubectl and the provider see it: the file the stack names, or else every
+ * existing file listed in $KUBECONFIG merged with kubectl's rule (the first file to define a
+ * name wins), or ~/.kube/config. Undefined when there is no such file on this machine.
+ */
+export function loadKubeconfig(config: ExistingClusterConfig, env: NodeJS.ProcessEnv = process.env): { document: string; source: string } | undefined {
+    const listed = config.kubeconfig === undefined && env.KUBECONFIG ? env.KUBECONFIG.split(path.delimiter).filter((f) => f.length > 0) : [];
+    const files = (listed.length > 1 ? listed.map((f) => resolveKubeconfigPath(f, env)) : [kubeconfigFile(config)]).filter((f) => fs.existsSync(f));
+    if (files.length === 0) return undefined;
+    if (files.length === 1) return { document: fs.readFileSync(files[0], "utf8"), source: files[0] };
+    const merged: Record<string, any> = { apiVersion: "v1", kind: "Config", contexts: [], clusters: [], users: [] };
+    for (const file of files) {
+        const parsed = parseYaml(fs.readFileSync(file, "utf8")) ?? {};
+        merged["current-context"] ??= parsed["current-context"];
+        for (const section of ["contexts", "clusters", "users"]) {
+            for (const entry of parsed[section] ?? []) {
+                if (!merged[section].some((e: any) => e?.name === entry?.name)) merged[section].push(entry);
+            }
+        }
+    }
+    return { document: stringifyYaml(merged), source: files.join(path.delimiter) };
+}
+
+/**
  * The kubeconfig on this machine, if there is one. In a preview (or the offline plan) a missing
  * file leaves the outputs unknown; in an update it is an error, since the provider needs it.
  */
 function readKubeconfig(args: ExistingClusterConfig): KubeconfigView | undefined {
-    const file = kubeconfigFile(args);
-    if (!fs.existsSync(file)) {
+    const kubeconfig = loadKubeconfig(args);
+    if (!kubeconfig) {
+        const file = kubeconfigFile(args);
         if (pulumi.runtime.isDryRun()) {
             pulumi.log.warn(`cluster ${args.name}: kubeconfig ${file} not found; endpoint and kubeconfig are unknown until it exists`);
             return undefined;
@@ -169,7 +193,7 @@ function readKubeconfig(args: ExistingClusterConfig): KubeconfigView | undefined
                 `Create the cluster (e.g. 'kind create cluster --name fluxpilot') or set kubeconfig for this cluster in the stack config.`,
         );
     }
-    return selectKubeconfigContext(fs.readFileSync(file, "utf8"), args.context, file);
+    return selectKubeconfigContext(kubeconfig.document, args.context, kubeconfig.source);
 }
 
 /**
@@ -178,10 +202,10 @@ function readKubeconfig(args: ExistingClusterConfig): KubeconfigView | undefined
  * on another machine (CI) legitimately has none; the component decides (warning or error).
  */
 export function kubeconfigProblems(config: ExistingClusterConfig, key: string): ConfigProblem[] {
-    const file = kubeconfigFile(config);
-    if (!fs.existsSync(file)) return [];
+    const kubeconfig = loadKubeconfig(config);
+    if (!kubeconfig) return [];
     try {
-        selectKubeconfigContext(fs.readFileSync(file, "utf8"), config.context, file);
+        selectKubeconfigContext(kubeconfig.document, config.context, kubeconfig.source);
         return [];
     } catch (error) {
         if (error instanceof KubeconfigContextError) {
@@ -195,7 +219,7 @@ export function kubeconfigProblems(config: ExistingClusterConfig, key: string): 
         }
         return [{
             key: `${key}.kubeconfig`,
-            value: file,
+            value: kubeconfig.source,
             message: `could not be read as a kubeconfig: ${(error as Error).message.split("\n")[0]}`,
             fix: "point kubeconfig at a valid kubeconfig file, or remove the key to use $KUBECONFIG or ~/.kube/config",
         }];

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { existingKind, ExistingCluster, resolveKubeconfigPath, selectKubeconfigContext } from "../../components/clusters/existing";
+import { existingKind, ExistingCluster, loadKubeconfig, resolveKubeconfigPath, selectKubeconfigContext } from "../../components/clusters/existing";
 import { formatProblem, isStackConfigError } from "../../stacks/errors";
 import { parseStackModel } from "../../stacks/model";
 import { presets } from "../../stacks/presets";
@@ -87,6 +87,39 @@ describe("existing cluster", () => {
 
         it("resolves a relative path against the working directory, as kubectl does", () => {
             assert.strictEqual(resolveKubeconfigPath("kube/config", {}), path.resolve("kube/config"));
+        });
+    });
+
+    describe("loadKubeconfig", () => {
+        const write = (dir: string, name: string, text: string) => {
+            const file = path.join(dir, name);
+            fs.writeFileSync(file, text);
+            return file;
+        };
+        const config = { name: "laptop", cloud: "existing" as const, region: "local", protect: false, tags: {} };
+
+        it("merges every file listed in $KUBECONFIG as kubectl does: the first to define a name wins", () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubeconfig-"));
+            const first = write(dir, "a", "current-context: kind-fluxpilot\ncontexts: [{name: kind-fluxpilot, context: {cluster: kind, user: kind}}]\nclusters: [{name: kind, cluster: {server: 'https://127.0.0.1:6443'}}]\nusers: [{name: kind, user: {token: a}}]\n");
+            const second = write(dir, "b", "current-context: staging\ncontexts: [{name: staging, context: {cluster: staging, user: staging}}, {name: kind-fluxpilot, context: {cluster: other, user: other}}]\nclusters: [{name: staging, cluster: {server: 'https://staging.example.com'}}]\nusers: [{name: staging, user: {token: b}}]\n");
+            const env = { KUBECONFIG: [first, path.join(dir, "missing"), second].join(path.delimiter) };
+            const loaded = loadKubeconfig(config, env)!;
+            assert.strictEqual(loaded.source, [first, second].join(path.delimiter));
+            assert.strictEqual(selectKubeconfigContext(loaded.document, "staging", loaded.source).server, "https://staging.example.com");
+            // current-context and the duplicate context name both come from the first file.
+            assert.strictEqual(selectKubeconfigContext(loaded.document, undefined, loaded.source).server, "https://127.0.0.1:6443");
+        });
+
+        it("reads only the file the stack names, whatever $KUBECONFIG lists", () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubeconfig-"));
+            const named = write(dir, "named", KUBECONFIG);
+            const env = { KUBECONFIG: [path.join(dir, "x"), path.join(dir, "y")].join(path.delimiter) };
+            assert.strictEqual(loadKubeconfig({ ...config, kubeconfig: named }, env)!.source, named);
+        });
+
+        it("is undefined when no kubeconfig exists on this machine", () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubeconfig-"));
+            assert.strictEqual(loadKubeconfig(config, { KUBECONFIG: [path.join(dir, "x"), path.join(dir, "y")].join(path.delimiter) }), undefined);
         });
     });
 
