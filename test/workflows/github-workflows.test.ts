@@ -109,7 +109,12 @@ describe("GitHub workflows", () => {
         const azure = stepsUsing(stackSteps, "azure/login")[0];
         assert.deepStrictEqual(Object.keys(azure.with).sort(), ["client-id", "subscription-id", "tenant-id"]);
         const pulumiCloud = stepsUsing(stackSteps, "pulumi/auth-actions")[0];
-        assert.strictEqual(pulumiCloud.with["requested-token-type"], "urn:pulumi:token-type:access_token:organization");
+        // A team token where the environment names a team (previews, drift), else the organisation's.
+        assert.strictEqual(
+            pulumiCloud.with["requested-token-type"],
+            "${{ vars.PULUMI_TEAM != '' && 'urn:pulumi:token-type:access_token:team' || 'urn:pulumi:token-type:access_token:organization' }}",
+        );
+        assert.strictEqual(pulumiCloud.with.scope, "${{ vars.PULUMI_TEAM != '' && format('team:{0}', vars.PULUMI_TEAM) || '' }}");
         // Every caller of the stack workflow grants the OIDC token; nothing else does.
         for (const [file, workflow] of Object.entries(workflows)) {
             assert.notStrictEqual(workflow.permissions?.["id-token"], "write", `${file}: id-token only per job`);
