@@ -50,12 +50,17 @@ export function fluxConfigurationSpec(sync: SyncSpec, credentials: string | unde
 }
 
 /** The ARM coordinates of the AKS cluster; a cluster kind that is not AKS has none. */
-function azureTarget(cluster: KubernetesCluster): AzureClusterRef {
+/** The ARM coordinates of the AKS cluster, and the options that put a resource in its subscription. */
+function azureTarget(cluster: KubernetesCluster, parent: pulumi.Resource) {
     if (!cluster.azure) {
         // Config validation rejects aks-extension off AKS, so this means the AKS kind lacks the field.
         throw new Error(`cluster ${cluster.cloud}: the aks-extension Flux installer needs the cluster's "azure" outputs (resource group and name)`);
     }
-    return cluster.azure;
+    const azure: AzureClusterRef = cluster.azure;
+    return {
+        args: { resourceGroupName: azure.resourceGroupName, clusterName: azure.clusterName, ...CLUSTER_TARGET },
+        opts: { parent, ...(azure.provider ? { provider: azure.provider } : {}) },
+    };
 }
 
 export const aksExtensionInstaller: FluxInstaller = {
@@ -82,13 +87,11 @@ export const aksExtensionInstaller: FluxInstaller = {
         return problems;
     },
     prepare({ name, parent, cluster, settings }) {
-        const azure = azureTarget(cluster);
+        const target = azureTarget(cluster, parent);
         const extension = new Extension(
             `${name}-extension`,
             {
-                resourceGroupName: azure.resourceGroupName,
-                clusterName: azure.clusterName,
-                ...CLUSTER_TARGET,
+                ...target.args,
                 extensionName: "flux",
                 extensionType: "microsoft.flux",
                 // Pinned: Azure upgrades the extension only when this version changes.
@@ -97,23 +100,21 @@ export const aksExtensionInstaller: FluxInstaller = {
                 scope: { cluster: { releaseNamespace: FLUX_NAMESPACE } },
                 configurationSettings: extensionSettings(settings),
             },
-            { parent, ...(azure.provider ? { provider: azure.provider } : {}) },
+            target.opts,
         );
         return [extension];
     },
     install({ name, parent, cluster, settings, sync }, credentials, after) {
-        const azure = azureTarget(cluster);
+        const target = azureTarget(cluster, parent);
         const configuration = new FluxConfiguration(
             `${name}-sync`,
             {
-                resourceGroupName: azure.resourceGroupName,
-                clusterName: azure.clusterName,
-                ...CLUSTER_TARGET,
+                ...target.args,
                 // Named like the flux-operator sync, so clusters/<env> refers to GitRepository flux-system either way.
                 fluxConfigurationName: SYNC_NAME,
                 ...fluxConfigurationSpec(sync, credentials),
             },
-            { parent, dependsOn: after, ...(azure.provider ? { provider: azure.provider } : {}) },
+            { ...target.opts, dependsOn: after },
         );
         return { ready: [configuration], version: pulumi.output(`microsoft.flux ${settings.aksExtensionVersion}`) };
     },
