@@ -5,6 +5,21 @@ import { listStacks } from "../../scripts/offline/stack-file";
 import { PlanSnapshot } from "../../scripts/plan/snapshot";
 import { REPO_ROOT, runPlanCli, tempDir } from "./support";
 
+/** Where each stack's URNs are pinned; UPDATE_SNAPSHOTS=1 rewrites them after a deliberate rename. */
+const URN_SNAPSHOTS = path.join(__dirname, "snapshots");
+
+/**
+ * A changed URN replaces real infrastructure, so every stack's URNs (below the stack and project)
+ * are compared with the committed list.
+ */
+function assertStackUrns(stack: string, snapshot: PlanSnapshot): void {
+    const tails = snapshot.resources.map((r) => r.urn.split("::").slice(2).join("::")).sort();
+    const file = path.join(URN_SNAPSHOTS, `${stack}.urns.json`);
+    if (process.env.UPDATE_SNAPSHOTS === "1") fs.writeFileSync(file, `${JSON.stringify(tails, null, 2)}\n`);
+    assert.ok(fs.existsSync(file), `no URN snapshot ${file}; run the tests with UPDATE_SNAPSHOTS=1 once and review it`);
+    assert.deepStrictEqual(tails, JSON.parse(fs.readFileSync(file, "utf8")), `URNs of stack ${stack} changed: this would replace real infrastructure`);
+}
+
 /** Every Pulumi.<stack>.yaml in the repository, planned as `npm run plan -- <stack>` does. */
 describe("plan of this repository's stacks", function () {
     // Each run loads the real program with its provider SDKs.
@@ -33,6 +48,7 @@ describe("plan of this repository's stacks", function () {
             assert.strictEqual(snapshot.stack, stack);
             assert.ok(snapshot.summary.total > 0, `plan of ${stack} has no resources`);
             assert.match(tree.stdout, new RegExp(`^Stack ${stack} \\(project ${snapshot.project}\\): ${snapshot.summary.total} resources?\\n`));
+            assertStackUrns(stack, snapshot);
         });
     }
 });
