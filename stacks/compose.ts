@@ -3,7 +3,7 @@
  * then Flux on that provider. Runs only on a validated model.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterContext, KubernetesCluster } from "../components/clusters/contract";
+import { ClusterContext, KubernetesCluster } from "../components/clusters/provider";
 import { findClusterKind } from "../components/clusters/registry";
 import { Flux } from "../components/flux/flux";
 import { StackModel } from "./model";

@@ -7,9 +7,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { parseAllDocuments } from "yaml";
-import { ConfigProblem } from "./errors";
-import { durationString, Environment, rule } from "./rules";
-import { SecretText } from "./secrets";
+import { ConfigProblem } from "../core/problems";
+import { durationString, Environment, rule } from "../core/rules";
+import { SecretText } from "../core/secrets";
 
 export const gitAuthTypes = ["none", "deployKey", "secretRef", "basic"] as const;
 export type GitAuthType = (typeof gitAuthTypes)[number];

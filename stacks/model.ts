@@ -3,12 +3,12 @@
  * resource is created. `parseStackModel` is pure (config in, model or StackConfigError out), so
  * the offline plan, the Automation API command line and the tests all use the same rules.
  */
-import * as path from "path";
 import { z } from "zod";
-import { ClusterConfigBase } from "../components/clusters/contract";
+import { REPOSITORY_ROOT } from "../core/repository";
+import { ClusterConfigBase } from "../components/clusters/provider";
 import { clusterKinds, findClusterKind } from "../components/clusters/registry";
-import { FluxRaw, fluxSchema, FluxSettings, resolveFlux, validateClusterFlux } from "../components/flux/config";
-import { ConfigProblem, StackConfigError, redacted } from "./errors";
+import { FluxRaw, fluxSchema, FluxSettings, resolveFlux, validateClusterFlux } from "../components/flux/settings";
+import { ConfigProblem, StackConfigError, redacted } from "../core/problems";
 import {
     fluxKustomizationPaths,
     GIT_PASSWORD_KEY,
@@ -19,15 +19,13 @@ import {
     GitopsSecrets,
     validateGitops,
 } from "./gitops";
-import { formatKey, parseWithProblems, unknownKeyProblem } from "./issues";
-import { presets, StackPreset } from "./presets";
-import { Environment, environments, resourceName, rule } from "./rules";
-import { SecretText } from "./secrets";
+import { formatKey, parseWithProblems, unknownKeyProblem } from "../core/zod-problems";
+import { presets, StackPreset } from "../core/environments";
+import { Environment, environments, resourceName, rule } from "../core/rules";
+import { SecretText } from "../core/secrets";
 
 export const CONFIG_NAMESPACE = "fluxpilot";
 
-/** The repository this program lives in; Flux syncs it, so its paths are checked. */
-export const REPOSITORY_ROOT = path.resolve(__dirname, "..");
 
 export interface StackModel {
     stack: string;

@@ -8,9 +8,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { stringify as stringifyYaml } from "yaml";
 import { z } from "zod";
-import { ConfigProblem } from "../../stacks/errors";
-import { cidrContains, cidrsOverlap, cidrWithPrefix, Environment, parseCidr } from "../../stacks/rules";
-import { commonClusterFields, EndpointConfig, EnvironmentPreset, ManagedClusterConfig, NodePoolConfig } from "./contract";
+import { ConfigProblem } from "../../core/problems";
+import { cidrContains, cidrsOverlap, cidrWithPrefix, Environment, parseCidr } from "../../core/rules";
+import { commonClusterFields, EndpointConfig, EnvironmentPreset, ManagedClusterConfig, NodePoolConfig } from "./provider";
 
 const commonRawSchema = z.object(commonClusterFields);
 type CommonRaw = z.infer<typeof commonRawSchema>;

@@ -11,9 +11,9 @@ import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import type { KubernetesCluster } from "../clusters/contract";
+import type { KubernetesCluster } from "../clusters/provider";
 import type { GitopsConfig } from "../../stacks/gitops";
-import { FLUX_NAMESPACE, GIT_CREDENTIALS_SECRET } from "./constants";
+import { FLUX_NAMESPACE, GIT_CREDENTIALS_SECRET } from "../../core/flux";
 import { GITHUB_KNOWN_HOSTS } from "./known-hosts";
 
 export interface GitCredentials {

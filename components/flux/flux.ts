@@ -8,12 +8,12 @@
  */
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
-import type { KubernetesCluster } from "../clusters/contract";
+import type { KubernetesCluster } from "../clusters/provider";
 import type { GitopsConfig } from "../../stacks/gitops";
-import type { FluxSettings } from "./config";
+import type { FluxSettings } from "./settings";
 import { gitCredentials } from "./auth";
 import { findInstaller } from "./installers";
-import { InstallContext } from "./installers/types";
+import { InstallContext } from "../clusters/flux-installer";
 import { createWebhook } from "./webhook";
 
 export interface FluxArgs {

@@ -15,8 +15,8 @@ import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { KubernetesCluster } from "../clusters/contract";
-import { FLUX_NAMESPACE, SYNC_NAME } from "./constants";
+import type { KubernetesCluster } from "../clusters/provider";
+import { FLUX_NAMESPACE, SYNC_NAME } from "../../core/flux";
 
 export const RECEIVER_NAME = "github-receiver";
 export const WEBHOOK_TOKEN_SECRET = "webhook-token";

@@ -1,8 +1,8 @@
 import * as assert from "assert";
-import { AKS_AAD_SERVER_APP_ID, AKS_LOG_CATEGORIES, AksCluster, aksKeyVaultName, aksKind, aksServerAndCa, deployerPrincipalType } from "../../components/clusters/aks";
+import { AKS_AAD_SERVER_APP_ID, AKS_LOG_CATEGORIES, AksCluster, aksKeyVaultName, aksKind, aksServerAndCa, deployerPrincipalType } from "../../components/clusters/aks/cluster";
 import { valueOf } from "../support/harness";
-import { FIXTURE_TENANT_ID } from "../../scripts/offline/fixtures/azure";
-import { Environment } from "../../stacks/rules";
+import { FIXTURE_TENANT_ID } from "../../components/clusters/aks/fixtures";
+import { Environment } from "../../core/rules";
 import { assertUrnSnapshot, build, Built, counts, ENVIRONMENTS, itHonoursTheContract, tagsFor } from "./support";
 
 const ALLOWED = ["203.0.113.0/24"];

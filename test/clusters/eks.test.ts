@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { eksAmiType, eksKind, eksSubnetLayout, EKS_LOG_TYPES } from "../../components/clusters/eks";
-import { Environment } from "../../stacks/rules";
+import { eksAmiType, eksKind, eksSubnetLayout, EKS_LOG_TYPES } from "../../components/clusters/eks/cluster";
+import { Environment } from "../../core/rules";
 import { valueOf } from "../support/harness";
 import { assertUrnSnapshot, build, Built, counts, ENVIRONMENTS, itHonoursTheContract, tagsFor } from "./support";
 

@@ -3,10 +3,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { existingKind, ExistingCluster, loadKubeconfig, resolveKubeconfigPath, selectKubeconfigContext } from "../../components/clusters/existing";
-import { formatProblem, isStackConfigError } from "../../stacks/errors";
+import { existingKind, ExistingCluster, loadKubeconfig, resolveKubeconfigPath, selectKubeconfigContext } from "../../components/clusters/existing/cluster";
+import { formatProblem, isStackConfigError } from "../../core/problems";
 import { parseStackModel } from "../../stacks/model";
-import { presets } from "../../stacks/presets";
+import { presets } from "../../core/environments";
 import { captured, clearRegisteredResources, isSecretOutput, valueOf } from "../support/harness";
 import { tempRepoRoot } from "./support";
 

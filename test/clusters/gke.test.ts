@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { gkeKind, gkeNodeAccountId, GKE_LOG_COMPONENTS } from "../../components/clusters/gke";
-import { Environment } from "../../stacks/rules";
+import { gkeKind, gkeNodeAccountId, GKE_LOG_COMPONENTS } from "../../components/clusters/gke/cluster";
+import { Environment } from "../../core/rules";
 import { assertUrnSnapshot, build, Built, counts, ENVIRONMENTS, itHonoursTheContract, tagsFor } from "./support";
 
 const ALLOWED = ["203.0.113.0/24"];

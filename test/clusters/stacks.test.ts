@@ -1,7 +1,8 @@
 import * as assert from "assert";
-import { readStackConfig } from "../../scripts/offline/stack-file";
+import { readStackConfig } from "../../cli/shared/stack-file";
 import { composeStack } from "../../stacks/compose";
-import { parseStackModel, REPOSITORY_ROOT, StackModel } from "../../stacks/model";
+import { REPOSITORY_ROOT } from "../../core/repository";
+import { parseStackModel, StackModel } from "../../stacks/model";
 import { captured, clearRegisteredResources } from "../support/harness";
 import { counts, inPreview } from "./support";
 

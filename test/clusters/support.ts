@@ -6,12 +6,12 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ClusterKind, KubernetesCluster } from "../../components/clusters/contract";
-import { Environment } from "../../stacks/rules";
-import { presets } from "../../stacks/presets";
-import { formatProblem } from "../../stacks/errors";
+import { ClusterKind, KubernetesCluster } from "../../components/clusters/provider";
+import { Environment } from "../../core/rules";
+import { presets } from "../../core/environments";
+import { formatProblem } from "../../core/problems";
 import { parse as parseYaml } from "yaml";
-import { installOfflineRuntime } from "../../scripts/offline/runtime";
+import { installOfflineRuntime } from "../../mock-runtime/runtime";
 import { captured, clearRegisteredResources, isSecretInput, isSecretOutput, plainInput, RegisteredResource, valueOf } from "../support/harness";
 
 export type CloudEnvironment = "dev" | "staging" | "prod";

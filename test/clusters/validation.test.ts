@@ -1,8 +1,8 @@
 import * as assert from "assert";
-import { setStackConfig } from "../../scripts/offline/runtime";
-import { formatProblem, isStackConfigError, StackConfigError } from "../../stacks/errors";
+import { setStackConfig } from "../../mock-runtime/runtime";
+import { formatProblem, isStackConfigError, StackConfigError } from "../../core/problems";
 import { parseStackModel } from "../../stacks/model";
-import { Environment } from "../../stacks/rules";
+import { Environment } from "../../core/rules";
 import { captured, clearRegisteredResources } from "../support/harness";
 import { tempRepoRoot } from "./support";
 

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { validateFluxSettings } from "../../components/flux/config";
+import { validateFluxSettings } from "../../components/flux/settings";
 import { Flux } from "../../components/flux/flux";
 import { GITHUB_TOKEN_KEY } from "../../stacks/gitops";
 import { captured, clearRegisteredResources, isSecretInput, plainInput } from "../support/harness";

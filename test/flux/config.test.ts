@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { AKS_CLOUD, resolveFlux } from "../../components/flux/config";
+import { AKS_CLOUD, resolveFlux } from "../../components/flux/settings";
 import { GIT_PASSWORD_KEY, GITHUB_TOKEN_KEY } from "../../stacks/gitops";
-import { SecretText } from "../../stacks/secrets";
+import { SecretText } from "../../core/secrets";
 import { existingCluster, model, PUBLIC_REPO, problemsOf, SSH_REPO } from "./support";
 
 const GITHUB_AUTH = { repository: SSH_REPO, branch: "main", auth: { type: "deployKey" }, github: { owner: "acme" } };

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { findInstaller, installerIds } from "../../components/flux/installers";
-import { durationSeconds, gitRefName } from "../../components/flux/installers/types";
+import { durationSeconds, gitRefName } from "../../components/clusters/flux-installer";
 
 describe("flux: installer helpers", () => {
     it("registers an installer for every id the config accepts", () => {

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { ENVIRONMENTS } from "../../scripts/gitops/environments";
+import { ENVIRONMENTS } from "../../gitops-checks/environments";
 import {
     applyOrder,
     checkEntryContract,
@@ -8,12 +8,12 @@ import {
     FluxKustomization,
     loadClusterEntry,
     normalizeFluxPath,
-} from "../../scripts/gitops/flux";
-import { formatGitOpsProblems } from "../../scripts/gitops/problems";
-import { findWorkloads, labelSelectorMatches } from "../../scripts/gitops/workload-rules";
-import { fluxComponents } from "../../components/flux/constants";
-import { checkNamespacesExist } from "../../scripts/gitops/namespaces";
-import { renderCluster } from "../../scripts/gitops/render";
+} from "../../gitops-checks/flux";
+import { formatGitOpsProblems } from "../../gitops-checks/problems";
+import { findWorkloads, labelSelectorMatches } from "../../gitops-checks/workload-rules";
+import { fluxComponents } from "../../core/flux";
+import { checkNamespacesExist } from "../../gitops-checks/namespaces";
+import { renderCluster } from "../../gitops-checks/render";
 import { assertNoProblems, builder, FIXTURES, objectsOf, rendering } from "./support";
 
 /** Names of everything `k` depends on, directly or not. */

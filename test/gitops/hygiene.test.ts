@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { ENVIRONMENTS } from "../../scripts/gitops/environments";
-import { checkNoLatestTag, checkUniqueNames, OwnedObject } from "../../scripts/gitops/hygiene";
-import { formatGitOpsProblems } from "../../scripts/gitops/problems";
+import { ENVIRONMENTS } from "../../gitops-checks/environments";
+import { checkNoLatestTag, checkUniqueNames, OwnedObject } from "../../gitops-checks/hygiene";
+import { formatGitOpsProblems } from "../../gitops-checks/problems";
 import { assertNoProblems, builder, FIXTURES, objectsOf } from "./support";
 
 describe("gitops: names and tags", () => {

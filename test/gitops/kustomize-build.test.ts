@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { ENVIRONMENTS } from "../../scripts/gitops/environments";
-import { checkNoRemoteBases, checkYamlParses, findKustomizationDirs } from "../../scripts/gitops/repository";
+import { ENVIRONMENTS } from "../../gitops-checks/environments";
+import { checkNoRemoteBases, checkYamlParses, findKustomizationDirs } from "../../gitops-checks/repository";
 import { assertNoProblems, builder, FIXTURES, ROOT } from "./support";
 
 describe("gitops: sources", () => {

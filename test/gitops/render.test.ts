@@ -4,12 +4,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { parseRenderArgs } from "../../scripts/render/cli";
-import { writeRendered } from "../../scripts/gitops/render";
+import { parseRenderArgs } from "../../cli/render/cli";
+import { writeRendered } from "../../gitops-checks/render";
 import { ROOT, rendering } from "./support";
 
 function runRender(args: string[], env: NodeJS.ProcessEnv = process.env) {
-    return spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/render/cli.ts", ...args], {
+    return spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "cli/render/cli.ts", ...args], {
         cwd: ROOT,
         encoding: "utf8",
         env,

@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { ENVIRONMENTS } from "../../scripts/gitops/environments";
-import { FLUX_GA_API_VERSIONS } from "../../scripts/gitops/flux";
-import { findModel, KINDS_WITHOUT_PUBLISHED_SCHEMA, SCHEMA_STAND_INS, validateObject, validateObjects } from "../../scripts/gitops/schemas";
+import { ENVIRONMENTS } from "../../gitops-checks/environments";
+import { FLUX_GA_API_VERSIONS } from "../../gitops-checks/flux";
+import { findModel, KINDS_WITHOUT_PUBLISHED_SCHEMA, SCHEMA_STAND_INS, validateObject, validateObjects } from "../../gitops-checks/schemas";
 import { assertNoProblems, objectsOf, rendering } from "./support";
 
 describe("gitops: schemas (kubernetes-models, @kubernetes-models/flux-cd, prometheus-operator)", () => {

@@ -3,14 +3,14 @@
  * built once, whatever number of tests read it) and the rendered environments.
  */
 import * as assert from "assert";
-import * as path from "path";
-import { Environment } from "../../scripts/gitops/environments";
-import { KustomizeBuilder } from "../../scripts/gitops/kustomize";
-import { formatGitOpsProblems, GitOpsProblem } from "../../scripts/gitops/problems";
-import { allObjects, renderEnvironment, RenderedEnvironment } from "../../scripts/gitops/render";
-import { OwnedObject } from "../../scripts/gitops/hygiene";
+import { Environment } from "../../gitops-checks/environments";
+import { KustomizeBuilder } from "../../gitops-checks/kustomize";
+import { formatGitOpsProblems, GitOpsProblem } from "../../gitops-checks/problems";
+import { allObjects, renderEnvironment, RenderedEnvironment } from "../../gitops-checks/render";
+import { OwnedObject } from "../../gitops-checks/hygiene";
+import { REPOSITORY_ROOT } from "../../core/repository";
 
-export const ROOT = path.resolve(__dirname, "..", "..");
+export const ROOT = REPOSITORY_ROOT;
 export const FIXTURES = "test/gitops/fixtures";
 
 export const builder = new KustomizeBuilder(ROOT);

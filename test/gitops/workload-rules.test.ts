@@ -1,9 +1,9 @@
 import * as assert from "assert";
-import { ENVIRONMENTS } from "../../scripts/gitops/environments";
-import { RenderedObject } from "../../scripts/gitops/kustomize";
-import { checkDnsEgress } from "../../scripts/gitops/network";
-import { formatGitOpsProblems } from "../../scripts/gitops/problems";
-import { checkWorkloadRule, checkWorkloads, findWorkloads, imageTag, labelSelectorMatches, WORKLOAD_RULES } from "../../scripts/gitops/workload-rules";
+import { ENVIRONMENTS } from "../../gitops-checks/environments";
+import { RenderedObject } from "../../gitops-checks/kustomize";
+import { checkDnsEgress } from "../../gitops-checks/network";
+import { formatGitOpsProblems } from "../../gitops-checks/problems";
+import { checkWorkloadRule, checkWorkloads, findWorkloads, imageTag, labelSelectorMatches, WORKLOAD_RULES } from "../../gitops-checks/workload-rules";
 import { assertNoProblems, builder, FIXTURES, objectsOf } from "./support";
 
 /** The prod sample-app, copied, with its Deployment (and what else the mutation needs) changed. */

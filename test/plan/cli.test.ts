@@ -1,9 +1,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { PlanSnapshot } from "../../scripts/plan/snapshot";
-import { SECRET, UNKNOWN } from "../../scripts/plan/values";
-import { SECURE_PLACEHOLDER } from "../../scripts/offline/stack-file";
+import { PlanSnapshot } from "../../cli/plan/snapshot";
+import { SECRET, UNKNOWN } from "../../cli/plan/values";
+import { SECURE_PLACEHOLDER } from "../../cli/shared/stack-file";
 import { CliResult, fixtureArgs, hasStackTrace, runPlanCli, tempDir } from "./support";
 
 // Values the fixture stack holds that must never be printed or stored.

@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { diffSnapshots, formatDiff, hasChanges, valueChanges } from "../../scripts/plan/diff";
-import { PlanResource, PlanSnapshot, SNAPSHOT_FORMAT, summarise } from "../../scripts/plan/snapshot";
-import { SECRET, UNKNOWN } from "../../scripts/plan/values";
+import { diffSnapshots, formatDiff, hasChanges, valueChanges } from "../../cli/plan/diff";
+import { PlanResource, PlanSnapshot, SNAPSHOT_FORMAT, summarise } from "../../cli/plan/snapshot";
+import { SECRET, UNKNOWN } from "../../cli/plan/values";
 
 const urn = (type: string, name: string) => `urn:pulumi:dev::fluxpilot::${type}::${name}`;
 

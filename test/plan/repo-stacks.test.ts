@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { listStacks } from "../../scripts/offline/stack-file";
-import { PlanSnapshot } from "../../scripts/plan/snapshot";
+import { listStacks } from "../../cli/shared/stack-file";
+import { PlanSnapshot } from "../../cli/plan/snapshot";
 import { REPO_ROOT, runPlanCli, tempDir } from "./support";
 
 /** Where each stack's URNs are pinned; UPDATE_SNAPSHOTS=1 rewrites them after a deliberate rename. */

@@ -1,9 +1,10 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { parsePlanArgs, REPOSITORY_ROOT, UsageError } from "../../scripts/plan/args";
-import { RegisteredResource } from "../../scripts/offline/runtime";
-import { buildSnapshot, readSnapshot, serializeSnapshot, writeSnapshot, InvalidSnapshotError } from "../../scripts/plan/snapshot";
-import { SECRET, toPlanValue, UNKNOWN } from "../../scripts/plan/values";
+import { REPOSITORY_ROOT } from "../../core/repository";
+import { parsePlanArgs, UsageError } from "../../cli/plan/args";
+import { RegisteredResource } from "../../mock-runtime/runtime";
+import { buildSnapshot, readSnapshot, serializeSnapshot, writeSnapshot, InvalidSnapshotError } from "../../cli/plan/snapshot";
+import { SECRET, toPlanValue, UNKNOWN } from "../../cli/plan/values";
 import * as path from "path";
 import * as fs from "fs";
 import { tempDir } from "./support";

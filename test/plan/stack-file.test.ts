@@ -9,7 +9,7 @@ import {
     SECURE_PLACEHOLDER,
     StackFileError,
     StackNotFoundError,
-} from "../../scripts/offline/stack-file";
+} from "../../cli/shared/stack-file";
 import { tempDir } from "./support";
 
 /** A project directory with the given files (name -> YAML text). */

@@ -5,10 +5,11 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { REPOSITORY_ROOT } from "../../core/repository";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+export const REPO_ROOT = REPOSITORY_ROOT;
 export const FIXTURE_PROJECT = path.join(__dirname, "fixtures", "project");
-const CLI = path.join(REPO_ROOT, "scripts", "plan", "cli.ts");
+const CLI = path.join(REPO_ROOT, "cli", "plan", "cli.ts");
 
 export interface CliResult {
     code: number;
@@ -16,7 +17,7 @@ export interface CliResult {
     stderr: string;
 }
 
-/** Runs `scripts/plan/cli.ts` with `args` in the repository root; never rejects on a non-zero exit. */
+/** Runs `cli/plan/cli.ts` with `args` in the repository root; never rejects on a non-zero exit. */
 export function runPlanCli(args: readonly string[]): Promise<CliResult> {
     return new Promise((resolve, reject) => {
         execFile(

@@ -1,14 +1,14 @@
 import * as assert from "assert";
 import * as path from "path";
 import { z } from "zod";
-import { presets } from "../../stacks/presets";
+import { presets } from "../../core/environments";
 import { parseStackModel } from "../../stacks/model";
-import { formatProblem, isStackConfigError, StackConfigError } from "../../stacks/errors";
-import { cidr, cidrContains, cidrsOverlap } from "../../stacks/rules";
-import { parseWithProblems } from "../../stacks/issues";
+import { formatProblem, isStackConfigError, StackConfigError } from "../../core/problems";
+import { cidr, cidrContains, cidrsOverlap } from "../../core/rules";
+import { parseWithProblems } from "../../core/zod-problems";
 import { fluxKustomizationPaths } from "../../stacks/gitops";
 import { validateManagedCluster } from "../../components/clusters/managed";
-import { ManagedClusterConfig } from "../../components/clusters/contract";
+import { ManagedClusterConfig } from "../../components/clusters/provider";
 import { badConfigCases, localConfig } from "./bad-configs";
 
 const repoRoot = path.join(__dirname, "fixtures", "repo");

@@ -2,8 +2,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { setStackConfig } from "../../scripts/offline/runtime";
-import { formatProblem, isStackConfigError } from "../../stacks/errors";
+import { setStackConfig } from "../../mock-runtime/runtime";
+import { formatProblem, isStackConfigError } from "../../core/problems";
 import { badConfigCases, localConfig } from "./bad-configs";
 import { captured, clearRegisteredResources, isSecretOutput, valueOf } from "../support/harness";
 

@@ -6,7 +6,7 @@ import {
     clearRegisteredResources,
     registeredResources,
     RegisteredResource,
-} from "../../scripts/offline/runtime";
+} from "../../mock-runtime/runtime";
 
 export { clearRegisteredResources, RegisteredResource };
 

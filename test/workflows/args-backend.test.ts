@@ -1,10 +1,10 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { CommandLine, HelpRequested, parseCommandLine } from "../../scripts/fluxpilot/args";
-import { checkPassphrase, localBackendUrl, needsPassphrase, resolveBackend } from "../../scripts/fluxpilot/backend";
-import { FluxpilotError } from "../../scripts/fluxpilot/errors";
-import { checkPassphrases, resolveStacks } from "../../scripts/fluxpilot/preflight";
+import { CommandLine, HelpRequested, parseCommandLine } from "../../cli/fluxpilot/args";
+import { checkPassphrase, localBackendUrl, needsPassphrase, resolveBackend } from "../../cli/fluxpilot/backend";
+import { FluxpilotError } from "../../cli/fluxpilot/errors";
+import { checkPassphrases, resolveStacks } from "../../cli/fluxpilot/preflight";
 import { makeProject, removeTempDirs, tempDir } from "./project";
 
 function parse(...argv: string[]): CommandLine {

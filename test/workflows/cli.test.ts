@@ -1,9 +1,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { BackendChoice } from "../../scripts/fluxpilot/backend";
-import { CliIo, main } from "../../scripts/fluxpilot/cli";
-import { StackValidator } from "../../scripts/fluxpilot/gateway";
+import { BackendChoice } from "../../cli/fluxpilot/backend";
+import { CliIo, main } from "../../cli/fluxpilot/cli";
+import { StackValidator } from "../../cli/fluxpilot/gateway";
 import { automationError, FakeClock, FakeGateway, StackScript, stepEvent, urn } from "./fake-gateway";
 import { makeProject, removeTempDirs } from "./project";
 

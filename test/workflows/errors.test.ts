@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { ExitCode, firstErrorLine, FluxpilotError, mapPulumiError, parseConfigErrorText } from "../../scripts/fluxpilot/errors";
-import { EventLog } from "../../scripts/fluxpilot/events";
-import { StackConfigError } from "../../stacks/errors";
+import { ExitCode, firstErrorLine, FluxpilotError, mapPulumiError, parseConfigErrorText } from "../../cli/fluxpilot/errors";
+import { EventLog } from "../../cli/fluxpilot/events";
+import { StackConfigError } from "../../core/problems";
 import { automationError, errorDiagnostic, failedEvent, urn } from "./fake-gateway";
 
 const context = { stack: "dev", operation: "up", backend: "file:///repo/.pulumi-state" };

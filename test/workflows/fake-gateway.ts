@@ -4,7 +4,7 @@
  * API's own classes, built from CLI text by its own `createCommandError`.
  */
 import type { EngineEvent, OpMap, OutputMap } from "@pulumi/pulumi/automation";
-import { OpenStackOptions, PulumiGateway, StackOperations } from "../../scripts/fluxpilot/gateway";
+import { OpenStackOptions, PulumiGateway, StackOperations } from "../../cli/fluxpilot/gateway";
 
 export interface ScriptedRun {
     /** Chunks passed to onOutput, in order. */

@@ -2,8 +2,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { REPOSITORY_ROOT } from "../../core/repository";
 
-const root = path.resolve(__dirname, "..", "..");
+const root = REPOSITORY_ROOT;
 const workflowDir = path.join(root, ".github", "workflows");
 
 type Job = Record<string, any>;

@@ -7,18 +7,19 @@ import * as assert from "assert";
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { createAutomationGateway } from "../../scripts/fluxpilot/automation";
-import { mapPulumiError } from "../../scripts/fluxpilot/errors";
+import { createAutomationGateway } from "../../cli/fluxpilot/automation";
+import { mapPulumiError } from "../../cli/fluxpilot/errors";
 import { makeProject, removeTempDirs } from "./project";
+import { REPOSITORY_ROOT } from "../../core/repository";
 
-const root = path.resolve(__dirname, "..", "..");
+const root = REPOSITORY_ROOT;
 const nodeOnlyPath = path.dirname(process.execPath);
 
 function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
         execFile(
             process.execPath,
-            ["-r", "ts-node/register/transpile-only", path.join(root, "scripts", "fluxpilot", "cli.ts"), ...args],
+            ["-r", "ts-node/register/transpile-only", path.join(root, "cli", "fluxpilot", "cli.ts"), ...args],
             { cwd: root, env: { PATH: nodeOnlyPath, HOME: process.env.HOME ?? "/tmp", ...env } },
             (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
         );

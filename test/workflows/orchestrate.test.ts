@@ -1,9 +1,9 @@
 import * as assert from "assert";
-import { CommandLine, parseCommandLine } from "../../scripts/fluxpilot/args";
-import { BackendChoice } from "../../scripts/fluxpilot/backend";
-import { StackValidator } from "../../scripts/fluxpilot/gateway";
-import { run, RunReport } from "../../scripts/fluxpilot/orchestrate";
-import { ConfigProblem, StackConfigError } from "../../stacks/errors";
+import { CommandLine, parseCommandLine } from "../../cli/fluxpilot/args";
+import { BackendChoice } from "../../cli/fluxpilot/backend";
+import { StackValidator } from "../../cli/fluxpilot/gateway";
+import { run, RunReport } from "../../cli/fluxpilot/orchestrate";
+import { ConfigProblem, StackConfigError } from "../../core/problems";
 import { automationError, errorDiagnostic, failedEvent, FakeClock, FakeGateway, stepEvent, StackScript, urn } from "./fake-gateway";
 
 const backend: BackendChoice = { url: "file:///repo/.pulumi-state", source: "--local-backend" };

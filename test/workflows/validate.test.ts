@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import * as path from "path";
-import { FluxpilotError } from "../../scripts/fluxpilot/errors";
-import { StackConfigReader, stackModelValidator } from "../../scripts/fluxpilot/validate";
-import { isStackConfigError, StackConfigError } from "../../stacks/errors";
+import { FluxpilotError } from "../../cli/fluxpilot/errors";
+import { StackConfigReader, stackModelValidator } from "../../cli/fluxpilot/validate";
+import { isStackConfigError, StackConfigError } from "../../core/problems";
 
 // The stack model's own fixture checkout: clusters/<env> and apps/ that its rules look for.
 const projectDir = path.join(__dirname, "..", "stacks", "fixtures", "repo");

@@ -3,9 +3,9 @@
  * chart): write a module exporting a `FluxInstaller`, add its id to `installerIds` and its entry
  * to `installers`; the config schema, validation and the Flux component pick it up from here.
  */
-import { aksExtensionInstaller } from "./aks-extension";
+import { aksExtensionInstaller } from "../../clusters/aks/flux-extension";
 import { operatorInstaller } from "./operator";
-import { FluxInstaller } from "./types";
+import { FluxInstaller } from "../../clusters/flux-installer";
 
 export const installerIds = ["flux-operator", "aks-extension"] as const;
 export type InstallerId = (typeof installerIds)[number];

@@ -5,9 +5,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { FLUX_NAMESPACE, KUSTOMIZE_CONTROLLER_SA, SYNC_NAME } from "../constants";
-import type { FluxProblem, FluxSettings } from "../config";
-import { FluxInstaller, gitRefName, SyncSpec } from "./types";
+import { FLUX_NAMESPACE, KUSTOMIZE_CONTROLLER_SA, SYNC_NAME } from "../../../core/flux";
+import type { FluxProblem, FluxSettings } from "../settings";
+import { FluxInstaller, gitRefName, SyncSpec } from "../../clusters/flux-installer";
 
 export const OPERATOR_CHART = "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator";
 export const INSTANCE_CHART = "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-instance";

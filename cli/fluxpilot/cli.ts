@@ -1,0 +1,113 @@
+/**
+ * FluxPilot's Automation API command line: `npm run fluxpilot -- <subcommand> [stack...] [options]`.
+ * Wires the real gateway and validator to the orchestration and prints the result; see
+ * docs/operations.md for subcommands, options and exit codes.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { CommandLine, HelpRequested, parseCommandLine } from "./args";
+import { BackendChoice, LOCAL_STATE_DIR, resolveBackend } from "./backend";
+import { ExitCode, FluxpilotError } from "./errors";
+import { PrefixedLineWriter, renderJson, renderSummary } from "./format";
+import { PulumiGateway, StackValidator } from "./gateway";
+import { failedRun, run, RunReport } from "./orchestrate";
+import { checkPassphrases, resolveStacks } from "./preflight";
+import { REPOSITORY_ROOT } from "../../core/repository";
+
+/** This repository: the default project directory. */
+
+export interface CliIo {
+    stdout: (text: string) => void;
+    stderr: (text: string) => void;
+    env: NodeJS.ProcessEnv;
+    /** Whether stdout is a terminal (engine output keeps its colours only then). */
+    isTTY: boolean;
+}
+
+export interface CliDependencies {
+    createGateway: (projectDir: string, backend: BackendChoice) => PulumiGateway;
+    createValidator: (projectDir: string) => StackValidator;
+    now: () => number;
+}
+
+export async function main(argv: readonly string[], io: CliIo, deps: CliDependencies): Promise<number> {
+    let command: CommandLine | HelpRequested;
+    try {
+        command = parseCommandLine(argv);
+    } catch (error) {
+        return reportError(error, argv.includes("--json"), io);
+    }
+    if (command instanceof HelpRequested) {
+        io.stdout(`${command.text}\n`);
+        return ExitCode.ok;
+    }
+    const projectDir = path.resolve(command.dir ?? REPOSITORY_ROOT);
+    const backend = resolveBackend(command, io.env, projectDir);
+    const progress = new PrefixedLineWriter(command.json ? io.stderr : io.stdout);
+    try {
+        const stacks = resolveStacks(command, projectDir);
+        checkPassphrases(stacks, projectDir, backend, io.env);
+        if (backend.source === "--local-backend") fs.mkdirSync(path.join(projectDir, LOCAL_STATE_DIR), { recursive: true });
+        const report = await run(command, stacks, {
+            gateway: deps.createGateway(projectDir, backend),
+            validator: deps.createValidator(projectDir),
+            progress,
+            backend,
+            now: deps.now,
+            color: io.isTTY && !command.json ? "auto" : "never",
+        });
+        progress.flushAll();
+        write(report, command.json, io);
+        return report.exitCode;
+    } catch (error) {
+        progress.flushAll();
+        return reportError(error, command.json, io, backend.url || `(${backend.source})`, command.subcommand);
+    }
+}
+
+function reportError(error: unknown, json: boolean, io: CliIo, backend = "", subcommand?: CommandLine["subcommand"]): number {
+    if (!(error instanceof FluxpilotError)) {
+        // A bug rather than a situation we know: keep the trace available without printing it by default.
+        io.stderr(`fluxpilot: unexpected error: ${(error as Error)?.message ?? String(error)}\n`);
+        if (io.env.FLUXPILOT_DEBUG) io.stderr(`${(error as Error)?.stack ?? ""}\n`);
+        else io.stderr("Set FLUXPILOT_DEBUG=1 to see where it happened.\n");
+        return ExitCode.failed;
+    }
+    const report = failedRun({ subcommand: subcommand ?? null, backend }, error);
+    write(report, json, io);
+    return report.exitCode;
+}
+
+/** The JSON document always goes to stdout; without --json, a run that never started is an error on stderr. */
+function write(report: RunReport, json: boolean, io: CliIo): void {
+    if (json) io.stdout(renderJson(report));
+    else if (report.error) io.stderr(renderSummary(report));
+    else io.stdout(renderSummary(report));
+}
+
+/** The real gateway and validator, loaded on first use so `--help` and usage errors stay instant. */
+function realDependencies(): CliDependencies {
+    return {
+        createGateway: (projectDir, backend) => {
+            const { createAutomationGateway }: typeof import("./automation") = require("./automation");
+            return createAutomationGateway(projectDir, backend);
+        },
+        createValidator: (projectDir) => {
+            const { createStackValidator }: typeof import("./validate") = require("./validate");
+            return createStackValidator(projectDir);
+        },
+        now: Date.now,
+    };
+}
+
+if (require.main === module) {
+    const io: CliIo = {
+        stdout: (text) => process.stdout.write(text),
+        stderr: (text) => process.stderr.write(text),
+        env: process.env,
+        isTTY: Boolean(process.stdout.isTTY),
+    };
+    main(process.argv.slice(2), io, realDependencies()).then((code) => {
+        process.exitCode = code;
+    });
+}

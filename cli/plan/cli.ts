@@ -1,0 +1,123 @@
+/**
+ * `npm run plan -- <stack>`: the offline plan. See docs/plan.md and USAGE in args.ts.
+ *
+ * stdout carries only the plan (tree, diff or JSON); notes, the program's own logging and errors
+ * go to stderr. Errors are reported as messages, never as stack traces (unless --verbose).
+ */
+import * as path from "path";
+import { isStackConfigError } from "../../core/problems";
+import { ProjectNotFoundError, StackFileError, StackNotFoundError } from "../shared/stack-file";
+import { PlanArgs, parsePlanArgs, UsageError, USAGE } from "./args";
+import { diffSnapshots, formatDiff, hasChanges } from "./diff";
+import { runPlan } from "./run";
+import { InvalidSnapshotError, PlanSnapshot, readSnapshot, serializeSnapshot, writeSnapshot } from "./snapshot";
+import { formatTree } from "./tree";
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, changes: 3 } as const;
+
+export async function main(argv: readonly string[]): Promise<number> {
+    let args: PlanArgs | "help" | undefined;
+    try {
+        args = parsePlanArgs(argv);
+        if (args === "help") {
+            process.stdout.write(USAGE);
+            return EXIT.ok;
+        }
+        return await plan(args);
+    } catch (error) {
+        return report(error, args !== undefined && args !== "help" && args.verbose);
+    }
+}
+
+async function plan(args: PlanArgs): Promise<number> {
+    // A bad --diff file fails before the program runs.
+    const old = args.diff === undefined ? undefined : readSnapshot(args.diff);
+    if (old && old.stack !== args.stack) {
+        throw new InvalidSnapshotError(args.diff!, `it is a plan of stack "${old.stack}", not "${args.stack}"; compare plans of the same stack`);
+    }
+    // The program's console output would corrupt --json; it is diagnostics, so it goes to stderr.
+    console.log = console.error;
+    console.info = console.error;
+    const snapshot = await runPlan({ projectDir: args.projectDir, stack: args.stack, program: args.program });
+    if (old && old.project !== snapshot.project) {
+        throw new InvalidSnapshotError(args.diff!, `it is a plan of project "${old.project}", not "${snapshot.project}"`);
+    }
+    writeSnapshot(args.out, snapshot);
+    note(`snapshot written to ${displayPath(args.out)}`);
+    return old ? printDiff(args, old, snapshot) : printPlan(args, snapshot);
+}
+
+function printPlan(args: PlanArgs, snapshot: PlanSnapshot): number {
+    process.stdout.write(args.json ? serializeSnapshot(snapshot) : formatTree(snapshot));
+    return EXIT.ok;
+}
+
+function printDiff(args: PlanArgs, old: PlanSnapshot, snapshot: PlanSnapshot): number {
+    const diff = diffSnapshots(old, snapshot);
+    process.stdout.write(args.json ? `${JSON.stringify(diff, null, 2)}\n` : formatDiff(diff));
+    return args.exitCode && hasChanges(diff) ? EXIT.changes : EXIT.ok;
+}
+
+/** Prints what went wrong without a stack trace and returns the exit code. */
+function report(error: unknown, verbose: boolean): number {
+    if (error instanceof UsageError) {
+        process.stderr.write(`plan: ${error.message}\n\n${USAGE}`);
+        return EXIT.usage;
+    }
+    if (error instanceof StackNotFoundError || error instanceof ProjectNotFoundError || error instanceof InvalidSnapshotError) {
+        process.stderr.write(`plan: ${error.message}\n`);
+        return EXIT.usage;
+    }
+    if (isStackConfigError(error) || error instanceof StackFileError) {
+        // These messages already list every problem with its fix.
+        process.stderr.write(`${error.message}\n`);
+        return EXIT.failed;
+    }
+    const lines = [`plan: ${describe(error, verbose)}`];
+    for (let cause = (error as any)?.cause; cause !== undefined; cause = cause?.cause) {
+        lines.push(`  cause: ${describe(cause, verbose)}`);
+    }
+    process.stderr.write(`${lines.join("\n")}\n`);
+    return EXIT.failed;
+}
+
+/** The message, or with --verbose the stack trace, indented to stay under its heading. */
+function describe(error: unknown, verbose: boolean): string {
+    const text = verbose && error instanceof Error && error.stack ? error.stack : messageOf(error);
+    return text.replace(/\n/g, "\n    ");
+}
+
+function messageOf(error: unknown): string {
+    return error instanceof Error ? error.message : String(error);
+}
+
+function note(message: string): void {
+    process.stderr.write(`plan: ${message}\n`);
+}
+
+function displayPath(file: string): string {
+    const relative = path.relative(process.cwd(), file);
+    return relative.startsWith("..") ? file : relative;
+}
+
+if (require.main === module) {
+    let finished = false;
+    // Registrations waiting on each other (a dependency cycle) leave nothing to run: say so.
+    process.once("beforeExit", () => {
+        if (!finished) {
+            process.stderr.write("plan: the program never finished: resources are waiting on each other (a dependency cycle?)\n");
+            process.exitCode = EXIT.failed;
+        }
+    });
+    main(process.argv.slice(2)).then(
+        (code) => {
+            finished = true;
+            process.exitCode = code;
+        },
+        (error) => {
+            finished = true;
+            process.stderr.write(`plan: ${messageOf(error)}\n`);
+            process.exitCode = EXIT.failed;
+        },
+    );
+}

@@ -1,0 +1,79 @@
+/**
+ * Runs the real program for one stack under Pulumi's mock runtime in preview mode and returns its
+ * plan snapshot. Config comes from the stack files (see cli/shared/stack-file.ts); nothing is
+ * decrypted, no CLI, credentials or network are involved.
+ *
+ * Runs once per process: the mock runtime and the program's modules are process-wide.
+ */
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { isStackConfigError } from "../../core/problems";
+import { installOfflineRuntime, registeredResources } from "../../mock-runtime/runtime";
+import { programEntry, readStackConfig } from "../shared/stack-file";
+import { buildSnapshot, PlanSnapshot } from "./snapshot";
+
+export interface PlanRunOptions {
+    /** Directory holding Pulumi.yaml and (unless stackConfigDir moves them) the stack files. */
+    projectDir: string;
+    stack: string;
+    /** Program entry; by default Pulumi.yaml's `main:`, else the project's index.ts. */
+    program?: string;
+}
+
+/** The program failed for a reason other than its stack configuration. */
+export class ProgramError extends Error {
+    constructor(message: string, cause: unknown) {
+        super(message, { cause });
+        this.name = "ProgramError";
+    }
+}
+
+export async function runPlan(options: PlanRunOptions): Promise<PlanSnapshot> {
+    const { project, config, secretKeys } = readStackConfig(options.projectDir, options.stack);
+    const program = path.resolve(options.program ?? programEntry(options.projectDir));
+
+    // Failures inside the program's promises (a registration, an apply, an invoke without a
+    // fixture) surface as unhandled rejections, and the registrations they break never finish:
+    // the first one ends the plan.
+    let fail: (reason: unknown) => void = () => undefined;
+    const failed = new Promise<never>((_, reject) => (fail = (reason) => reject(programFailure(program, reason))));
+    failed.catch(() => undefined);
+    process.on("unhandledRejection", fail);
+    try {
+        installOfflineRuntime({ project, stack: options.stack, preview: true, config, secretKeys });
+        return await Promise.race([failed, evaluate(project, options.stack, program)]);
+    } finally {
+        process.off("unhandledRejection", fail);
+    }
+}
+
+async function evaluate(project: string, stack: string, program: string): Promise<PlanSnapshot> {
+    const outputs = await loadProgram(program);
+    await settle();
+    const snapshot = await buildSnapshot(project, stack, registeredResources(), outputs);
+    await settle();
+    return snapshot;
+}
+
+/** Loads the program; its exports are the stack outputs. A function export is run, as Pulumi does. */
+async function loadProgram(program: string): Promise<Record<string, unknown>> {
+    try {
+        let exported: unknown = require(program);
+        if (typeof exported === "function") exported = await exported();
+        return typeof exported === "object" && exported !== null ? { ...(exported as Record<string, unknown>) } : {};
+    } catch (error) {
+        throw programFailure(program, error);
+    }
+}
+
+function programFailure(program: string, error: unknown): unknown {
+    if (isStackConfigError(error)) return error;
+    const relative = path.relative(process.cwd(), program) || program;
+    return new ProgramError(`the program ${relative} failed`, error);
+}
+
+/** Waits for every registration, then one more turn so late rejections are seen. */
+async function settle(): Promise<void> {
+    await (pulumi.runtime as any).waitForRPCs();
+    await new Promise((resolve) => setImmediate(resolve));
+}

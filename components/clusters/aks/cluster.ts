@@ -1,0 +1,436 @@
+/**
+ * Azure Kubernetes Service: a resource group, a virtual network and node subnet, a user-assigned
+ * control-plane identity, a Key Vault key for KMS encryption of Secrets, and the managed cluster
+ * with Entra ID (AAD) RBAC, local accounts disabled, Azure CNI overlay with Cilium network policy, OIDC issuer and workload identity, an
+ * auto-upgrade channel, an allow-listed or private API server, control-plane logs in Log
+ * Analytics, and autoscaling system and user node pools.
+ */
+import { createHash } from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as azure from "@pulumi/azure-native/provider";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as containerservice from "@pulumi/azure-native/containerservice";
+import * as keyvault from "@pulumi/azure-native/keyvault";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as monitor from "@pulumi/azure-native/monitor";
+import * as network from "@pulumi/azure-native/network";
+import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
+import * as resources from "@pulumi/azure-native/resources";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { ConfigProblem } from "../../../core/problems";
+import { cidr, cidrHost, rule } from "../../../core/rules";
+import { AzureClusterRef, ClusterContext, ClusterKind, commonClusterFields, KubernetesCluster, ManagedClusterConfig, NodePoolConfig } from "../provider";
+import {
+    auditLogRetentionDays,
+    clusterKubernetesProvider,
+    containedCidrProblems,
+    execKubeconfig,
+    machineTypeProblems,
+    managedClusterDefaults,
+    OPEN_TO_THE_INTERNET,
+    overlappingCidrProblems,
+    patternProblems,
+    validateManagedCluster,
+} from "../managed";
+
+/** Checked 2026-11 against the AKS release calendar given in issue 3: 1.33 to 1.36 are supported. */
+export const AKS_VERSIONS = ["1.35", "1.36", "1.34", "1.33"] as const;
+
+export const AKS_MACHINE_TYPES = { dev: "Standard_D2as_v5", staging: "Standard_D2s_v5", prod: "Standard_D4s_v5", local: "Standard_D2as_v5" } as const;
+
+export const AKS_UPGRADE_CHANNELS = ["patch", "stable", "rapid", "node-image", "none"] as const;
+
+/** Control-plane log categories sent to Log Analytics; kube-audit-admin is the audit trail without reads. */
+export const AKS_LOG_CATEGORIES = ["kube-apiserver", "kube-audit-admin", "kube-controller-manager", "kube-scheduler", "cluster-autoscaler", "guard"] as const;
+
+/** Application ID of the AKS AAD server, the audience of kubelogin tokens (same in every tenant). */
+export const AKS_AAD_SERVER_APP_ID = "6dae42f8-4368-4678-94ff-3960e28e3630";
+
+/** Built-in role definition IDs (the same in every subscription). */
+const NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7";
+const AKS_RBAC_CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
+const KEY_VAULT_CRYPTO_USER = "12338af0-0e69-4776-bea7-57ae8d297424";
+
+/** Public client IDs of the Azure CLI and Azure PowerShell: whoever signs in through them is a user. */
+const INTERACTIVE_CLIENT_IDS = ["04b07795-8ddb-461a-bbee-02f9e1bf7b46", "1950a258-227b-4e31-a9cf-717495945fc2"];
+
+/**
+ * The principal type of the identity running Pulumi. Azure rejects a role assignment whose
+ * principalType does not match the principal (and the SDK defaults to User), so it is derived from
+ * the client the credentials belong to: a person via the Azure CLI or PowerShell, else a service
+ * principal or managed identity (CI).
+ */
+export function deployerPrincipalType(clientId: string): "User" | "ServicePrincipal" {
+    return INTERACTIVE_CLIENT_IDS.includes(clientId.toLowerCase()) ? "User" : "ServicePrincipal";
+}
+
+/**
+ * Key Vault names are global, 3-24 characters: the cluster name, shortened, plus a hash of the
+ * subscription so that the same cluster name in another subscription does not collide.
+ */
+export function aksKeyVaultName(clusterName: string, subscriptionId: string): string {
+    const digest = createHash("sha256").update(`${subscriptionId}/${clusterName}`).digest("hex").slice(0, 6);
+    return `${clusterName.slice(0, 13).replace(/-+$/, "")}-kv-${digest}`.replace(/--+/g, "-");
+}
+
+const uuid = (what: string, example: string) =>
+    z
+        .string(rule("must be a string", `quote the ${what}`))
+        .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, rule("is not a GUID", `use the ${what}, a GUID such as ${example}`));
+
+const aksSchema = z.strictObject({
+    ...commonClusterFields,
+    cloud: z.literal("azure"),
+    /** Defaults to the subscription of the Azure credentials in use. */
+    subscriptionId: uuid("subscription ID", "00000000-0000-0000-0000-000000000000").optional(),
+    network: z
+        .strictObject({
+            vnetCidr: cidr.optional(),
+            /** The node subnet, inside vnetCidr. */
+            nodesCidr: cidr.optional(),
+            /** Kubernetes Service addresses; outside the VNet. */
+            serviceCidr: cidr.optional(),
+            /** Pod addresses (Azure CNI overlay); outside the VNet. */
+            podCidr: cidr.optional(),
+        })
+        .optional(),
+    autoUpgradeChannel: z.enum(AKS_UPGRADE_CHANNELS, rule("is not an AKS upgrade channel", `use one of ${AKS_UPGRADE_CHANNELS.join(", ")}`)).optional(),
+    /** Entra ID groups whose members are cluster admins. */
+    adminGroupObjectIds: z.array(uuid("Entra ID group object ID", "3f2a9c1e-8b7d-4e6f-9a0b-1c2d3e4f5a6b")).optional(),
+});
+
+export type AksClusterRaw = z.infer<typeof aksSchema>;
+
+export interface AksClusterConfig extends ManagedClusterConfig {
+    cloud: "azure";
+    subscriptionId?: string;
+    network: { vnetCidr: string; nodesCidr: string; serviceCidr: string; podCidr: string };
+    autoUpgradeChannel: (typeof AKS_UPGRADE_CHANNELS)[number];
+    adminGroupObjectIds: string[];
+    /** Spread nodes over availability zones 1-3 and use the Standard (SLA) tier. */
+    highlyAvailable: boolean;
+}
+
+const ZONES = ["1", "2", "3"];
+
+/** Reads the API server and CA out of the kubeconfig AKS returns, to build our own around kubelogin. */
+export function aksServerAndCa(encodedKubeconfig: string): { server: string; ca: string } {
+    const document = parseYaml(Buffer.from(encodedKubeconfig, "base64").toString("utf8"));
+    const cluster = document?.clusters?.[0]?.cluster;
+    if (!cluster?.server || !cluster["certificate-authority-data"]) {
+        throw new Error("the kubeconfig returned by AKS has no server or certificate-authority-data");
+    }
+    return { server: cluster.server, ca: cluster["certificate-authority-data"] };
+}
+
+export class AksCluster extends pulumi.ComponentResource implements KubernetesCluster {
+    public readonly clusterName: pulumi.Output<string>;
+    public readonly cloud = "azure";
+    public readonly region: pulumi.Output<string>;
+    public readonly endpoint: pulumi.Output<string>;
+    public readonly kubernetesVersion: pulumi.Output<string>;
+    public readonly kubeconfig: pulumi.Output<string>;
+    public readonly oidcIssuerUrl: pulumi.Output<string | undefined>;
+    public readonly provider: k8s.Provider;
+    public readonly resourceGroupName: pulumi.Output<string>;
+    /** ARM coordinates, for what is installed through Azure (the microsoft.flux extension). */
+    public readonly azure: AzureClusterRef;
+
+    constructor(name: string, args: AksClusterConfig, context: ClusterContext, opts?: pulumi.ComponentResourceOptions) {
+        super("fluxpilot:clusters:AksCluster", name, {}, opts);
+
+        const provider = new azure.Provider(`${name}-azure`, { subscriptionId: args.subscriptionId, location: args.region }, { parent: this });
+        const o = { parent: this, provider };
+        const tags = context.tags;
+        const client = authorization.getClientConfigOutput({ parent: this, provider });
+        const roleDefinition = (id: string) => pulumi.interpolate`/subscriptions/${client.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${id}`;
+
+        const group = new resources.ResourceGroup(`${name}-rg`, { resourceGroupName: `${args.name}-rg`, location: args.region, tags }, o);
+
+        // ---- Network ----
+        const vnet = new network.VirtualNetwork(`${name}-vnet`, {
+            virtualNetworkName: `${args.name}-vnet`,
+            resourceGroupName: group.name,
+            location: args.region,
+            addressSpace: { addressPrefixes: [args.network.vnetCidr] },
+            tags,
+        }, o);
+        const subnet = new network.Subnet(`${name}-nodes`, {
+            subnetName: "nodes",
+            resourceGroupName: group.name,
+            virtualNetworkName: vnet.name,
+            addressPrefix: args.network.nodesCidr,
+            // Egress goes through the cluster's load balancer, not Azure's implicit default.
+            defaultOutboundAccess: false,
+        }, o);
+
+        // ---- Identity: the control plane manages load balancers and routes in the node subnet ----
+        const identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, {
+            resourceName: `${args.name}-control-plane`,
+            resourceGroupName: group.name,
+            location: args.region,
+            tags,
+        }, o);
+        const subnetAccess = new authorization.RoleAssignment(`${name}-identity-network`, {
+            principalId: identity.principalId,
+            principalType: "ServicePrincipal",
+            roleDefinitionId: roleDefinition(NETWORK_CONTRIBUTOR),
+            scope: subnet.id,
+        }, o);
+
+        // ---- KMS: Secrets in etcd are envelope-encrypted with a Key Vault key ----
+        const vault = new keyvault.Vault(`${name}-kms`, {
+            vaultName: client.subscriptionId.apply((subscription) => aksKeyVaultName(args.name, subscription)),
+            resourceGroupName: group.name,
+            location: args.region,
+            properties: {
+                tenantId: client.tenantId,
+                sku: { family: "A", name: "standard" },
+                enableRbacAuthorization: true,
+                softDeleteRetentionInDays: 90,
+                // Purge protection cannot be turned off again, so only prod keys are held for the full 90 days.
+                enablePurgeProtection: context.environment === "prod" ? true : undefined,
+                publicNetworkAccess: "Enabled",
+            },
+            tags,
+        }, o);
+        const etcdKey = new keyvault.Key(`${name}-etcd`, {
+            keyName: "etcd-encryption",
+            vaultName: vault.name,
+            resourceGroupName: group.name,
+            properties: { kty: "RSA", keySize: 2048, keyOps: ["encrypt", "decrypt", "wrapKey", "unwrapKey"] },
+            tags,
+        }, o);
+        const kmsAccess = new authorization.RoleAssignment(`${name}-identity-kms`, {
+            principalId: identity.principalId,
+            principalType: "ServicePrincipal",
+            roleDefinitionId: roleDefinition(KEY_VAULT_CRYPTO_USER),
+            scope: vault.id,
+        }, o);
+
+        // ---- Control-plane logs ----
+        const workspace = new operationalinsights.Workspace(`${name}-logs`, {
+            workspaceName: `${args.name}-logs`,
+            resourceGroupName: group.name,
+            location: args.region,
+            sku: { name: "PerGB2018" },
+            retentionInDays: auditLogRetentionDays(context.environment),
+            tags,
+        }, o);
+
+        // ---- Cluster ----
+        const [systemPool, ...userPools] = args.nodePools;
+        // AKS spells "anyone" as no ranges at all; dropping only 0.0.0.0/0 from a longer list would
+        // silently narrow the endpoint to the remaining ranges.
+        const publicRanges = args.endpoint.allowedCidrs.includes(OPEN_TO_THE_INTERNET) ? [] : args.endpoint.allowedCidrs;
+        const cluster = new containerservice.ManagedCluster(`${name}-cluster`, {
+            resourceName: args.name,
+            resourceGroupName: group.name,
+            location: args.region,
+            dnsPrefix: args.name,
+            kubernetesVersion: args.kubernetesVersion,
+            sku: { name: "Base", tier: args.highlyAvailable ? "Standard" : "Free" },
+            identity: { type: containerservice.ResourceIdentityType.UserAssigned, userAssignedIdentities: [identity.id] },
+            // Entra ID sign-in with Azure RBAC for Kubernetes authorization (CKV_AZURE_5).
+            enableRBAC: true,
+            aadProfile: { managed: true, enableAzureRBAC: true, tenantID: client.tenantId, adminGroupObjectIDs: args.adminGroupObjectIds },
+            // No static admin kubeconfig can be issued (CKV_AZURE_141).
+            disableLocalAccounts: true,
+            oidcIssuerProfile: { enabled: true },
+            securityProfile: {
+                workloadIdentity: { enabled: true },
+                imageCleaner: { enabled: true, intervalHours: 168 },
+                azureKeyVaultKms: { enabled: true, keyId: etcdKey.keyUriWithVersion, keyVaultNetworkAccess: "Public", keyVaultResourceId: vault.id },
+            },
+            autoUpgradeProfile: { upgradeChannel: args.autoUpgradeChannel, nodeOSUpgradeChannel: "NodeImage" },
+            apiServerAccessProfile: args.endpoint.publicAccess
+                ? { enablePrivateCluster: false, authorizedIPRanges: publicRanges } // CKV_AZURE_6
+                : { enablePrivateCluster: true }, // CKV_AZURE_115
+            networkProfile: {
+                networkPlugin: "azure",
+                networkPluginMode: "overlay",
+                // Cilium enforces NetworkPolicy (CKV_AZURE_7).
+                networkDataplane: "cilium",
+                networkPolicy: "cilium",
+                podCidr: args.network.podCidr,
+                serviceCidr: args.network.serviceCidr,
+                dnsServiceIP: cidrHost(args.network.serviceCidr, 10),
+                loadBalancerSku: "standard",
+                outboundType: "loadBalancer",
+            },
+            addonProfiles: {
+                // Container insights (CKV_AZURE_4) and Azure Policy for Kubernetes (CKV_AZURE_116).
+                omsagent: { enabled: true, config: { logAnalyticsWorkspaceResourceID: workspace.id, useAADAuth: "true" } },
+                azurepolicy: { enabled: true },
+            },
+            // The system pool is created with the cluster (AKS requires one); user pools are
+            // separate resources, so adding or changing them never touches the cluster.
+            agentPoolProfiles: [{ ...this.poolProfile(args, tags, systemPool, subnet, userPools.length > 0), name: systemPool.name, mode: "System" }],
+            tags,
+        }, {
+            ...o,
+            dependsOn: [subnetAccess, kmsAccess],
+            // The autoscaler owns the current size; Pulumi owns minNodes/maxNodes.
+            ignoreChanges: ["agentPoolProfiles[0].count"],
+        });
+
+        new monitor.DiagnosticSetting(`${name}-control-plane`, {
+            name: "control-plane-logs",
+            resourceUri: cluster.id,
+            workspaceId: workspace.id,
+            logAnalyticsDestinationType: "Dedicated",
+            logs: AKS_LOG_CATEGORIES.map((category) => ({ category, enabled: true })),
+        }, o);
+
+        // The deploying identity administers the cluster, as on EKS, so Flux can be installed.
+        const deployerAdmin = new authorization.RoleAssignment(`${name}-deployer-admin`, {
+            principalId: client.objectId,
+            principalType: client.clientId.apply(deployerPrincipalType),
+            roleDefinitionId: roleDefinition(AKS_RBAC_CLUSTER_ADMIN),
+            scope: cluster.id,
+        }, o);
+
+        const pools = userPools.map((pool) => new containerservice.AgentPool(`${name}-${pool.name}`, {
+            ...this.poolProfile(args, tags, pool, subnet, false),
+            agentPoolName: pool.name,
+            resourceName: cluster.name,
+            resourceGroupName: group.name,
+            mode: "User",
+        }, {
+            ...o,
+            // Pool names are fixed, so a replacement must remove the old pool first.
+            deleteBeforeReplace: true,
+            // The autoscaler owns the current size; Pulumi owns minNodes/maxNodes.
+            ignoreChanges: ["count"],
+        }));
+
+        // Server and CA from AKS's own user kubeconfig; the credential is ours (kubelogin).
+        const credentials = containerservice.listManagedClusterUserCredentialsOutput(
+            { resourceGroupName: group.name, resourceName: cluster.name, format: "exec" },
+            { parent: this, provider, dependsOn: [cluster] },
+        );
+        const access = credentials.kubeconfigs.apply((configs) => aksServerAndCa(configs[0].value));
+
+        this.clusterName = cluster.name;
+        this.region = pulumi.output(args.region);
+        this.resourceGroupName = group.name;
+        this.azure = { resourceGroupName: group.name, clusterName: cluster.name, provider };
+        this.endpoint = args.endpoint.publicAccess ? pulumi.interpolate`https://${cluster.fqdn}` : pulumi.interpolate`https://${cluster.privateFQDN}`;
+        this.kubernetesVersion = cluster.currentKubernetesVersion;
+        this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((profile) => profile?.issuerURL);
+        this.kubeconfig = execKubeconfig({
+            name: cluster.name,
+            server: access.server,
+            certificateAuthorityData: access.ca,
+            exec: {
+                command: "kubelogin",
+                // Uses the Azure CLI sign-in; in CI set AZURE_* variables and use --login workloadidentity.
+                args: ["get-token", "--login", "azurecli", "--server-id", AKS_AAD_SERVER_APP_ID],
+                installHint: "Install kubelogin (az aks install-cli, or https://azure.github.io/kubelogin/) and sign in with 'az login'.",
+            },
+        });
+        this.provider = clusterKubernetesProvider(name, this.kubeconfig, this, [deployerAdmin, ...pools]);
+
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            endpoint: this.endpoint,
+            kubernetesVersion: this.kubernetesVersion,
+            kubeconfig: this.kubeconfig,
+            oidcIssuerUrl: this.oidcIssuerUrl,
+            resourceGroupName: this.resourceGroupName,
+        });
+    }
+
+    /** Settings shared by the inline system pool and the user pools. */
+    private poolProfile(args: AksClusterConfig, tags: Record<string, string>, pool: NodePoolConfig, subnet: network.Subnet, dedicateToSystem: boolean) {
+        return {
+            vmSize: pool.machineType,
+            enableAutoScaling: true,
+            minCount: pool.minNodes,
+            maxCount: pool.maxNodes,
+            count: Math.max(pool.minNodes, 1),
+            availabilityZones: args.highlyAvailable ? ZONES : undefined,
+            orchestratorVersion: args.kubernetesVersion,
+            osType: "Linux",
+            osSKU: "AzureLinux",
+            osDiskSizeGB: pool.diskSizeGb ?? 128,
+            osDiskType: "Managed",
+            // Room for the daemonsets and workloads of a general-purpose node (CKV_AZURE_168).
+            maxPods: 110,
+            vnetSubnetID: subnet.id,
+            enableNodePublicIP: false,
+            type: "VirtualMachineScaleSets",
+            scaleSetPriority: pool.spot ? "Spot" : "Regular",
+            scaleSetEvictionPolicy: pool.spot ? "Delete" : undefined,
+            nodeLabels: { ...pool.labels, "fluxpilot.dev/pool": pool.name },
+            // With user pools present, only critical add-ons run on system nodes (CKV_AZURE_232).
+            nodeTaints: dedicateToSystem ? ["CriticalAddonsOnly=true:NoSchedule"] : undefined,
+            upgradeSettings: { maxSurge: "33%" },
+            tags: { ...tags, pool: pool.name },
+        };
+    }
+}
+
+/** Linux agent pool names: lowercase letters and digits, at most 12, starting with a letter. */
+const AKS_POOL_NAME = /^[a-z][a-z0-9]{0,11}$/;
+
+export function validateAks(config: AksClusterConfig, key: string): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    problems.push(...patternProblems(`${key}.region`, config.region, /^[a-z]+[a-z0-9]*$/, "Azure location", "westeurope"));
+    problems.push(...machineTypeProblems(config.nodePools, key, /^Standard_[A-Za-z0-9_]+$/, "Azure VM size", "Standard_D4s_v5"));
+    config.nodePools.forEach((pool, index) => {
+        problems.push(...patternProblems(`${key}.nodePools[${index}].name`, pool.name, AKS_POOL_NAME, "AKS node pool name (1-12 lowercase letters and digits, no '-')", "system or apps2"));
+        if (pool.spot && index === 0) {
+            problems.push({ key: `${key}.nodePools[0].spot`, value: true, message: "makes the system pool Spot, which AKS does not allow", fix: "run Spot capacity in a second (user) pool" });
+        }
+    });
+    if (config.nodePools[0] && config.nodePools[0].minNodes < 1) {
+        problems.push({
+            key: `${key}.nodePools[0].minNodes`,
+            value: config.nodePools[0].minNodes,
+            message: "lets the system pool scale to zero, which AKS does not allow",
+            fix: "set minNodes to 1 or more for the first (system) pool",
+        });
+    }
+    const n = config.network;
+    const vnet = { key: `${key}.network.vnetCidr`, cidr: n.vnetCidr, what: "VNet range" };
+    const nodes = { key: `${key}.network.nodesCidr`, cidr: n.nodesCidr, what: "node subnet" };
+    const services = { key: `${key}.network.serviceCidr`, cidr: n.serviceCidr, what: "Service range" };
+    const pods = { key: `${key}.network.podCidr`, cidr: n.podCidr, what: "pod range" };
+    problems.push(...containedCidrProblems(vnet, [nodes]));
+    // Overlay pod and Service ranges are virtual: they must not collide with the VNet or each other.
+    problems.push(...overlappingCidrProblems([vnet, services, pods]));
+    return problems;
+}
+
+export const aksKind: ClusterKind<AksClusterRaw, AksClusterConfig> = {
+    cloud: "azure",
+    title: "Azure AKS",
+    schema: aksSchema,
+    supportedVersions: AKS_VERSIONS,
+    withDefaults(raw, preset) {
+        return {
+            ...managedClusterDefaults(raw, preset, { machineType: AKS_MACHINE_TYPES[preset.environment], supportedVersions: AKS_VERSIONS }),
+            cloud: "azure",
+            subscriptionId: raw.subscriptionId,
+            network: {
+                vnetCidr: raw.network?.vnetCidr ?? "10.30.0.0/16",
+                nodesCidr: raw.network?.nodesCidr ?? "10.30.0.0/20",
+                serviceCidr: raw.network?.serviceCidr ?? "10.31.0.0/16",
+                podCidr: raw.network?.podCidr ?? "192.168.0.0/16",
+            },
+            // patch keeps the minor version the stack pins and applies patches automatically.
+            autoUpgradeChannel: raw.autoUpgradeChannel ?? "patch",
+            adminGroupObjectIds: raw.adminGroupObjectIds ?? [],
+            highlyAvailable: preset.highlyAvailable,
+        };
+    },
+    validate(config, preset, key) {
+        return [...validateManagedCluster(config, preset, key, this.title, AKS_VERSIONS), ...validateAks(config, key)];
+    },
+    create(config, context, opts) {
+        return new AksCluster(config.name, config, context, opts);
+    },
+};

@@ -1,0 +1,62 @@
+/**
+ * AWS answers for the offline runtime: the provider calls the EKS component makes and the
+ * outputs AWS computes for the resources whose outputs feed other resources or the kubeconfig.
+ */
+import { createHash } from "crypto";
+import { registerComputedOutputFixtures, registerInvokeFixtures } from "../../../mock-runtime/fixtures";
+
+export const FIXTURE_ACCOUNT_ID = "123456789012";
+const FALLBACK_REGION = "eu-west-1";
+
+/** A stable fake identifier derived from the resource name, so repeated runs print the same plan. */
+export function fakeId(name: string, length: number, alphabet = "0123456789ABCDEF"): string {
+    const digest = createHash("sha256").update(name).digest();
+    return Array.from(digest.subarray(0, length), (byte) => alphabet[byte % alphabet.length]).join("");
+}
+
+/** A syntactically valid, base64-encoded PEM block standing in for a cluster CA. */
+export function fakeCertificateAuthority(name: string): string {
+    const body = Buffer.from(createHash("sha512").update(name).digest()).toString("base64");
+    return Buffer.from(`-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`).toString("base64");
+}
+
+registerInvokeFixtures({
+    "aws:index/getPartition:getPartition": () => ({ id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" }),
+    "aws:index/getAvailabilityZones:getAvailabilityZones": (inputs) => {
+        const region = inputs.region ?? FALLBACK_REGION;
+        // Most accounts see only two zones in us-west-1; the others have three or more.
+        const letters = region === "us-west-1" ? ["b", "c"] : ["a", "b", "c"];
+        return {
+            id: region,
+            region,
+            names: letters.map((l) => `${region}${l}`),
+            zoneIds: letters.map((_, i) => `${region.replace(/-/g, "").slice(0, 3)}1-az${i + 1}`),
+            groupNames: [region],
+            state: "available",
+        };
+    },
+});
+
+registerComputedOutputFixtures({
+    "aws:eks/cluster:Cluster": (name, inputs) => {
+        const id = fakeId(name, 32);
+        const region = inputs.region ?? FALLBACK_REGION;
+        return {
+            arn: `arn:aws:eks:${region}:${FIXTURE_ACCOUNT_ID}:cluster/${inputs.name ?? name}`,
+            endpoint: `https://${id}.gr7.${region}.eks.amazonaws.com`,
+            certificateAuthority: { data: fakeCertificateAuthority(name) },
+            identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${id}` }] }],
+            status: "ACTIVE",
+            platformVersion: "eks.5",
+        };
+    },
+    "aws:kms/key:Key": (name) => {
+        const keyId = `${fakeId(name, 8, "0123456789abcdef")}-${fakeId(`${name}/1`, 4, "0123456789abcdef")}-4${fakeId(`${name}/2`, 3, "0123456789abcdef")}-8${fakeId(`${name}/3`, 3, "0123456789abcdef")}-${fakeId(`${name}/4`, 12, "0123456789abcdef")}`;
+        return { keyId, arn: `arn:aws:kms:${FALLBACK_REGION}:${FIXTURE_ACCOUNT_ID}:key/${keyId}` };
+    },
+    "aws:iam/role:Role": (name, inputs) => ({ arn: `arn:aws:iam::${FIXTURE_ACCOUNT_ID}:role/${inputs.name ?? name}`, name: inputs.name ?? name }),
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (_name, inputs) => ({
+        arn: `arn:aws:iam::${FIXTURE_ACCOUNT_ID}:oidc-provider/${String(inputs.url ?? "").replace(/^https:\/\//, "")}`,
+    }),
+    "aws:ec2/launchTemplate:LaunchTemplate": (name) => ({ latestVersion: 1, arn: `arn:aws:ec2:${FALLBACK_REGION}:${FIXTURE_ACCOUNT_ID}:launch-template/lt-${fakeId(name, 17, "0123456789abcdef")}` }),
+});

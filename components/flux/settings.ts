@@ -1,0 +1,218 @@
+/**
+ * Flux settings: stack-wide under `fluxpilot:flux`, overridable per cluster under
+ * `fluxpilot:clusters[i].flux` (same schema). Everything here is pure: parse, default, validate.
+ * The Flux component takes the resolved `FluxSettings` of one cluster.
+ */
+import * as semver from "semver";
+import { z } from "zod";
+import type { ConfigProblem } from "../../core/problems";
+import type { GitopsConfig } from "../../stacks/gitops";
+import { repositoryLocation, GITHUB_TOKEN_KEY } from "../../stacks/gitops";
+import { Environment, rule } from "../../core/rules";
+import { AKS_CLOUD, FluxComponent, fluxComponents } from "../../core/flux";
+import { findInstaller, installerIds, InstallerId } from "./installers";
+
+export { AKS_CLOUD, fluxComponents };
+export type { FluxComponent };
+
+
+/** FluxInstance `cluster.type`: enables the platform's specifics (e.g. workload identity). */
+export const clusterTypes = ["kubernetes", "openshift", "aws", "azure", "gcp"] as const;
+export type ClusterType = (typeof clusterTypes)[number];
+
+export const DEFAULT_FLUX_VERSION = "2.9.x";
+export const DEFAULT_COMPONENTS: readonly FluxComponent[] = ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"];
+/** flux-operator and flux-instance charts are released together under one version. */
+export const DEFAULT_OPERATOR_CHART_VERSION = "0.59.0";
+/** microsoft.flux extension version; it decides the Flux version on AKS. */
+export const DEFAULT_AKS_EXTENSION_VERSION = "1.19.5";
+
+/** FluxInstance cluster type of each cluster kind's `cloud` (EKS, GKE, AKS); anything else is plain Kubernetes. */
+const clusterTypeByCloud: Record<string, ClusterType> = { aws: "aws", gcp: "gcp", azure: "azure" };
+
+const semverRange = z
+    .string(rule("must be a string", "quote the version, e.g. \"2.9.x\""))
+    .refine((value) => semver.validRange(value) !== null, rule("is not a valid semver range", "write it like \"2.9.x\" or \">=2.9.0 <2.10.0\""))
+    .refine(
+        (value) => semver.validRange(value) === null || semver.subset(value, "2.x"),
+        rule("allows versions outside Flux 2", "pin a Flux 2 range, e.g. \"2.9.x\""),
+    );
+
+const exactVersion = (example: string) =>
+    z
+        .string(rule("must be a string", `quote the version, e.g. "${example}"`))
+        .refine((value) => semver.valid(value) !== null, rule("is not an exact version", `pin one release, e.g. "${example}"`));
+
+const kubernetesName = z
+    .string(rule("must be a string", "set a Kubernetes object name"))
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, rule("is not a Kubernetes object name", "use lowercase letters, digits and '-', e.g. flux-reconciler"));
+
+export const fluxSchema = z.strictObject({
+    /** How Flux is installed; aks-extension only on AKS clusters. */
+    installer: z.enum(installerIds, rule("is not a Flux installer", `use one of ${installerIds.join(", ")}`)).optional(),
+    /** Flux distribution version range, e.g. "2.9.x" (flux-operator installer). */
+    version: semverRange.optional(),
+    components: z
+        .array(z.enum(fluxComponents, rule("is not a Flux component", `use any of ${fluxComponents.join(", ")}`)))
+        .min(1, rule("lists no component", "list at least source-controller and kustomize-controller"))
+        .optional(),
+    clusterType: z.enum(clusterTypes, rule("is not a FluxInstance cluster type", `use one of ${clusterTypes.join(", ")}`)).optional(),
+    clusterDomain: z
+        .string(rule("must be a string", "set the cluster DNS domain, e.g. cluster.local"))
+        .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, rule("is not a DNS domain", "use the cluster's DNS domain, e.g. cluster.local"))
+        .optional(),
+    networkPolicy: z.boolean(rule("must be true or false", "set networkPolicy: true to restrict traffic to the Flux controllers")).optional(),
+    /** Multi-tenancy lock-down: no cross-namespace references, no remote bases, a default service account. */
+    lockdown: z.boolean(rule("must be true or false", "set lockdown: true for shared clusters")).optional(),
+    /** Service account Kustomizations and HelmReleases impersonate when they name none (lock-down). */
+    tenantServiceAccount: kubernetesName.optional(),
+    operatorChartVersion: exactVersion(DEFAULT_OPERATOR_CHART_VERSION).optional(),
+    aksExtensionVersion: exactVersion(DEFAULT_AKS_EXTENSION_VERSION).optional(),
+    /** Instant sync: a GitHub webhook that reaches a Flux Receiver through a LoadBalancer. */
+    webhook: z.strictObject({ enabled: z.boolean(rule("must be true or false", "set enabled: true to reconcile on every push")) }).optional(),
+});
+
+export type FluxRaw = z.infer<typeof fluxSchema>;
+
+/** The Flux settings of one cluster, every gap filled. */
+export interface FluxSettings {
+    installer: InstallerId;
+    version: string;
+    components: FluxComponent[];
+    clusterType: ClusterType;
+    clusterDomain: string;
+    networkPolicy: boolean;
+    lockdown: boolean;
+    tenantServiceAccount: string;
+    operatorChartVersion: string;
+    aksExtensionVersion: string;
+    webhook: { enabled: boolean };
+}
+
+/** Shared clusters are locked down; dev and laptop clusters may be relaxed. */
+export function lockdownRequired(environment: Environment): boolean {
+    return environment === "staging" || environment === "prod";
+}
+
+/** Cluster override over stack settings over environment defaults. `cloud` picks the cluster type. */
+export function resolveFlux(stack: FluxRaw | undefined, cluster: FluxRaw | undefined, environment: Environment, cloud?: string): FluxSettings {
+    const pick = <K extends keyof FluxRaw>(name: K): FluxRaw[K] => cluster?.[name] ?? stack?.[name];
+    return {
+        installer: pick("installer") ?? "flux-operator",
+        version: pick("version") ?? DEFAULT_FLUX_VERSION,
+        components: [...(pick("components") ?? DEFAULT_COMPONENTS)],
+        clusterType: pick("clusterType") ?? (cloud ? clusterTypeByCloud[cloud] : undefined) ?? "kubernetes",
+        clusterDomain: pick("clusterDomain") ?? "cluster.local",
+        networkPolicy: pick("networkPolicy") ?? true,
+        lockdown: pick("lockdown") ?? lockdownRequired(environment),
+        tenantServiceAccount: pick("tenantServiceAccount") ?? "default",
+        operatorChartVersion: pick("operatorChartVersion") ?? DEFAULT_OPERATOR_CHART_VERSION,
+        aksExtensionVersion: pick("aksExtensionVersion") ?? DEFAULT_AKS_EXTENSION_VERSION,
+        webhook: { enabled: pick("webhook")?.enabled ?? false },
+    };
+}
+
+/** A problem with one Flux setting; `field` is relative (`components`), `key` overrides it when the cause lies elsewhere. */
+export interface FluxProblem {
+    field: string;
+    key?: string;
+    value?: unknown;
+    message: string;
+    fix: string;
+}
+
+export interface FluxValidationContext {
+    environment: Environment;
+    /** The cluster's `cloud`; undefined for the stack-wide settings. */
+    cloud?: string;
+    gitops: GitopsConfig;
+}
+
+/** Rules on resolved settings; installer-specific ones come from the installer. */
+export function validateFluxSettings(settings: FluxSettings, context: FluxValidationContext): FluxProblem[] {
+    const problems: FluxProblem[] = [];
+    const has = (component: FluxComponent) => settings.components.includes(component);
+    const duplicates = settings.components.filter((c, i) => settings.components.indexOf(c) !== i);
+    if (duplicates.length > 0) {
+        problems.push({ field: "components", value: settings.components, message: `lists ${duplicates.join(", ")} more than once`, fix: "list each component once" });
+    }
+    const missing = (["source-controller", "kustomize-controller"] as const).filter((c) => !has(c));
+    if (missing.length > 0) {
+        problems.push({
+            field: "components",
+            value: settings.components,
+            message: `lacks ${missing.join(" and ")}, which the sync of ${context.gitops.path} needs`,
+            fix: "add source-controller and kustomize-controller",
+        });
+    }
+    if (has("image-automation-controller") && !has("image-reflector-controller")) {
+        problems.push({
+            field: "components",
+            value: settings.components,
+            message: "has image-automation-controller without image-reflector-controller, which it reads image tags from",
+            fix: "add image-reflector-controller, or remove image-automation-controller",
+        });
+    }
+    if (!settings.lockdown && lockdownRequired(context.environment)) {
+        problems.push({
+            field: "lockdown",
+            value: false,
+            message: `relaxes the multi-tenancy lock-down, which ${context.environment} does not allow`,
+            fix: "remove lockdown (it defaults to true here); only dev and local may relax it",
+        });
+    }
+    if (settings.webhook.enabled) {
+        if (!has("notification-controller")) {
+            problems.push({
+                field: "webhook.enabled",
+                value: true,
+                message: "needs notification-controller, which serves the webhook receiver",
+                fix: "add notification-controller to components, or disable the webhook",
+            });
+        }
+        const github = context.gitops.github;
+        if (!github || repositoryLocation(context.gitops.repository)?.host !== "github.com") {
+            problems.push({
+                field: "webhook.enabled",
+                value: true,
+                message: "needs a github.com repository and fluxpilot:gitops.github.owner to create the repository webhook",
+                fix: "set github.owner in fluxpilot:gitops, or disable the webhook",
+            });
+        } else if (!github.token) {
+            problems.push({
+                field: "webhook.enabled",
+                key: GITHUB_TOKEN_KEY,
+                message: "is missing, but the webhook is created on the GitHub repository",
+                fix: `run: pulumi config set --secret ${GITHUB_TOKEN_KEY} <token with the repository's administration:write permission>`,
+            });
+        }
+    }
+    problems.push(...findInstaller(settings.installer).validate(settings, context));
+    return problems;
+}
+
+/**
+ * Validates the Flux settings of every cluster. A problem is reported under the key the value came
+ * from: the cluster's `flux` override when it sets that field, the stack's `fluxpilot:flux` otherwise.
+ */
+export function validateClusterFlux(
+    clusters: readonly { key: string; raw?: FluxRaw; settings: FluxSettings; cloud: string }[],
+    stackKey: string,
+    context: Omit<FluxValidationContext, "cloud">,
+): ConfigProblem[] {
+    const seen = new Set<string>();
+    const problems: ConfigProblem[] = [];
+    for (const cluster of clusters) {
+        for (const problem of validateFluxSettings(cluster.settings, { ...context, cloud: cluster.cloud })) {
+            const top = problem.field.split(".")[0] as keyof FluxRaw;
+            const key = problem.key ?? (cluster.raw?.[top] !== undefined ? `${cluster.key}.flux.${problem.field}` : `${stackKey}.${problem.field}`);
+            const entry: ConfigProblem = { key, ...("value" in problem ? { value: problem.value } : {}), message: problem.message, fix: problem.fix };
+            const id = `${entry.key}\u0000${entry.message}`;
+            if (!seen.has(id)) {
+                seen.add(id);
+                problems.push(entry);
+            }
+        }
+    }
+    return problems;
+}

@@ -1,0 +1,113 @@
+/**
+ * Runs the real FluxPilot program under Pulumi's mock runtime and records every resource it
+ * registers, with the options the engine would see (parent, provider, dependencies, protect).
+ * Shared by the offline plan (`npm run plan`) and the mocha tests.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { computedOutputFixtures, invokeFixtures } from "./fixtures";
+// Each cloud's fixtures register themselves; imported here so the plan and the tests both get them.
+import "../components/clusters/eks/fixtures";
+import "../components/clusters/aks/fixtures";
+import "../components/clusters/gke/fixtures";
+
+/** One registration as the engine received it. */
+export interface RegisteredResource {
+    urn: string;
+    type: string;
+    name: string;
+    custom: boolean;
+    /** URN of the parent, or "" for resources at the stack root. */
+    parent: string;
+    /** URN of the explicit provider, or "" when the default provider is used. */
+    provider: string;
+    /** URNs this resource depends on (explicit dependsOn and input dependencies). */
+    dependencies: string[];
+    protect: boolean;
+    /** Input paths whose changes the engine ignores after creation (`ignoreChanges`); always recorded, optional for hand-built registrations. */
+    ignoreChanges?: string[];
+    /** Whether a replacement deletes the old resource before creating the new one. */
+    deleteBeforeReplace?: boolean;
+    /** Inputs after Pulumi serialisation: secrets are wrapped, unknowns kept as markers. */
+    inputs: Record<string, any>;
+}
+
+export interface OfflineRuntimeOptions {
+    project: string;
+    stack: string;
+    /** true behaves like `pulumi preview`: outputs the cloud computes stay unknown. */
+    preview: boolean;
+    /** Full config keys (`fluxpilot:clusters`) to values; objects are stored as JSON, as the CLI does. */
+    config?: Record<string, unknown>;
+    /** Config keys whose values are secret (`secure:` in the stack file). */
+    secretKeys?: string[];
+}
+
+const registered: RegisteredResource[] = [];
+
+export function registeredResources(): readonly RegisteredResource[] {
+    return registered;
+}
+
+/** Forgets what was recorded; the runtime and its mocks stay installed. */
+export function clearRegisteredResources(): void {
+    registered.length = 0;
+}
+
+/** Sets the stack config that `pulumi.Config` reads, replacing what was there. */
+export function setStackConfig(config: Record<string, unknown>, secretKeys: string[] = []): void {
+    const flattened: Record<string, string> = {};
+    for (const [key, value] of Object.entries(config)) {
+        flattened[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    pulumi.runtime.setAllConfig(flattened, secretKeys);
+}
+
+export function installOfflineRuntime(options: OfflineRuntimeOptions): void {
+    setStackConfig(options.config ?? {}, options.secretKeys ?? []);
+    const mocks: pulumi.runtime.Mocks = {
+        newResource(args) {
+            const computed = options.preview ? {} : (computedOutputFixtures[args.type]?.(args.name, args.inputs) ?? {});
+            // In preview an empty id is unknown, as it is for a resource not yet created.
+            const id = options.preview ? "" : `${args.name}-id`;
+            return { id: args.custom === false ? undefined : id, state: { ...args.inputs, ...computed } };
+        },
+        call(args) {
+            const fixture = invokeFixtures[args.token];
+            if (!fixture) {
+                // The SDK reads a failed invoke's message from `details`, as a gRPC error carries it.
+                const message = `no offline fixture for provider call ${args.token}; add one in scripts/offline/fixtures`;
+                throw Object.assign(new Error(message), { details: message });
+            }
+            return fixture(args.inputs);
+        },
+    };
+    pulumi.runtime.setMocks(mocks, options.project, options.stack, options.preview);
+    recordRegistrations();
+}
+
+/** Wraps the mock monitor so that each registration's options are recorded, not only its inputs. */
+function recordRegistrations(): void {
+    const monitor = pulumi.runtime.getMonitor() as any;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) => {
+        const inputs = pulumi.runtime.deserializeProperties(req.getObject(), true);
+        register(req, (err: any, resp: any) => {
+            if (!err && resp) {
+                registered.push({
+                    urn: resp.getUrn(),
+                    type: req.getType(),
+                    name: req.getName(),
+                    custom: req.getCustom(),
+                    parent: req.getParent(),
+                    provider: req.getProvider(),
+                    dependencies: [...req.getDependenciesList()].sort(),
+                    protect: req.getProtect() === true,
+                    ignoreChanges: [...req.getIgnorechangesList()],
+                    deleteBeforeReplace: req.getDeletebeforereplace() === true,
+                    inputs,
+                });
+            }
+            callback(err, resp);
+        });
+    };
+}
