@@ -1,7 +1,14 @@
 /**
- * Names other parts of the project rely on. The GitOps content under `clusters/<env>` refers to
- * the sync source by name, so these are a contract: changing them breaks every Kustomization.
+ * Flux's vocabulary, shared by the cluster providers (which may offer an installer) and the Flux
+ * bootstrap: the names the GitOps content relies on, the controllers, the cluster types, and the
+ * resolved settings an installer receives.
+ *
+ * The names are a contract: the GitOps content under `clusters/<env>` refers to the sync source by
+ * name, so changing them breaks every Kustomization.
  */
+import type { Environment } from "./environments";
+import type { GitopsConfig, GitRef } from "./git";
+
 
 /** Namespace Flux runs in, on every installer. */
 export const FLUX_NAMESPACE = "flux-system";
@@ -27,5 +34,64 @@ export const fluxComponents = [
 ] as const;
 export type FluxComponent = (typeof fluxComponents)[number];
 
-/** `cloud` of the AKS cluster kind (components/clusters/aks.ts); the managed extension exists only there. */
-export const AKS_CLOUD = "azure";
+/** FluxInstance `cluster.type`: enables the platform's specifics (e.g. workload identity). */
+export const clusterTypes = ["kubernetes", "openshift", "aws", "azure", "gcp"] as const;
+export type ClusterType = (typeof clusterTypes)[number];
+
+/** The Flux settings of one cluster, every gap filled (see components/flux/settings.ts). */
+export interface FluxSettings {
+    /** Id of the installer: the generic Flux Operator, or one the cluster's provider offers. */
+    installer: string;
+    version: string;
+    components: FluxComponent[];
+    clusterType: ClusterType;
+    clusterDomain: string;
+    networkPolicy: boolean;
+    lockdown: boolean;
+    tenantServiceAccount: string;
+    operatorChartVersion: string;
+    aksExtensionVersion: string;
+    webhook: { enabled: boolean };
+}
+
+/** A problem with one Flux setting; `field` is relative (`components`), `key` overrides it when the cause lies elsewhere. */
+export interface FluxProblem {
+    field: string;
+    key?: string;
+    value?: unknown;
+    message: string;
+    fix: string;
+}
+
+export interface FluxValidationContext {
+    environment: Environment;
+    /** The cluster's `cloud`; undefined for the stack-wide settings. */
+    cloud?: string;
+    gitops: GitopsConfig;
+}
+
+/** What Flux syncs: the Git source and the entry point in it. */
+export interface SyncSpec {
+    url: string;
+    ref: GitRef;
+    /** Repository-relative, e.g. `clusters/prod`. */
+    path: string;
+    interval: string;
+}
+
+/** `refs/heads/main`, `refs/tags/v1.2.0`: the Git ref name forms Flux accepts in `spec.ref.name`. */
+export function gitRefName(ref: GitRef): string | undefined {
+    if ("branch" in ref) return `refs/heads/${ref.branch}`;
+    if ("tag" in ref) return `refs/tags/${ref.tag}`;
+    return undefined;
+}
+
+/** Flux duration ("1m30s", "500ms") in whole seconds, at least 1. */
+export function durationSeconds(duration: string): number {
+    const units: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
+    let total = 0;
+    for (const [, amount, unit] of duration.matchAll(/(\d+)(ms|s|m|h)/g)) {
+        total += Number(amount) * units[unit];
+    }
+    return Math.max(1, Math.round(total));
+}

@@ -4,11 +4,7 @@
  * Shared by the offline plan (`npm run plan`) and the mocha tests.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { computedOutputFixtures, invokeFixtures } from "./fixtures";
-// Each cloud's fixtures register themselves; imported here so the plan and the tests both get them.
-import "../components/clusters/eks/fixtures";
-import "../components/clusters/aks/fixtures";
-import "../components/clusters/gke/fixtures";
+import { currentFixtures } from "./fixtures";
 
 /** One registration as the engine received it. */
 export interface RegisteredResource {
@@ -64,18 +60,20 @@ export function setStackConfig(config: Record<string, unknown>, secretKeys: stri
 
 export function installOfflineRuntime(options: OfflineRuntimeOptions): void {
     setStackConfig(options.config ?? {}, options.secretKeys ?? []);
+    // Taken once per install: a provider registered afterwards needs the runtime installed again.
+    const fixtures = currentFixtures();
     const mocks: pulumi.runtime.Mocks = {
         newResource(args) {
-            const computed = options.preview ? {} : (computedOutputFixtures[args.type]?.(args.name, args.inputs) ?? {});
+            const computed = options.preview ? {} : (fixtures.computedOutputs.get(args.type)?.(args.name, args.inputs) ?? {});
             // In preview an empty id is unknown, as it is for a resource not yet created.
             const id = options.preview ? "" : `${args.name}-id`;
             return { id: args.custom === false ? undefined : id, state: { ...args.inputs, ...computed } };
         },
         call(args) {
-            const fixture = invokeFixtures[args.token];
+            const fixture = fixtures.invokes.get(args.token);
             if (!fixture) {
                 // The SDK reads a failed invoke's message from `details`, as a gRPC error carries it.
-                const message = `no offline fixture for provider call ${args.token}; add one in scripts/offline/fixtures`;
+                const message = `no offline fixture for provider call ${args.token}; add one to the offline fixtures of the cluster provider (or the Flux bootstrap) that makes it`;
                 throw Object.assign(new Error(message), { details: message });
             }
             return fixture(args.inputs);

@@ -3,8 +3,8 @@
  * then Flux on that provider. Runs only on a validated model.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterContext, KubernetesCluster } from "../components/clusters/provider";
-import { findClusterKind } from "../components/clusters/registry";
+import { KubernetesCluster } from "../components/clusters/provider";
+import { findClusterProvider } from "../components/clusters/registry";
 import { Flux } from "../components/flux/flux";
 import { StackModel } from "./model";
 
@@ -51,20 +51,23 @@ export function composeStack(model: StackModel): ComposedStack {
     const fluxes: Record<string, Flux> = {};
     const outputs: Record<string, ClusterOutputs> = {};
     for (const config of model.clusters) {
-        const kind = findClusterKind(config.cloud);
-        if (!kind) {
+        const provider = findClusterProvider(config.cloud);
+        if (!provider) {
             // parseStackModel rejects unknown clouds, so this is a programming error.
-            throw new Error(`no cluster kind registered for cloud "${config.cloud}"`);
+            throw new Error(`cluster ${config.name}: no cluster provider is registered for cloud "${config.cloud}"`);
         }
-        const context: ClusterContext = { environment: model.environment, tags: clusterTags(model, config.name, config.tags) };
-        const cluster = kind.create(config, context, { protect: config.protect });
+        const cluster = provider.create(
+            { ...config, environment: model.environment, tags: clusterTags(model, config.name, config.tags) },
+            { protect: config.protect },
+        );
         clusters[config.name] = cluster;
         // Top-level rather than a child of the cluster, so Flux URNs do not depend on the cluster
-        // kind's type; the dependency is explicit, and the cluster's provider is passed to every child.
+        // provider's type; the dependency is explicit, and every Kubernetes object in Flux
+        // inherits the cluster's provider from the component.
         const flux = new Flux(
             `${config.name}-flux`,
             { cluster, settings: model.fluxByCluster[config.name], gitops: model.gitops, stack: model.stack },
-            { dependsOn: [cluster] },
+            { dependsOn: [cluster], providers: [cluster.provider] },
         );
         fluxes[config.name] = flux;
         outputs[config.name] = {

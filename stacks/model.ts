@@ -5,23 +5,16 @@
  */
 import { z } from "zod";
 import { REPOSITORY_ROOT } from "../core/repository";
-import { ClusterConfigBase } from "../components/clusters/provider";
-import { clusterKinds, findClusterKind } from "../components/clusters/registry";
+import { ClusterConfigBase, ClusterProvider, ClusterRawBase } from "../components/clusters/provider";
+import { clusterProviders, findClusterProvider } from "../components/clusters/registry";
 import { FluxRaw, fluxSchema, FluxSettings, resolveFlux, validateClusterFlux } from "../components/flux/settings";
 import { ConfigProblem, StackConfigError, redacted } from "../core/problems";
-import {
-    fluxKustomizationPaths,
-    GIT_PASSWORD_KEY,
-    GITHUB_TOKEN_KEY,
-    GitopsConfig,
-    gitopsDefaults,
-    gitopsSchema,
-    GitopsSecrets,
-    validateGitops,
-} from "./gitops";
+import { fluxKustomizationPaths, gitopsDefaults, gitopsSchema, validateGitops } from "./gitops";
+import { GIT_PASSWORD_KEY, GITHUB_TOKEN_KEY, GitopsConfig, GitopsSecrets } from "../core/git";
 import { formatKey, parseWithProblems, unknownKeyProblem } from "../core/zod-problems";
-import { presets, StackPreset } from "../core/environments";
-import { Environment, environments, resourceName, rule } from "../core/rules";
+import { presets, EnvironmentPreset } from "../core/environments";
+import { resourceName, rule } from "../core/rules";
+import { Environment, environments } from "../core/environments";
 import { SecretText } from "../core/secrets";
 
 export const CONFIG_NAMESPACE = "fluxpilot";
@@ -30,13 +23,13 @@ export const CONFIG_NAMESPACE = "fluxpilot";
 export interface StackModel {
     stack: string;
     environment: Environment;
-    preset: StackPreset;
+    preset: EnvironmentPreset;
     gitops: GitopsConfig;
     /** Stack-wide Flux settings (`fluxpilot:flux` over the environment defaults). */
     flux: FluxSettings;
     /** Flux settings of each cluster, by cluster name: its `flux` override over `flux`. */
     fluxByCluster: Record<string, FluxSettings>;
-    /** Defaulted cluster entries; each is its kind's config type (see components/clusters). */
+    /** Defaulted cluster entries; each is its provider's config type (see components/clusters). */
     clusters: ClusterConfigBase[];
     /** Apps this environment deploys; each is synced by a Flux Kustomization in `gitops.path`. */
     apps: string[];
@@ -104,20 +97,19 @@ export function parseStackModel(stack: string, config: Record<string, unknown>, 
     // one part and rule problems in another are reported in the same run.
     const gitopsConfig = gitops.data && gitopsDefaults(gitops.data, env, preset.syncInterval, secrets);
     const stackFlux = flux.problems.length === 0 ? resolveFlux(flux.data, undefined, env) : undefined;
-    const fluxRaw = (raw: any): FluxRaw | undefined => raw?.flux;
     const fluxByCluster: Record<string, FluxSettings> = stackFlux
-        ? Object.fromEntries(clusters.entries.map(({ raw }) => [raw.name, resolveFlux(flux.data, fluxRaw(raw), env, raw.cloud)]))
+        ? Object.fromEntries(clusters.entries.map(({ provider, raw, flux: override }) => [raw.name, resolveFlux(flux.data, override, env, provider.flux.clusterType)]))
         : {};
-    const clusterConfigs = clusters.entries.map(({ kind, raw }) => kind.withDefaults(raw, preset));
+    const clusterConfigs = clusters.entries.map(({ provider, raw }) => provider.withDefaults(raw, preset));
 
     const gitopsProblems = gitops.data && gitopsConfig ? validateGitops(gitops.data, gitopsConfig, key("gitops"), repoRoot) : [];
     problems.push(...gitopsProblems);
     if (stackFlux && gitopsConfig) {
         problems.push(
             ...validateClusterFlux(
-                clusters.entries.map(({ raw, index }) => ({
+                clusters.entries.map(({ raw, flux: override, index }) => ({
                     key: formatKey(key("clusters"), [index]),
-                    raw: fluxRaw(raw),
+                    raw: override,
                     settings: fluxByCluster[raw.name],
                     cloud: raw.cloud,
                 })),
@@ -170,15 +162,17 @@ function readSecrets(config: Record<string, unknown>, secret: ReadonlySet<string
 }
 
 interface ParsedCluster {
-    kind: (typeof clusterKinds)[number];
-    raw: any;
+    provider: ClusterProvider;
+    raw: ClusterRawBase;
+    /** The entry's `flux` overrides, parsed with the Flux settings' schema. */
+    flux?: FluxRaw;
     /** Position in the stack file's list, for problem keys. */
     index: number;
 }
 
 function parseClusters(value: unknown, secret: boolean): { entries: ParsedCluster[]; problems: ConfigProblem[] } {
     const base = key("clusters");
-    const clouds = clusterKinds.map((k) => k.cloud).join(", ");
+    const clouds = clusterProviders().map((p) => p.cloud).join(", ");
     if (!Array.isArray(value) || value.length === 0) {
         return {
             entries: [],
@@ -194,9 +188,9 @@ function parseClusters(value: unknown, secret: boolean): { entries: ParsedCluste
     const problems: ConfigProblem[] = [];
     value.forEach((entry, index) => {
         const entryKey = formatKey(base, [index]);
-        const cloud = typeof entry === "object" && entry !== null ? (entry as any).cloud : undefined;
-        const kind = typeof cloud === "string" ? findClusterKind(cloud) : undefined;
-        if (!kind) {
+        const cloud: unknown = typeof entry === "object" && entry !== null && "cloud" in entry ? entry.cloud : undefined;
+        const provider = typeof cloud === "string" ? findClusterProvider(cloud) : undefined;
+        if (!provider) {
             problems.push({
                 key: `${entryKey}.cloud`,
                 ...(cloud === undefined ? {} : { value: cloud }),
@@ -205,17 +199,20 @@ function parseClusters(value: unknown, secret: boolean): { entries: ParsedCluste
             });
             return;
         }
-        const parsed = parseWithProblems(kind.schema, entry, entryKey, secret);
-        problems.push(...parsed.problems);
-        if (parsed.data) entries.push({ kind, raw: parsed.data, index });
+        const parsed = parseWithProblems(provider.schema, entry, entryKey, secret);
+        // The provider only reserves `flux`; its schema lives with the Flux settings.
+        // Checked even when the rest of the entry is not, so every problem comes out in one run.
+        const override = parseWithProblems(fluxSchema.optional(), "flux" in entry ? entry.flux : undefined, `${entryKey}.flux`, secret);
+        problems.push(...parsed.problems, ...override.problems);
+        if (parsed.data) entries.push({ provider, raw: parsed.data, flux: override.data, index });
     });
     return { entries, problems };
 }
 
-function validateClusters(entries: readonly ParsedCluster[], configs: readonly ClusterConfigBase[], preset: StackPreset): ConfigProblem[] {
+function validateClusters(entries: readonly ParsedCluster[], configs: readonly ClusterConfigBase[], preset: EnvironmentPreset): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     const seen = new Set<string>();
-    entries.forEach(({ kind, index }, position) => {
+    entries.forEach(({ provider, index }, position) => {
         const cluster = configs[position];
         const entryKey = formatKey(key("clusters"), [index]);
         if (seen.has(cluster.name)) {
@@ -227,11 +224,11 @@ function validateClusters(entries: readonly ParsedCluster[], configs: readonly C
             });
         }
         seen.add(cluster.name);
-        problems.push(...kind.validate(cluster, preset, entryKey));
+        problems.push(...provider.validate(cluster, preset, entryKey));
     });
-    for (const kind of clusterKinds) {
-        const mine = entries.flatMap(({ kind: k, index }, position) => (k === kind ? [{ config: configs[position], key: formatKey(key("clusters"), [index]) }] : []));
-        if (kind.validateTogether && mine.length > 1) problems.push(...kind.validateTogether(mine));
+    for (const provider of clusterProviders()) {
+        const mine = entries.flatMap(({ provider: p, index }, position) => (p === provider ? [{ config: configs[position], key: formatKey(key("clusters"), [index]) }] : []));
+        if (provider.validateTogether && mine.length > 1) problems.push(...provider.validateTogether(mine));
     }
     return problems;
 }

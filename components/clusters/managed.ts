@@ -9,22 +9,25 @@ import * as k8s from "@pulumi/kubernetes";
 import { stringify as stringifyYaml } from "yaml";
 import { z } from "zod";
 import { ConfigProblem } from "../../core/problems";
-import { cidrContains, cidrsOverlap, cidrWithPrefix, Environment, parseCidr } from "../../core/rules";
-import { commonClusterFields, EndpointConfig, EnvironmentPreset, ManagedClusterConfig, NodePoolConfig } from "./provider";
+import { Environment } from "../../core/environments";
+import { cidrContains, cidrsOverlap, cidrWithPrefix, parseCidr } from "../../core/cidr";
+import { managedClusterFields, EndpointConfig, ManagedClusterConfig, NodePoolConfig } from "./provider";
+import { EnvironmentPreset } from "../../core/environments";
 
-const commonRawSchema = z.object(commonClusterFields);
-type CommonRaw = z.infer<typeof commonRawSchema>;
+const managedRawSchema = z.object(managedClusterFields);
+type ManagedRaw = z.infer<typeof managedRawSchema>;
 
 export const OPEN_TO_THE_INTERNET = "0.0.0.0/0";
 
 export interface ManagedDefaults {
     /** Machine type for the default pool in this environment. */
     machineType: string;
-    supportedVersions: readonly string[];
+    /** Kubernetes minor version when the stack names none. */
+    defaultVersion: string;
 }
 
 /** The common managed-cluster fields with every gap filled from the environment preset. */
-export function managedClusterDefaults(raw: CommonRaw, preset: EnvironmentPreset, defaults: ManagedDefaults): Omit<ManagedClusterConfig, "cloud"> {
+export function managedClusterDefaults(raw: ManagedRaw, preset: EnvironmentPreset, defaults: ManagedDefaults): Omit<ManagedClusterConfig, "cloud"> {
     const nodePools: NodePoolConfig[] = raw.nodePools ?? [
         { name: "system", machineType: defaults.machineType, minNodes: preset.nodes.min, maxNodes: preset.nodes.max },
     ];
@@ -36,7 +39,7 @@ export function managedClusterDefaults(raw: CommonRaw, preset: EnvironmentPreset
     return {
         name: raw.name,
         region: raw.region,
-        kubernetesVersion: raw.kubernetesVersion ?? defaults.supportedVersions[0],
+        kubernetesVersion: raw.kubernetesVersion ?? defaults.defaultVersion,
         nodePools,
         endpoint,
         protect: raw.protect ?? preset.protect,

@@ -1,14 +1,18 @@
 /**
- * The contract every cluster kind honours, whatever the cloud. The rest of the program (Flux
- * bootstrap, stack outputs) relies only on this file, so adding a cloud means one new module
- * that exports a `ClusterKind` and one line in `registry.ts`.
+ * The contract every cluster provider honours, whatever the cloud. The rest of the program (the
+ * stack model, the Flux bootstrap, the stack outputs, the offline runtime) relies only on this file
+ * and the registry, so adding a provider means one folder that exports a `ClusterProvider` and
+ * one line in `registry.ts` (see docs/architecture.md).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { z } from "zod";
+import { Environment, EnvironmentPreset } from "../../core/environments";
+import { ClusterType } from "../../core/flux";
 import { ConfigProblem } from "../../core/problems";
-import { fluxSchema } from "../flux/settings";
-import { cidr, Environment, kubernetesMinorVersion, positiveInt, resourceName, rule } from "../../core/rules";
+import { cidr, kubernetesMinorVersion, positiveInt, resourceName, rule } from "../../core/rules";
+import { FluxInstaller } from "./flux-installer";
+import { OfflineFixtures } from "./offline-fixtures";
 
 /** Upper bound on nodes per pool: above it, a typo (300 for 30) is likelier than intent. */
 export const MAX_NODES_PER_POOL = 100;
@@ -37,38 +41,37 @@ export const endpointSchema = z.strictObject({
 });
 export type EndpointConfig = z.infer<typeof endpointSchema>;
 
-/** Fields every cluster has; a kind adds its own with `clusterSchema(cloud, extra)`. */
-export const commonClusterFields = {
+/** Fields every cluster entry has, managed or adopted. */
+export const clusterFields = {
     name: resourceName,
     region: z.string(rule("must be a string", "set the region, e.g. eu-west-1")).min(1, rule("is empty", "set the region or location of the cluster")),
+    protect: z.boolean(rule("must be true or false", "set protect: true to guard against deletion")).optional(),
+    tags: z.record(z.string(), z.string()).optional(),
+    /**
+     * Overrides of the stack's `fluxpilot:flux` settings for this cluster (e.g. installer:
+     * aks-extension). The Flux settings sit above this layer, so the stack model parses this
+     * value with their schema; here it is only reserved, so that it is a known key.
+     */
+    flux: z.unknown().optional(),
+};
+
+/** Fields every cluster whose control plane and nodes the program creates has, on every cloud. */
+export const managedClusterFields = {
+    ...clusterFields,
     kubernetesVersion: kubernetesMinorVersion.optional(),
     nodePools: z.array(nodePoolSchema).optional(),
     endpoint: endpointSchema.partial().optional(),
-    protect: z.boolean(rule("must be true or false", "set protect: true to guard against deletion")).optional(),
-    tags: z.record(z.string(), z.string()).optional(),
-    /** Overrides of the stack's `fluxpilot:flux` settings for this cluster (e.g. installer: aks-extension). */
-    flux: fluxSchema.optional(),
 };
 
-/** Settings shared by every environment preset that a cluster kind turns into cloud specifics. */
-export interface EnvironmentPreset {
-    environment: Environment;
-    /** Pool size when the stack does not list pools. */
-    nodes: { min: number; max: number };
-    /** true: the API endpoint must not be open to 0.0.0.0/0 and defaults to private. */
-    restrictEndpoint: boolean;
-    /** Protect clusters against `pulumi destroy` and replacement. */
-    protect: boolean;
-    /** Spread nodes over zones (three where the region has them). */
-    highlyAvailable: boolean;
-}
-
-/** What a kind receives when it creates a cluster: the defaulted config and stack-wide facts. */
+/** Stack-wide facts a cluster component receives beside its own config. */
 export interface ClusterContext {
     environment: Environment;
     /** Labels/tags put on every cloud resource: environment, cluster, managed-by. */
     tags: Record<string, string>;
 }
+
+/** The arguments of every cluster component: its defaulted config with the stack-wide facts. */
+export type ClusterArgs<Config extends ClusterConfigBase> = Config & ClusterContext;
 
 /** The outputs every cluster component exposes; Flux and the stack outputs use nothing else. */
 export interface KubernetesCluster extends pulumi.ComponentResource {
@@ -83,22 +86,16 @@ export interface KubernetesCluster extends pulumi.ComponentResource {
     readonly oidcIssuerUrl: pulumi.Output<string | undefined>;
     /** Kubernetes provider bound to this cluster, for everything installed into it. */
     readonly provider: k8s.Provider;
-    /**
-     * Azure Resource Manager coordinates of an AKS cluster, for what is installed through Azure
-     * rather than the Kubernetes API (the microsoft.flux extension). Only the AKS kind sets it.
-     */
-    readonly azure?: AzureClusterRef;
 }
 
-export interface AzureClusterRef {
-    resourceGroupName: pulumi.Output<string>;
-    /** The managed cluster's resource name. */
-    clusterName: pulumi.Output<string>;
-    /** The azure-native provider the cluster was created with, when not the default one. */
-    provider?: pulumi.ProviderResource;
+/** Base shape of a raw (parsed, not yet defaulted) cluster entry. */
+export interface ClusterRawBase {
+    cloud: string;
+    name: string;
+    flux?: unknown;
 }
 
-/** Base shape of a defaulted cluster config; kinds extend it. */
+/** Base shape of a defaulted cluster config; providers extend it. */
 export interface ClusterConfigBase {
     name: string;
     cloud: string;
@@ -114,24 +111,51 @@ export interface ManagedClusterConfig extends ClusterConfigBase {
     endpoint: EndpointConfig;
 }
 
-export interface ClusterKind<Raw extends { cloud: string } = any, Config extends ClusterConfigBase = any> {
+/** What a provider tells the Flux bootstrap, so that Flux never switches on the cloud. */
+export interface FluxSupport<Cluster extends KubernetesCluster> {
+    /** FluxInstance `cluster.type` of this provider's clusters. */
+    clusterType: ClusterType;
+    /** Installers only this provider's clusters support, beside the generic ones. */
+    installers?: readonly FluxInstaller<Cluster>[];
+}
+
+export interface ClusterProvider<
+    Raw extends ClusterRawBase = ClusterRawBase,
+    Config extends ClusterConfigBase = ClusterConfigBase,
+    Cluster extends KubernetesCluster = KubernetesCluster,
+> {
     /** The value of `cloud` in the stack config. */
     readonly cloud: string;
-    /** What the kind is, for messages: "Amazon EKS". */
+    /** What the provider builds, for messages: "Amazon EKS". */
     readonly title: string;
     /** Strict schema of the raw config entry (unknown keys are errors). */
     readonly schema: z.ZodType<Raw>;
-    /** Kubernetes minor versions this kind accepts; the first is the default. */
+    /** Kubernetes minor versions this provider accepts, newest first; empty where the version is not ours to set. */
     readonly supportedVersions: readonly string[];
     /** Fills every optional setting from the environment preset. */
     withDefaults(raw: Raw, preset: EnvironmentPreset): Config;
     /** Rules that need the whole defaulted entry; `key` is the entry's config key prefix. */
     validate(config: Config, preset: EnvironmentPreset, key: string): ConfigProblem[];
     /**
-     * Rules across this kind's clusters in one stack (e.g. cloud names derived from cluster names
-     * that could collide); optional. Each entry carries its config key prefix.
+     * Rules across this provider's clusters in one stack (e.g. cloud names derived from cluster
+     * names that could collide); optional. Each entry carries its config key prefix.
      */
     validateTogether?(clusters: readonly { config: Config; key: string }[]): ConfigProblem[];
-    /** Creates the cluster; only called once the whole stack config is valid. */
-    create(config: Config, context: ClusterContext, opts?: pulumi.ComponentResourceOptions): KubernetesCluster;
+    /** Creates the cluster component; only called once the whole stack config is valid. */
+    create(args: ClusterArgs<Config>, opts?: pulumi.ComponentResourceOptions): Cluster;
+    readonly flux: FluxSupport<Cluster>;
+    /** Canned cloud answers for the offline plan and the tests (mock-runtime/). */
+    readonly offlineFixtures?: OfflineFixtures;
+}
+
+/**
+ * Declares a provider with its raw, config and cluster types inferred from its schema and methods
+ * and checked against each other. The result also fits the registry's `ClusterProvider` (the base
+ * types); the stack model pairs each raw entry with the provider whose schema parsed it, so one
+ * provider's methods never see another's values.
+ */
+export function defineClusterProvider<Raw extends ClusterRawBase, Config extends ClusterConfigBase, Cluster extends KubernetesCluster>(
+    provider: ClusterProvider<Raw, Config, Cluster>,
+): ClusterProvider<Raw, Config, Cluster> {
+    return provider;
 }

@@ -11,8 +11,7 @@ import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import type { KubernetesCluster } from "../clusters/provider";
-import type { GitopsConfig } from "../../stacks/gitops";
+import type { GitopsConfig } from "../../core/git";
 import { FLUX_NAMESPACE, GIT_CREDENTIALS_SECRET } from "../../core/flux";
 import { GITHUB_KNOWN_HOSTS } from "./known-hosts";
 
@@ -28,7 +27,6 @@ export interface GitCredentials {
 export interface CredentialArgs {
     name: string;
     parent: pulumi.Resource;
-    cluster: KubernetesCluster;
     gitops: GitopsConfig;
     /** Created lazily: only when something is registered on GitHub. */
     githubProvider: () => github.Provider;
@@ -46,7 +44,7 @@ function credentialsSecret(args: CredentialArgs, data: pulumi.Output<Record<stri
             type: "Opaque",
             stringData: pulumi.secret(data),
         },
-        { parent: args.parent, provider: args.cluster.provider, dependsOn: args.namespaceReady },
+        { parent: args.parent, dependsOn: args.namespaceReady },
     );
 }
 

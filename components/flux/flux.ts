@@ -8,16 +8,19 @@
  */
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
+import type { FluxSettings } from "../../core/flux";
+import type { GitopsConfig } from "../../core/git";
+import type { InstallContext } from "../clusters/flux-installer";
 import type { KubernetesCluster } from "../clusters/provider";
-import type { GitopsConfig } from "../../stacks/gitops";
-import type { FluxSettings } from "./settings";
 import { gitCredentials } from "./auth";
 import { findInstaller } from "./installers";
-import { InstallContext } from "../clusters/flux-installer";
 import { createWebhook } from "./webhook";
 
 export interface FluxArgs {
-    /** The cluster to install into; its provider is used for every Kubernetes object. */
+    /**
+     * The cluster to install into. Its Kubernetes provider must also be passed in the options
+     * (`providers: [cluster.provider]`): every Kubernetes object inherits it from this component.
+     */
     cluster: KubernetesCluster;
     /** This cluster's resolved Flux settings. */
     settings: FluxSettings;
@@ -28,6 +31,7 @@ export interface FluxArgs {
 }
 
 export class Flux extends pulumi.ComponentResource {
+    /** Id of the installer used (e.g. flux-operator). */
     public readonly installer: string;
     /** The Flux version the installer pins (a range for the operator, the extension version on AKS). */
     public readonly version: pulumi.Output<string>;
@@ -43,7 +47,11 @@ export class Flux extends pulumi.ComponentResource {
     constructor(name: string, args: FluxArgs, opts?: pulumi.ComponentResourceOptions) {
         super("fluxpilot:flux:Flux", name, {}, opts);
         const { cluster, settings, gitops } = args;
-        const installer = findInstaller(settings.installer);
+        const installer = findInstaller(settings.installer, cluster.cloud);
+        if (!installer) {
+            // The stack model only accepts installers the cluster's provider supports.
+            throw new pulumi.ResourceError(`Flux installer "${settings.installer}" is not available for cloud "${cluster.cloud}"`, this);
+        }
         const context: InstallContext = {
             name,
             parent: this,
@@ -54,7 +62,9 @@ export class Flux extends pulumi.ComponentResource {
 
         let githubProvider: github.Provider | undefined;
         const githubFor = (): github.Provider => {
-            if (!gitops.github?.token) throw new Error("GitHub owner and token are required here; the stack model should have rejected the config");
+            if (!gitops.github?.token) {
+                throw new pulumi.ResourceError("the GitHub owner and token are required to register a deploy key or webhook; the stack model should have refused this config", this);
+            }
             githubProvider ??= new github.Provider(`${name}-github`, { owner: gitops.github.owner, token: gitops.github.token.toOutput() }, { parent: this });
             return githubProvider;
         };
@@ -63,7 +73,6 @@ export class Flux extends pulumi.ComponentResource {
         const credentials = gitCredentials({
             name,
             parent: this,
-            cluster,
             gitops,
             githubProvider: githubFor,
             title: `fluxpilot ${args.stack}/${name}`,
@@ -78,23 +87,23 @@ export class Flux extends pulumi.ComponentResource {
         this.syncPath = pulumi.output(gitops.path);
         this.deployKeyPublic = credentials.deployKeyPublic;
         if (settings.webhook.enabled) {
-            const githubProvider = githubFor(); // throws unless the GitHub owner and token are set
             this.webhookUrl = createWebhook({
                 name,
                 parent: this,
-                cluster,
-                repository: gitops.github!.name,
-                githubProvider,
+                repository: gitops.github?.name ?? "",
+                githubProvider: githubFor(), // throws unless the GitHub owner and token are set
                 fluxReady: installation.ready,
             });
         }
 
         this.registerOutputs({
+            installer: this.installer,
             version: this.version,
             syncUrl: this.syncUrl,
             syncRef: this.syncRef,
             syncPath: this.syncPath,
             ...(this.webhookUrl ? { webhookUrl: this.webhookUrl } : {}),
+            ...(this.deployKeyPublic ? { deployKeyPublic: this.deployKeyPublic } : {}),
         });
     }
 }

@@ -6,19 +6,15 @@
 import * as semver from "semver";
 import { z } from "zod";
 import type { ConfigProblem } from "../../core/problems";
-import type { GitopsConfig } from "../../stacks/gitops";
-import { repositoryLocation, GITHUB_TOKEN_KEY } from "../../stacks/gitops";
-import { Environment, rule } from "../../core/rules";
-import { AKS_CLOUD, FluxComponent, fluxComponents } from "../../core/flux";
-import { findInstaller, installerIds, InstallerId } from "./installers";
+import { repositoryLocation, GITHUB_TOKEN_KEY } from "../../core/git";
+import { rule } from "../../core/rules";
+import { Environment } from "../../core/environments";
+import { ClusterType, clusterTypes, FluxComponent, fluxComponents, FluxProblem, FluxSettings, FluxValidationContext } from "../../core/flux";
+import { findClusterProvider } from "../clusters/registry";
+import { DEFAULT_INSTALLER, findInstaller, installersFor, knownInstallerIds } from "./installers";
 
-export { AKS_CLOUD, fluxComponents };
-export type { FluxComponent };
+export type { FluxProblem, FluxSettings, FluxValidationContext };
 
-
-/** FluxInstance `cluster.type`: enables the platform's specifics (e.g. workload identity). */
-export const clusterTypes = ["kubernetes", "openshift", "aws", "azure", "gcp"] as const;
-export type ClusterType = (typeof clusterTypes)[number];
 
 export const DEFAULT_FLUX_VERSION = "2.9.x";
 export const DEFAULT_COMPONENTS: readonly FluxComponent[] = ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"];
@@ -26,9 +22,6 @@ export const DEFAULT_COMPONENTS: readonly FluxComponent[] = ["source-controller"
 export const DEFAULT_OPERATOR_CHART_VERSION = "0.59.0";
 /** microsoft.flux extension version; it decides the Flux version on AKS. */
 export const DEFAULT_AKS_EXTENSION_VERSION = "1.19.5";
-
-/** FluxInstance cluster type of each cluster kind's `cloud` (EKS, GKE, AKS); anything else is plain Kubernetes. */
-const clusterTypeByCloud: Record<string, ClusterType> = { aws: "aws", gcp: "gcp", azure: "azure" };
 
 const semverRange = z
     .string(rule("must be a string", "quote the version, e.g. \"2.9.x\""))
@@ -49,7 +42,11 @@ const kubernetesName = z
 
 export const fluxSchema = z.strictObject({
     /** How Flux is installed; aks-extension only on AKS clusters. */
-    installer: z.enum(installerIds, rule("is not a Flux installer", `use one of ${installerIds.join(", ")}`)).optional(),
+    // Providers may add installers (registered at run time), so the known ids are read when parsing.
+    installer: z
+        .string(rule("must be a string", `set the installer, e.g. ${DEFAULT_INSTALLER}`))
+        .refine((id) => knownInstallerIds().includes(id), { error: () => rule("is not a Flux installer", `use one of ${knownInstallerIds().join(", ")}`).error })
+        .optional(),
     /** Flux distribution version range, e.g. "2.9.x" (flux-operator installer). */
     version: semverRange.optional(),
     components: z
@@ -74,34 +71,22 @@ export const fluxSchema = z.strictObject({
 
 export type FluxRaw = z.infer<typeof fluxSchema>;
 
-/** The Flux settings of one cluster, every gap filled. */
-export interface FluxSettings {
-    installer: InstallerId;
-    version: string;
-    components: FluxComponent[];
-    clusterType: ClusterType;
-    clusterDomain: string;
-    networkPolicy: boolean;
-    lockdown: boolean;
-    tenantServiceAccount: string;
-    operatorChartVersion: string;
-    aksExtensionVersion: string;
-    webhook: { enabled: boolean };
-}
-
 /** Shared clusters are locked down; dev and laptop clusters may be relaxed. */
 export function lockdownRequired(environment: Environment): boolean {
     return environment === "staging" || environment === "prod";
 }
 
-/** Cluster override over stack settings over environment defaults. `cloud` picks the cluster type. */
-export function resolveFlux(stack: FluxRaw | undefined, cluster: FluxRaw | undefined, environment: Environment, cloud?: string): FluxSettings {
+/**
+ * Cluster override over stack settings over environment defaults. `clusterType` is what the
+ * cluster's provider declares, used unless the settings name one.
+ */
+export function resolveFlux(stack: FluxRaw | undefined, cluster: FluxRaw | undefined, environment: Environment, clusterType: ClusterType = "kubernetes"): FluxSettings {
     const pick = <K extends keyof FluxRaw>(name: K): FluxRaw[K] => cluster?.[name] ?? stack?.[name];
     return {
-        installer: pick("installer") ?? "flux-operator",
+        installer: pick("installer") ?? DEFAULT_INSTALLER,
         version: pick("version") ?? DEFAULT_FLUX_VERSION,
         components: [...(pick("components") ?? DEFAULT_COMPONENTS)],
-        clusterType: pick("clusterType") ?? (cloud ? clusterTypeByCloud[cloud] : undefined) ?? "kubernetes",
+        clusterType: pick("clusterType") ?? clusterType,
         clusterDomain: pick("clusterDomain") ?? "cluster.local",
         networkPolicy: pick("networkPolicy") ?? true,
         lockdown: pick("lockdown") ?? lockdownRequired(environment),
@@ -110,22 +95,6 @@ export function resolveFlux(stack: FluxRaw | undefined, cluster: FluxRaw | undef
         aksExtensionVersion: pick("aksExtensionVersion") ?? DEFAULT_AKS_EXTENSION_VERSION,
         webhook: { enabled: pick("webhook")?.enabled ?? false },
     };
-}
-
-/** A problem with one Flux setting; `field` is relative (`components`), `key` overrides it when the cause lies elsewhere. */
-export interface FluxProblem {
-    field: string;
-    key?: string;
-    value?: unknown;
-    message: string;
-    fix: string;
-}
-
-export interface FluxValidationContext {
-    environment: Environment;
-    /** The cluster's `cloud`; undefined for the stack-wide settings. */
-    cloud?: string;
-    gitops: GitopsConfig;
 }
 
 /** Rules on resolved settings; installer-specific ones come from the installer. */
@@ -187,7 +156,16 @@ export function validateFluxSettings(settings: FluxSettings, context: FluxValida
             });
         }
     }
-    problems.push(...findInstaller(settings.installer).validate(settings, context));
+    if (context.cloud !== undefined && !installersFor(context.cloud).some((i) => i.id === settings.installer)) {
+        const provider = findClusterProvider(context.cloud);
+        problems.push({
+            field: "installer",
+            value: settings.installer,
+            message: `is not available on ${provider?.title ?? context.cloud} clusters (cloud ${context.cloud})`,
+            fix: `use ${installersFor(context.cloud).map((i) => i.id).join(" or ")} for this cluster (override it in the cluster's flux settings)`,
+        });
+    }
+    problems.push(...(findInstaller(settings.installer)?.validate(settings, context) ?? []));
     return problems;
 }
 

@@ -15,7 +15,6 @@ import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { KubernetesCluster } from "../clusters/provider";
 import { FLUX_NAMESPACE, SYNC_NAME } from "../../core/flux";
 
 export const RECEIVER_NAME = "github-receiver";
@@ -40,7 +39,6 @@ export function loadBalancerAddress(status: k8s.types.output.core.v1.ServiceStat
 export interface WebhookArgs {
     name: string;
     parent: pulumi.Resource;
-    cluster: KubernetesCluster;
     /** GitHub repository name (the provider carries the owner). */
     repository: string;
     githubProvider: github.Provider;
@@ -50,8 +48,9 @@ export interface WebhookArgs {
 
 /** Creates the receiver side and the GitHub webhook; returns the webhook URL (secret: it embeds the token's digest). */
 export function createWebhook(args: WebhookArgs): pulumi.Output<string> {
-    const { name, parent, cluster } = args;
-    const k8sOpts = { parent, provider: cluster.provider };
+    const { name, parent } = args;
+    // Kubernetes objects take the cluster's provider from their parent, the Flux component.
+    const k8sOpts = { parent };
     const token = new random.RandomPassword(`${name}-webhook-token`, { length: 40, special: false }, { parent });
     const tokenValue = pulumi.secret(token.result);
     const secret = new k8s.core.v1.Secret(

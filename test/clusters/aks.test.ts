@@ -1,8 +1,8 @@
 import * as assert from "assert";
-import { AKS_AAD_SERVER_APP_ID, AKS_LOG_CATEGORIES, AksCluster, aksKeyVaultName, aksKind, aksServerAndCa, deployerPrincipalType } from "../../components/clusters/aks/cluster";
+import { AKS_AAD_SERVER_APP_ID, AKS_LOG_CATEGORIES, AksCluster, aksKeyVaultName, aksProvider, aksServerAndCa, deployerPrincipalType } from "../../components/clusters/aks";
 import { valueOf } from "../support/harness";
 import { FIXTURE_TENANT_ID } from "../../components/clusters/aks/fixtures";
-import { Environment } from "../../core/rules";
+import { Environment } from "../../core/environments";
 import { assertUrnSnapshot, build, Built, counts, ENVIRONMENTS, itHonoursTheContract, tagsFor } from "./support";
 
 const ALLOWED = ["203.0.113.0/24"];
@@ -32,7 +32,7 @@ describe("AKS cluster", () => {
         describe(`${environment} preset`, () => {
             let built: Built;
             before(async () => {
-                built = await build(aksKind, twoPools(environment), environment);
+                built = await build(aksProvider, twoPools(environment), environment);
             });
             const cluster = () => built.only("azure-native:containerservice:ManagedCluster").inputs;
             const userPools = () => built.ofType("azure-native:containerservice:AgentPool");
@@ -198,13 +198,13 @@ describe("AKS cluster", () => {
     }
 
     it("leaves the API server open when 0.0.0.0/0 is among the allowed ranges (dev), rather than keeping only the others", async () => {
-        const built = await build(aksKind, aksConfig("dev", { endpoint: { publicAccess: true, allowedCidrs: ["0.0.0.0/0", "203.0.113.0/24"] } }), "dev");
+        const built = await build(aksProvider, aksConfig("dev", { endpoint: { publicAccess: true, allowedCidrs: ["0.0.0.0/0", "203.0.113.0/24"] } }), "dev");
         const access = built.only("azure-native:containerservice:ManagedCluster").inputs.apiServerAccessProfile;
         assert.deepStrictEqual(access, { enablePrivateCluster: false, authorizedIPRanges: [] });
     });
 
     it("becomes a private cluster when the endpoint is not public (CKV_AZURE_115)", async () => {
-        const built = await build(aksKind, aksConfig("prod", { endpoint: { publicAccess: false } }), "prod");
+        const built = await build(aksProvider, aksConfig("prod", { endpoint: { publicAccess: false } }), "prod");
         const access = built.only("azure-native:containerservice:ManagedCluster").inputs.apiServerAccessProfile;
         assert.deepStrictEqual(access, { enablePrivateCluster: true });
     });
@@ -225,8 +225,8 @@ describe("AKS cluster", () => {
             "pulumi:providers:azure-native": 1,
             "pulumi:providers:kubernetes": 1,
         };
-        assert.deepStrictEqual(counts((await build(aksKind, aksConfig("dev"), "dev")).resources), base);
-        const prod = counts((await build(aksKind, twoPools("prod"), "prod")).resources);
+        assert.deepStrictEqual(counts((await build(aksProvider, aksConfig("dev"), "dev")).resources), base);
+        const prod = counts((await build(aksProvider, twoPools("prod"), "prod")).resources);
         assert.deepStrictEqual(prod, Object.fromEntries(Object.entries({ ...base, "azure-native:containerservice:AgentPool": 1 }).sort(([a], [b]) => a.localeCompare(b))));
     });
 

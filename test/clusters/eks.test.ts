@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { eksAmiType, eksKind, eksSubnetLayout, EKS_LOG_TYPES } from "../../components/clusters/eks/cluster";
-import { Environment } from "../../core/rules";
+import { eksAmiType, eksProvider, eksSubnetLayout, EKS_LOG_TYPES } from "../../components/clusters/eks";
+import { Environment } from "../../core/environments";
 import { valueOf } from "../support/harness";
 import { assertUrnSnapshot, build, Built, counts, ENVIRONMENTS, itHonoursTheContract, tagsFor } from "./support";
 
@@ -24,7 +24,7 @@ describe("EKS cluster", () => {
         describe(`${environment} preset`, () => {
             let built: Built;
             before(async () => {
-                built = await build(eksKind, eksConfig(environment), environment);
+                built = await build(eksProvider, eksConfig(environment), environment);
             });
             const cluster = () => built.only("aws:eks/cluster:Cluster").inputs;
             const launchTemplates = () => built.ofType("aws:ec2/launchTemplate:LaunchTemplate");
@@ -203,14 +203,14 @@ describe("EKS cluster", () => {
             "pulumi:providers:aws": 1,
             "pulumi:providers:kubernetes": 1,
         };
-        const dev = await build(eksKind, eksConfig("dev"), "dev");
+        const dev = await build(eksProvider, eksConfig("dev"), "dev");
         assert.deepStrictEqual(counts(dev.resources), sortKeys({ ...shared, "aws:ec2/eip:Eip": 1, "aws:ec2/natGateway:NatGateway": 1 }));
-        const prod = await build(eksKind, eksConfig("prod"), "prod");
+        const prod = await build(eksProvider, eksConfig("prod"), "prod");
         assert.deepStrictEqual(counts(prod.resources), sortKeys({ ...shared, "aws:ec2/eip:Eip": 3, "aws:ec2/natGateway:NatGateway": 3 }));
     });
 
     it("reuses the first zone for the third subnet pair in a two-zone region", async () => {
-        const built = await build(eksKind, { ...eksConfig("dev"), region: "us-west-1" }, "dev");
+        const built = await build(eksProvider, { ...eksConfig("dev"), region: "us-west-1" }, "dev");
         const zones = built.ofType("aws:ec2/subnet:Subnet").filter((s) => s.name.includes("-private-")).map((s) => s.inputs.availabilityZone);
         assert.deepStrictEqual(zones, ["us-west-1b", "us-west-1c", "us-west-1b"]);
     });

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { existingKind, ExistingCluster, loadKubeconfig, resolveKubeconfigPath, selectKubeconfigContext } from "../../components/clusters/existing/cluster";
+import { existingProvider, ExistingCluster, loadKubeconfig, resolveKubeconfigPath, selectKubeconfigContext } from "../../components/clusters/existing";
 import { formatProblem, isStackConfigError } from "../../core/problems";
 import { parseStackModel } from "../../stacks/model";
 import { presets } from "../../core/environments";
@@ -135,19 +135,19 @@ describe("existing cluster", () => {
         beforeEach(clearRegisteredResources);
 
         it("defaults from the local preset: resolved path, unprotected", () => {
-            const config = existingKind.withDefaults({ name: "local", cloud: "existing", kubeconfig: file, context: "kind-fluxpilot" }, presets.local);
+            const config = existingProvider.withDefaults({ name: "local", cloud: "existing", kubeconfig: file, context: "kind-fluxpilot" }, presets.local);
             assert.deepStrictEqual(config, { name: "local", cloud: "existing", region: "local", kubeconfig: file, context: "kind-fluxpilot", protect: false, tags: {} });
-            assert.deepStrictEqual(existingKind.validate(config, presets.local, "fluxpilot:clusters[0]"), []);
+            assert.deepStrictEqual(existingProvider.validate(config, presets.local, "fluxpilot:clusters[0]"), []);
         });
 
         it("creates nothing in any cloud: only the component and its Kubernetes provider", async () => {
-            existingKind.create({ name: "local", cloud: "existing", region: "local", kubeconfig: file, context: "kind-fluxpilot", protect: false, tags: {} }, { environment: "local", tags: {} });
+            existingProvider.create({ name: "local", cloud: "existing", region: "local", kubeconfig: file, context: "kind-fluxpilot", protect: false, tags: {}, environment: "local" });
             const types = (await captured()).map((r) => r.type).sort();
             assert.deepStrictEqual(types, ["fluxpilot:clusters:ExistingCluster", "pulumi:providers:kubernetes"]);
         });
 
         it("wires the Kubernetes provider to the kubeconfig file and context, with server-side apply", async () => {
-            const cluster = new ExistingCluster("local", { name: "local", cloud: "existing", region: "local", kubeconfig: file, context: "kind-fluxpilot", protect: false, tags: {} });
+            const cluster = new ExistingCluster("local", { name: "local", cloud: "existing", region: "local", kubeconfig: file, context: "kind-fluxpilot", protect: false, tags: {}, environment: "local" });
             const resources = await captured();
             const provider = resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
             const component = resources.find((r) => r.type === "fluxpilot:clusters:ExistingCluster")!;
@@ -160,7 +160,7 @@ describe("existing cluster", () => {
         });
 
         it("exports the endpoint and a secret, minified kubeconfig", async () => {
-            const cluster = new ExistingCluster("local", { name: "local", cloud: "existing", region: "local", kubeconfig: file, context: "kind-fluxpilot", protect: false, tags: {} });
+            const cluster = new ExistingCluster("local", { name: "local", cloud: "existing", region: "local", kubeconfig: file, context: "kind-fluxpilot", protect: false, tags: {}, environment: "local" });
             assert.strictEqual(await valueOf(cluster.endpoint), "https://127.0.0.1:6443");
             assert.strictEqual(await isSecretOutput(cluster.kubeconfig), true);
             assert.doesNotMatch(await valueOf(cluster.kubeconfig), /prod-super-secret-token/);
@@ -193,16 +193,16 @@ describe("existing cluster", () => {
         });
 
         it("accepts the file's current context, and leaves a missing file to the component (a preview in CI has none)", () => {
-            const config = (extra: Record<string, unknown>) => existingKind.withDefaults({ name: "local", cloud: "existing", ...extra }, presets.local);
-            assert.deepStrictEqual(existingKind.validate(config({ kubeconfig: file }), presets.local, "fluxpilot:clusters[0]"), []);
-            assert.deepStrictEqual(existingKind.validate(config({ kubeconfig: path.join(dir, "nope"), context: "x" }), presets.local, "fluxpilot:clusters[0]"), []);
+            const config = (extra: Record<string, unknown>) => existingProvider.withDefaults({ name: "local", cloud: "existing", ...extra }, presets.local);
+            assert.deepStrictEqual(existingProvider.validate(config({ kubeconfig: file }), presets.local, "fluxpilot:clusters[0]"), []);
+            assert.deepStrictEqual(existingProvider.validate(config({ kubeconfig: path.join(dir, "nope"), context: "x" }), presets.local, "fluxpilot:clusters[0]"), []);
         });
 
         it("reports a file that is not a kubeconfig under its key", () => {
             const broken = path.join(dir, "broken");
             fs.writeFileSync(broken, "clusters: [unclosed\n");
-            const config = existingKind.withDefaults({ name: "local", cloud: "existing", kubeconfig: broken }, presets.local);
-            const problems = existingKind.validate(config, presets.local, "fluxpilot:clusters[0]");
+            const config = existingProvider.withDefaults({ name: "local", cloud: "existing", kubeconfig: broken }, presets.local);
+            const problems = existingProvider.validate(config, presets.local, "fluxpilot:clusters[0]");
             assert.deepStrictEqual(problems.map((p) => [p.key, p.value]), [["fluxpilot:clusters[0].kubeconfig", broken]]);
             assert.match(problems[0].message, /^could not be read as a kubeconfig: /);
         });
@@ -210,7 +210,7 @@ describe("existing cluster", () => {
         it("fails an update clearly when the kubeconfig file is missing", () => {
             const missing = path.join(dir, "nope");
             assert.throws(
-                () => new ExistingCluster("local", { name: "local", cloud: "existing", region: "local", kubeconfig: missing, protect: false, tags: {} }),
+                () => new ExistingCluster("local", { name: "local", cloud: "existing", region: "local", kubeconfig: missing, protect: false, tags: {}, environment: "local" }),
                 { message: `cluster local: kubeconfig ${missing} not found. Create the cluster (e.g. 'kind create cluster --name fluxpilot') or set kubeconfig for this cluster in the stack config.` },
             );
         });

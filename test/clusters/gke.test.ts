@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { gkeKind, gkeNodeAccountId, GKE_LOG_COMPONENTS } from "../../components/clusters/gke/cluster";
-import { Environment } from "../../core/rules";
+import { gkeProvider, gkeNodeAccountId, GKE_LOG_COMPONENTS } from "../../components/clusters/gke";
+import { Environment } from "../../core/environments";
 import { assertUrnSnapshot, build, Built, counts, ENVIRONMENTS, itHonoursTheContract, tagsFor } from "./support";
 
 const ALLOWED = ["203.0.113.0/24"];
@@ -21,7 +21,7 @@ describe("GKE cluster", () => {
         describe(`${environment} preset`, () => {
             let built: Built;
             before(async () => {
-                built = await build(gkeKind, gkeConfig(environment), environment);
+                built = await build(gkeProvider, gkeConfig(environment), environment);
             });
             const cluster = () => built.only("gcp:container/cluster:Cluster").inputs;
             const pools = () => built.ofType("gcp:container/nodePool:NodePool");
@@ -156,7 +156,7 @@ describe("GKE cluster", () => {
     describe("Autopilot", () => {
         let built: Built;
         before(async () => {
-            built = await build(gkeKind, gkeConfig("prod", { autopilot: true }), "prod");
+            built = await build(gkeProvider, gkeConfig("prod", { autopilot: true }), "prod");
         });
 
         it("lets GKE run the nodes: no node pools, node account for auto-provisioning", () => {
@@ -194,14 +194,14 @@ describe("GKE cluster", () => {
             "pulumi:providers:gcp": 1,
             "pulumi:providers:kubernetes": 1,
         };
-        assert.deepStrictEqual(counts((await build(gkeKind, gkeConfig("dev"), "dev")).resources), expected);
+        assert.deepStrictEqual(counts((await build(gkeProvider, gkeConfig("dev"), "dev")).resources), expected);
         const twoPools = gkeConfig("prod", {
             nodePools: [
                 { name: "system", machineType: "n2-standard-4", minNodes: 3, maxNodes: 6 },
                 { name: "batch", machineType: "n2-standard-8", minNodes: 0, maxNodes: 12, spot: true },
             ],
         });
-        assert.deepStrictEqual(counts((await build(gkeKind, twoPools, "prod")).resources), { ...expected, "gcp:container/nodePool:NodePool": 2 });
+        assert.deepStrictEqual(counts((await build(gkeProvider, twoPools, "prod")).resources), { ...expected, "gcp:container/nodePool:NodePool": 2 });
     });
 
     it("derives a valid service account ID from any cluster name", () => {

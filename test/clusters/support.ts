@@ -6,8 +6,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ClusterKind, KubernetesCluster } from "../../components/clusters/provider";
-import { Environment } from "../../core/rules";
+import { ClusterConfigBase, ClusterProvider, KubernetesCluster } from "../../components/clusters/provider";
+import { Environment } from "../../core/environments";
 import { presets } from "../../core/environments";
 import { formatProblem } from "../../core/problems";
 import { parse as parseYaml } from "yaml";
@@ -22,11 +22,11 @@ export function tagsFor(environment: Environment, name: string, extra: Record<st
 }
 
 /** Parses, defaults and validates `raw` for `environment`; fails the test on any problem. */
-export function configFor<C>(kind: ClusterKind<any, any>, raw: unknown, environment: Environment): C {
-    const parsed = kind.schema.safeParse(raw);
+export function configFor<C>(provider: ClusterProvider, raw: unknown, environment: Environment): C {
+    const parsed = provider.schema.safeParse(raw);
     assert.ok(parsed.success, `schema rejected the test config: ${parsed.error?.message}`);
-    const config = kind.withDefaults(parsed.data, presets[environment]);
-    const problems = kind.validate(config, presets[environment], "fluxpilot:clusters[0]");
+    const config = provider.withDefaults(parsed.data, presets[environment]);
+    const problems = provider.validate(config, presets[environment], "fluxpilot:clusters[0]");
     assert.deepStrictEqual(problems.map(formatProblem), [], "test config should be valid");
     return config as C;
 }
@@ -41,10 +41,10 @@ export interface Built {
 }
 
 /** Creates a fresh cluster component and waits for every registration. */
-export async function build(kind: ClusterKind<any, any>, raw: Record<string, unknown>, environment: Environment): Promise<Built> {
+export async function build(provider: ClusterProvider, raw: Record<string, unknown>, environment: Environment): Promise<Built> {
     clearRegisteredResources();
-    const config = configFor<any>(kind, raw, environment);
-    const cluster = kind.create(config, { environment, tags: tagsFor(environment, config.name, config.tags) }, { protect: config.protect });
+    const config = configFor<ClusterConfigBase>(provider, raw, environment);
+    const cluster = provider.create({ ...config, environment, tags: tagsFor(environment, config.name, config.tags) }, { protect: config.protect });
     const resources = [...(await captured())];
     const ofType = (type: string) => resources.filter((r) => r.type === type);
     return {

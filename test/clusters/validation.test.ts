@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { setStackConfig } from "../../mock-runtime/runtime";
 import { formatProblem, isStackConfigError, StackConfigError } from "../../core/problems";
 import { parseStackModel } from "../../stacks/model";
-import { Environment } from "../../core/rules";
+import { Environment } from "../../core/environments";
 import { captured, clearRegisteredResources } from "../support/harness";
 import { tempRepoRoot } from "./support";
 
@@ -43,17 +43,17 @@ const cases: Case[] = [
     {
         name: "EKS: unsupported Kubernetes version",
         cluster: { ...eks(), kubernetesVersion: "1.29" },
-        expected: [`${K}.kubernetesVersion: is not a Kubernetes version Amazon EKS supports (given: "1.29"). Fix: use one of 1.35, 1.36, 1.34, 1.33`],
+        expected: [`${K}.kubernetesVersion: is not a Kubernetes version Amazon EKS supports (given: "1.29"). Fix: use one of 1.36, 1.35, 1.34, 1.33`],
     },
     {
         name: "GKE: unsupported Kubernetes version",
         cluster: { ...gke(), kubernetesVersion: "1.40" },
-        expected: [`${K}.kubernetesVersion: is not a Kubernetes version Google GKE supports (given: "1.40"). Fix: use one of 1.35, 1.36, 1.34, 1.33`],
+        expected: [`${K}.kubernetesVersion: is not a Kubernetes version Google GKE supports (given: "1.40"). Fix: use one of 1.36, 1.35, 1.34, 1.33`],
     },
     {
         name: "AKS: unsupported Kubernetes version",
         cluster: { ...aks(), kubernetesVersion: "1.30" },
-        expected: [`${K}.kubernetesVersion: is not a Kubernetes version Azure AKS supports (given: "1.30"). Fix: use one of 1.35, 1.36, 1.34, 1.33`],
+        expected: [`${K}.kubernetesVersion: is not a Kubernetes version Azure AKS supports (given: "1.30"). Fix: use one of 1.36, 1.35, 1.34, 1.33`],
     },
     {
         name: "min > max nodes",

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { validateFluxSettings } from "../../components/flux/settings";
 import { Flux } from "../../components/flux/flux";
-import { GITHUB_TOKEN_KEY } from "../../stacks/gitops";
+import { GITHUB_TOKEN_KEY } from "../../core/git";
 import { captured, clearRegisteredResources, isSecretInput, plainInput } from "../support/harness";
 import { byName, FakeAksCluster, FLUX_CR_TYPE, model, SSH_REPO } from "./support";
 
@@ -14,7 +14,7 @@ async function onAks(env: "dev" | "prod", gitops?: Record<string, unknown>, flux
     const m = model(env, { ...(gitops ? { "fluxpilot:gitops": gitops } : {}), "fluxpilot:flux": flux, ...secrets }, Object.keys(secrets));
     const settings = { ...m.fluxByCluster[`${env}-one`], installer: "aks-extension" as const, clusterType: "azure" as const };
     const cluster = new FakeAksCluster("aks");
-    const component = new Flux("aks-flux", { cluster, settings, gitops: m.gitops, stack: env });
+    const component = new Flux("aks-flux", { cluster, settings, gitops: m.gitops, stack: env }, { providers: [cluster.provider] });
     return { component, resources: await captured() };
 }
 

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { GITHUB_KNOWN_HOSTS } from "../../components/flux/known-hosts";
 import { composeStack } from "../../stacks/compose";
-import { GIT_PASSWORD_KEY, GITHUB_TOKEN_KEY } from "../../stacks/gitops";
+import { GIT_PASSWORD_KEY, GITHUB_TOKEN_KEY } from "../../core/git";
 import { captured, capturedOfType, clearRegisteredResources, isSecretInput, plainInput, RegisteredResource } from "../support/harness";
 import { byName, model, PUBLIC_REPO, SSH_REPO } from "./support";
 

@@ -1,6 +1,7 @@
 import * as assert from "assert";
-import { AKS_CLOUD, resolveFlux } from "../../components/flux/settings";
-import { GIT_PASSWORD_KEY, GITHUB_TOKEN_KEY } from "../../stacks/gitops";
+import { findClusterProvider } from "../../components/clusters/registry";
+import { resolveFlux } from "../../components/flux/settings";
+import { GIT_PASSWORD_KEY, GITHUB_TOKEN_KEY } from "../../core/git";
 import { SecretText } from "../../core/secrets";
 import { existingCluster, model, PUBLIC_REPO, problemsOf, SSH_REPO } from "./support";
 
@@ -35,10 +36,12 @@ describe("flux config", () => {
         });
 
         it("derives the FluxInstance cluster type from the cloud", () => {
-            assert.strictEqual(resolveFlux(undefined, undefined, "prod", "aws").clusterType, "aws");
-            assert.strictEqual(resolveFlux(undefined, undefined, "prod", "gcp").clusterType, "gcp");
-            assert.strictEqual(resolveFlux(undefined, undefined, "prod", AKS_CLOUD).clusterType, "azure");
-            assert.strictEqual(resolveFlux(undefined, undefined, "prod", "existing").clusterType, "kubernetes");
+            const typeOf = (cloud: string) => findClusterProvider(cloud)?.flux.clusterType;
+            assert.strictEqual(resolveFlux(undefined, undefined, "prod", typeOf("aws")).clusterType, "aws");
+            assert.strictEqual(resolveFlux(undefined, undefined, "prod", typeOf("gcp")).clusterType, "gcp");
+            assert.strictEqual(resolveFlux(undefined, undefined, "prod", typeOf("azure")).clusterType, "azure");
+            assert.strictEqual(resolveFlux(undefined, undefined, "prod", typeOf("existing")).clusterType, "kubernetes");
+            assert.strictEqual(resolveFlux(undefined, undefined, "prod").clusterType, "kubernetes");
             assert.strictEqual(resolveFlux({ clusterType: "openshift" }, undefined, "prod", "aws").clusterType, "openshift");
         });
 
@@ -125,7 +128,7 @@ describe("flux config", () => {
         it("rejects the AKS extension installer on a cluster that is not AKS, naming the cluster's override", () => {
             assert.deepStrictEqual(
                 problemsOf(() => model("prod", { "fluxpilot:clusters": [existingCluster("onprem", { flux: { installer: "aks-extension" } })] })),
-                ["fluxpilot:clusters[0].flux.installer: only works on AKS clusters (cloud azure), and this cluster's cloud is existing"],
+                ["fluxpilot:clusters[0].flux.installer: is not available on existing cluster (kubeconfig) clusters (cloud existing)"],
             );
         });
 
@@ -170,7 +173,7 @@ describe("flux config", () => {
                 "fluxpilot:gitops.path: is not a folder under clusters/",
                 // Both clusters inherit the stack's lockdown: reported once, under the stack key.
                 "fluxpilot:flux.lockdown: relaxes the multi-tenancy lock-down, which staging does not allow",
-                "fluxpilot:clusters[1].flux.installer: only works on AKS clusters (cloud azure), and this cluster's cloud is existing",
+                "fluxpilot:clusters[1].flux.installer: is not available on existing cluster (kubeconfig) clusters (cloud existing)",
             ]);
         });
     });

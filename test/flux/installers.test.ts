@@ -1,12 +1,23 @@
 import * as assert from "assert";
-import { findInstaller, installerIds } from "../../components/flux/installers";
-import { durationSeconds, gitRefName } from "../../components/clusters/flux-installer";
+import { clusterProviders } from "../../components/clusters/registry";
+import { findInstaller, installersFor, knownInstallerIds } from "../../components/flux/installers";
+import { durationSeconds, gitRefName } from "../../core/flux";
 
 describe("flux: installer helpers", () => {
-    it("registers an installer for every id the config accepts", () => {
-        for (const id of installerIds) {
-            assert.strictEqual(findInstaller(id).id, id);
+    it("finds an installer for every id the config accepts", () => {
+        for (const id of knownInstallerIds()) {
+            assert.strictEqual(findInstaller(id)?.id, id);
         }
+    });
+
+    it("offers the generic installer on every provider's clusters, and a provider's own installers only there", () => {
+        for (const provider of clusterProviders()) {
+            const ids = installersFor(provider.cloud).map((i) => i.id);
+            assert.strictEqual(ids[0], "flux-operator", provider.cloud);
+            assert.deepStrictEqual(ids.slice(1), (provider.flux.installers ?? []).map((i) => i.id), provider.cloud);
+        }
+        assert.deepStrictEqual(installersFor("azure").map((i) => i.id), ["flux-operator", "aks-extension"]);
+        assert.strictEqual(findInstaller("aks-extension", "aws"), undefined);
     });
 
     it("turns Flux durations into whole seconds for the AKS API", () => {

@@ -9,9 +9,10 @@ import * as os from "os";
 import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AzureClusterRef, KubernetesCluster } from "../../components/clusters/provider";
+import type { AzureClusterRef } from "../../components/clusters/aks";
+import { KubernetesCluster } from "../../components/clusters/provider";
 import { parseStackModel, StackModel } from "../../stacks/model";
-import { environments } from "../../core/rules";
+import { environments } from "../../core/environments";
 import { RegisteredResource } from "../support/harness";
 
 export const workdir = fs.mkdtempSync(path.join(os.tmpdir(), "fluxpilot-flux-"));

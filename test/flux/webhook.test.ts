@@ -4,7 +4,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { RECEIVER_CHART, receiverPath } from "../../components/flux/webhook";
 import { composeStack } from "../../stacks/compose";
-import { GITHUB_TOKEN_KEY } from "../../stacks/gitops";
+import { GITHUB_TOKEN_KEY } from "../../core/git";
 import { captured, clearRegisteredResources, countsByType, isSecretInput, isSecretOutput, plainInput, valueOf } from "../support/harness";
 import { byName, model, PUBLIC_REPO } from "./support";
 

@@ -145,7 +145,7 @@ describe("plan command line (fixture project)", function () {
         const lines = result.stderr.trim().split("\n");
         assert.deepStrictEqual(lines, [
             "plan: the program test/plan/fixtures/project/index.ts failed",
-            '  cause: error serializing property "zones": no offline fixture for provider call planfixture:index:getZones; add one in scripts/offline/fixtures',
+            '  cause: error serializing property "zones": no offline fixture for provider call planfixture:index:getZones; add one to the offline fixtures of the cluster provider (or the Flux bootstrap) that makes it',
         ]);
     });
 

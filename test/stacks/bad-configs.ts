@@ -35,7 +35,7 @@ export const badConfigCases: ReadonlyArray<[title: string, mutate: (config: Reco
     [
         "unsupported Kubernetes version",
         (c) => (c["fluxpilot:clusters"] = managedCluster({ kubernetesVersion: "1.29" })),
-        'fluxpilot:clusters[0].kubernetesVersion: is not a Kubernetes version Amazon EKS supports (given: "1.29"). Fix: use one of 1.35, 1.36, 1.34, 1.33',
+        'fluxpilot:clusters[0].kubernetesVersion: is not a Kubernetes version Amazon EKS supports (given: "1.29"). Fix: use one of 1.36, 1.35, 1.34, 1.33',
     ],
     [
         "wrong cloud name",

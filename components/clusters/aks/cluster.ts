@@ -18,29 +18,10 @@ import * as network from "@pulumi/azure-native/network";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as resources from "@pulumi/azure-native/resources";
 import { parse as parseYaml } from "yaml";
-import { z } from "zod";
-import { ConfigProblem } from "../../../core/problems";
-import { cidr, cidrHost, rule } from "../../../core/rules";
-import { AzureClusterRef, ClusterContext, ClusterKind, commonClusterFields, KubernetesCluster, ManagedClusterConfig, NodePoolConfig } from "../provider";
-import {
-    auditLogRetentionDays,
-    clusterKubernetesProvider,
-    containedCidrProblems,
-    execKubeconfig,
-    machineTypeProblems,
-    managedClusterDefaults,
-    OPEN_TO_THE_INTERNET,
-    overlappingCidrProblems,
-    patternProblems,
-    validateManagedCluster,
-} from "../managed";
-
-/** Checked 2026-11 against the AKS release calendar given in issue 3: 1.33 to 1.36 are supported. */
-export const AKS_VERSIONS = ["1.35", "1.36", "1.34", "1.33"] as const;
-
-export const AKS_MACHINE_TYPES = { dev: "Standard_D2as_v5", staging: "Standard_D2s_v5", prod: "Standard_D4s_v5", local: "Standard_D2as_v5" } as const;
-
-export const AKS_UPGRADE_CHANNELS = ["patch", "stable", "rapid", "node-image", "none"] as const;
+import { ClusterArgs, KubernetesCluster, NodePoolConfig } from "../provider";
+import { auditLogRetentionDays, clusterKubernetesProvider, execKubeconfig, OPEN_TO_THE_INTERNET } from "../managed";
+import { cidrHost } from "../../../core/cidr";
+import { AksClusterConfig } from "./config";
 
 /** Control-plane log categories sent to Log Analytics; kube-audit-admin is the audit trail without reads. */
 export const AKS_LOG_CATEGORIES = ["kube-apiserver", "kube-audit-admin", "kube-controller-manager", "kube-scheduler", "cluster-autoscaler", "guard"] as const;
@@ -75,44 +56,6 @@ export function aksKeyVaultName(clusterName: string, subscriptionId: string): st
     return `${clusterName.slice(0, 13).replace(/-+$/, "")}-kv-${digest}`.replace(/--+/g, "-");
 }
 
-const uuid = (what: string, example: string) =>
-    z
-        .string(rule("must be a string", `quote the ${what}`))
-        .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, rule("is not a GUID", `use the ${what}, a GUID such as ${example}`));
-
-const aksSchema = z.strictObject({
-    ...commonClusterFields,
-    cloud: z.literal("azure"),
-    /** Defaults to the subscription of the Azure credentials in use. */
-    subscriptionId: uuid("subscription ID", "00000000-0000-0000-0000-000000000000").optional(),
-    network: z
-        .strictObject({
-            vnetCidr: cidr.optional(),
-            /** The node subnet, inside vnetCidr. */
-            nodesCidr: cidr.optional(),
-            /** Kubernetes Service addresses; outside the VNet. */
-            serviceCidr: cidr.optional(),
-            /** Pod addresses (Azure CNI overlay); outside the VNet. */
-            podCidr: cidr.optional(),
-        })
-        .optional(),
-    autoUpgradeChannel: z.enum(AKS_UPGRADE_CHANNELS, rule("is not an AKS upgrade channel", `use one of ${AKS_UPGRADE_CHANNELS.join(", ")}`)).optional(),
-    /** Entra ID groups whose members are cluster admins. */
-    adminGroupObjectIds: z.array(uuid("Entra ID group object ID", "3f2a9c1e-8b7d-4e6f-9a0b-1c2d3e4f5a6b")).optional(),
-});
-
-export type AksClusterRaw = z.infer<typeof aksSchema>;
-
-export interface AksClusterConfig extends ManagedClusterConfig {
-    cloud: "azure";
-    subscriptionId?: string;
-    network: { vnetCidr: string; nodesCidr: string; serviceCidr: string; podCidr: string };
-    autoUpgradeChannel: (typeof AKS_UPGRADE_CHANNELS)[number];
-    adminGroupObjectIds: string[];
-    /** Spread nodes over availability zones 1-3 and use the Standard (SLA) tier. */
-    highlyAvailable: boolean;
-}
-
 const ZONES = ["1", "2", "3"];
 
 /** Reads the API server and CA out of the kubeconfig AKS returns, to build our own around kubelogin. */
@@ -124,6 +67,17 @@ export function aksServerAndCa(encodedKubeconfig: string): { server: string; ca:
     }
     return { server: cluster.server, ca: cluster["certificate-authority-data"] };
 }
+
+/** Azure Resource Manager coordinates of an AKS cluster, for what Azure installs rather than the Kubernetes API (the microsoft.flux extension). */
+export interface AzureClusterRef {
+    resourceGroupName: pulumi.Output<string>;
+    /** The managed cluster's resource name. */
+    clusterName: pulumi.Output<string>;
+    /** The azure-native provider the cluster was created with, when not the default one. */
+    provider?: pulumi.ProviderResource;
+}
+
+export type AksClusterArgs = ClusterArgs<AksClusterConfig>;
 
 export class AksCluster extends pulumi.ComponentResource implements KubernetesCluster {
     public readonly clusterName: pulumi.Output<string>;
@@ -138,12 +92,12 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
     /** ARM coordinates, for what is installed through Azure (the microsoft.flux extension). */
     public readonly azure: AzureClusterRef;
 
-    constructor(name: string, args: AksClusterConfig, context: ClusterContext, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("fluxpilot:clusters:AksCluster", name, {}, opts);
 
         const provider = new azure.Provider(`${name}-azure`, { subscriptionId: args.subscriptionId, location: args.region }, { parent: this });
         const o = { parent: this, provider };
-        const tags = context.tags;
+        const tags = args.tags;
         const client = authorization.getClientConfigOutput({ parent: this, provider });
         const roleDefinition = (id: string) => pulumi.interpolate`/subscriptions/${client.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${id}`;
 
@@ -191,7 +145,7 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
                 enableRbacAuthorization: true,
                 softDeleteRetentionInDays: 90,
                 // Purge protection cannot be turned off again, so only prod keys are held for the full 90 days.
-                enablePurgeProtection: context.environment === "prod" ? true : undefined,
+                enablePurgeProtection: args.environment === "prod" ? true : undefined,
                 publicNetworkAccess: "Enabled",
             },
             tags,
@@ -216,7 +170,7 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
             resourceGroupName: group.name,
             location: args.region,
             sku: { name: "PerGB2018" },
-            retentionInDays: auditLogRetentionDays(context.environment),
+            retentionInDays: auditLogRetentionDays(args.environment),
             tags,
         }, o);
 
@@ -372,65 +326,3 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
         };
     }
 }
-
-/** Linux agent pool names: lowercase letters and digits, at most 12, starting with a letter. */
-const AKS_POOL_NAME = /^[a-z][a-z0-9]{0,11}$/;
-
-export function validateAks(config: AksClusterConfig, key: string): ConfigProblem[] {
-    const problems: ConfigProblem[] = [];
-    problems.push(...patternProblems(`${key}.region`, config.region, /^[a-z]+[a-z0-9]*$/, "Azure location", "westeurope"));
-    problems.push(...machineTypeProblems(config.nodePools, key, /^Standard_[A-Za-z0-9_]+$/, "Azure VM size", "Standard_D4s_v5"));
-    config.nodePools.forEach((pool, index) => {
-        problems.push(...patternProblems(`${key}.nodePools[${index}].name`, pool.name, AKS_POOL_NAME, "AKS node pool name (1-12 lowercase letters and digits, no '-')", "system or apps2"));
-        if (pool.spot && index === 0) {
-            problems.push({ key: `${key}.nodePools[0].spot`, value: true, message: "makes the system pool Spot, which AKS does not allow", fix: "run Spot capacity in a second (user) pool" });
-        }
-    });
-    if (config.nodePools[0] && config.nodePools[0].minNodes < 1) {
-        problems.push({
-            key: `${key}.nodePools[0].minNodes`,
-            value: config.nodePools[0].minNodes,
-            message: "lets the system pool scale to zero, which AKS does not allow",
-            fix: "set minNodes to 1 or more for the first (system) pool",
-        });
-    }
-    const n = config.network;
-    const vnet = { key: `${key}.network.vnetCidr`, cidr: n.vnetCidr, what: "VNet range" };
-    const nodes = { key: `${key}.network.nodesCidr`, cidr: n.nodesCidr, what: "node subnet" };
-    const services = { key: `${key}.network.serviceCidr`, cidr: n.serviceCidr, what: "Service range" };
-    const pods = { key: `${key}.network.podCidr`, cidr: n.podCidr, what: "pod range" };
-    problems.push(...containedCidrProblems(vnet, [nodes]));
-    // Overlay pod and Service ranges are virtual: they must not collide with the VNet or each other.
-    problems.push(...overlappingCidrProblems([vnet, services, pods]));
-    return problems;
-}
-
-export const aksKind: ClusterKind<AksClusterRaw, AksClusterConfig> = {
-    cloud: "azure",
-    title: "Azure AKS",
-    schema: aksSchema,
-    supportedVersions: AKS_VERSIONS,
-    withDefaults(raw, preset) {
-        return {
-            ...managedClusterDefaults(raw, preset, { machineType: AKS_MACHINE_TYPES[preset.environment], supportedVersions: AKS_VERSIONS }),
-            cloud: "azure",
-            subscriptionId: raw.subscriptionId,
-            network: {
-                vnetCidr: raw.network?.vnetCidr ?? "10.30.0.0/16",
-                nodesCidr: raw.network?.nodesCidr ?? "10.30.0.0/20",
-                serviceCidr: raw.network?.serviceCidr ?? "10.31.0.0/16",
-                podCidr: raw.network?.podCidr ?? "192.168.0.0/16",
-            },
-            // patch keeps the minor version the stack pins and applies patches automatically.
-            autoUpgradeChannel: raw.autoUpgradeChannel ?? "patch",
-            adminGroupObjectIds: raw.adminGroupObjectIds ?? [],
-            highlyAvailable: preset.highlyAvailable,
-        };
-    },
-    validate(config, preset, key) {
-        return [...validateManagedCluster(config, preset, key, this.title, AKS_VERSIONS), ...validateAks(config, key)];
-    },
-    create(config, context, opts) {
-        return new AksCluster(config.name, config, context, opts);
-    },
-};

@@ -3,8 +3,7 @@
  * outputs Azure computes for the resources whose outputs feed role assignments or the kubeconfig.
  */
 import { stringify as stringifyYaml } from "yaml";
-import { registerComputedOutputFixtures, registerInvokeFixtures } from "../../../mock-runtime/fixtures";
-import { fakeCertificateAuthority, fakeId } from "../eks/fixtures";
+import { ComputedOutputsFixture, fakeCertificateAuthority, fakeId, InvokeFixture, OfflineFixtures } from "../offline-fixtures";
 
 export const FIXTURE_TENANT_ID = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 export const FIXTURE_SUBSCRIPTION_ID = "5b2c7e14-9a3d-4f1e-8c6b-2a7d9e0f1c34";
@@ -20,7 +19,7 @@ function aksFqdn(clusterName: string, location: string, isPrivate = false): stri
     return `${clusterName}-${fakeId(clusterName, 8, "0123456789abcdef")}.${isPrivate ? `privatelink.${location}` : `hcp.${location}`}.azmk8s.io`;
 }
 
-registerInvokeFixtures({
+const invokes: Record<string, InvokeFixture> = {
     "azure-native:authorization:getClientConfig": () => ({
         clientId: "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
         objectId: fakeGuid("deployer"),
@@ -42,9 +41,9 @@ registerInvokeFixtures({
         };
         return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(stringifyYaml(kubeconfig)).toString("base64") }] };
     },
-});
+};
 
-registerComputedOutputFixtures({
+const computedOutputs: Record<string, ComputedOutputsFixture> = {
     "azure-native:containerservice:ManagedCluster": (name, inputs) => {
         const location = inputs.location ?? FALLBACK_LOCATION;
         const clusterName = inputs.resourceName ?? name;
@@ -65,4 +64,6 @@ registerComputedOutputFixtures({
     },
     "azure-native:resources:ResourceGroup": (name, inputs) => ({ name: inputs.resourceGroupName ?? name }),
     "azure-native:network:VirtualNetwork": (name, inputs) => ({ name: inputs.virtualNetworkName ?? name }),
-});
+};
+
+export const aksOfflineFixtures: OfflineFixtures = { invokes, computedOutputs };

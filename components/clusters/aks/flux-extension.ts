@@ -6,10 +6,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Extension, FluxConfiguration } from "@pulumi/azure-native/kubernetesconfiguration";
-import type { AzureClusterRef, KubernetesCluster } from "../provider";
-import type { FluxProblem, FluxSettings } from "../../flux/settings";
-import { AKS_CLOUD, FLUX_NAMESPACE, fluxComponents, SYNC_NAME } from "../../../core/flux";
-import { durationSeconds, FluxInstaller, SyncSpec } from "../flux-installer";
+import { durationSeconds, FLUX_NAMESPACE, fluxComponents, FluxProblem, FluxSettings, SYNC_NAME, SyncSpec } from "../../../core/flux";
+import type { FluxInstaller } from "../flux-installer";
+import type { AksCluster } from "./cluster";
 
 /** Components the extension can switch on and off (it has no source-watcher). */
 const extensionComponents = fluxComponents.filter((c) => c !== "source-watcher");
@@ -49,33 +48,21 @@ export function fluxConfigurationSpec(sync: SyncSpec, credentials: string | unde
     };
 }
 
-/** The ARM coordinates of the AKS cluster; a cluster kind that is not AKS has none. */
 /** The ARM coordinates of the AKS cluster, and the options that put a resource in its subscription. */
-function azureTarget(cluster: KubernetesCluster, parent: pulumi.Resource) {
-    if (!cluster.azure) {
-        // Config validation rejects aks-extension off AKS, so this means the AKS kind lacks the field.
-        throw new Error(`cluster ${cluster.cloud}: the aks-extension Flux installer needs the cluster's "azure" outputs (resource group and name)`);
-    }
-    const azure: AzureClusterRef = cluster.azure;
+function azureTarget(cluster: AksCluster, parent: pulumi.Resource) {
+    const azure = cluster.azure;
     return {
         args: { resourceGroupName: azure.resourceGroupName, clusterName: azure.clusterName, ...CLUSTER_TARGET },
         opts: { parent, ...(azure.provider ? { provider: azure.provider } : {}) },
     };
 }
 
-export const aksExtensionInstaller: FluxInstaller = {
+/** Offered by the AKS provider only, so the cluster it receives is always an AKS cluster. */
+export const aksExtensionInstaller: FluxInstaller<AksCluster> = {
     id: "aks-extension",
     title: "AKS microsoft.flux extension (FluxConfiguration)",
-    validate(settings, context): FluxProblem[] {
+    validate(settings): FluxProblem[] {
         const problems: FluxProblem[] = [];
-        if (context.cloud !== undefined && context.cloud !== AKS_CLOUD) {
-            problems.push({
-                field: "installer",
-                value: "aks-extension",
-                message: `only works on AKS clusters (cloud ${AKS_CLOUD}), and this cluster's cloud is ${context.cloud}`,
-                fix: "use installer flux-operator for this cluster (override it in the cluster's flux settings)",
-            });
-        }
         if (settings.components.includes("source-watcher")) {
             problems.push({
                 field: "components",

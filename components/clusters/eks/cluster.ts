@@ -15,120 +15,9 @@ import * as ec2 from "@pulumi/aws/ec2";
 import * as eks from "@pulumi/aws/eks";
 import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
-import { z } from "zod";
-import { ConfigProblem } from "../../../core/problems";
-import { cidr, rule, subdivideCidr } from "../../../core/rules";
-import { ClusterContext, ClusterKind, commonClusterFields, KubernetesCluster, ManagedClusterConfig, NodePoolConfig } from "../provider";
-import {
-    auditLogRetentionDays,
-    cidrSizeProblems,
-    clusterKubernetesProvider,
-    execKubeconfig,
-    machineTypeProblems,
-    managedClusterDefaults,
-    overlappingCidrProblems,
-    patternProblems,
-    validateManagedCluster,
-} from "../managed";
-
-/** Checked 2026-11 against the EKS release calendar given in issue 3: 1.33 to 1.36 have support. */
-export const EKS_VERSIONS = ["1.35", "1.36", "1.34", "1.33"] as const;
-
-/** Default instance type per environment: burstable in dev, general purpose elsewhere. */
-export const EKS_MACHINE_TYPES = { dev: "t3.large", staging: "m6i.large", prod: "m6i.xlarge", local: "t3.large" } as const;
-
-/** EKS access policies by the short name used in the stack config. */
-export const EKS_ACCESS_POLICIES = {
-    "cluster-admin": "AmazonEKSClusterAdminPolicy",
-    admin: "AmazonEKSAdminPolicy",
-    edit: "AmazonEKSEditPolicy",
-    view: "AmazonEKSViewPolicy",
-} as const;
-
-/** Every control-plane log type EKS offers (CKV_AWS_37). */
-export const EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
-
-const addonVersion = z
-    .string(rule("must be a string", "quote the add-on version, e.g. \"v1.20.4-eksbuild.1\""))
-    .regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, rule("is not an EKS add-on version", "use a version from 'aws eks describe-addon-versions', e.g. v1.20.4-eksbuild.1"));
-
-const eksSchema = z.strictObject({
-    ...commonClusterFields,
-    cloud: z.literal("aws"),
-    network: z
-        .strictObject({
-            /** The VPC; private and public subnets in three zones are carved from it. */
-            vpcCidr: cidr.optional(),
-            /** Kubernetes Service addresses; must not overlap the VPC. */
-            serviceCidr: cidr.optional(),
-        })
-        .optional(),
-    accessEntries: z
-        .array(
-            z.strictObject({
-                principalArn: z
-                    .string(rule("must be a string", "set the IAM role or user ARN"))
-                    .regex(
-                        /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/,
-                        rule("is not an IAM role or user ARN", "use arn:aws:iam::<account>:role/<name> (not an sts assumed-role ARN)"),
-                    ),
-                accessPolicy: z.enum(Object.keys(EKS_ACCESS_POLICIES) as [keyof typeof EKS_ACCESS_POLICIES], rule("is not an access policy", `use one of ${Object.keys(EKS_ACCESS_POLICIES).join(", ")}`)),
-            }),
-        )
-        .optional(),
-    addons: z
-        .strictObject({
-            vpcCni: addonVersion.optional(),
-            coreDns: addonVersion.optional(),
-            kubeProxy: addonVersion.optional(),
-            podIdentityAgent: addonVersion.optional(),
-            metricsServer: addonVersion.optional(),
-        })
-        .optional(),
-});
-
-export type EksClusterRaw = z.infer<typeof eksSchema>;
-export type EksAccessEntry = NonNullable<EksClusterRaw["accessEntries"]>[number];
-type AddonKey = keyof NonNullable<EksClusterRaw["addons"]>;
-
-export interface EksClusterConfig extends ManagedClusterConfig {
-    cloud: "aws";
-    network: { vpcCidr: string; serviceCidr: string };
-    accessEntries: EksAccessEntry[];
-    /** Pinned add-on versions; a missing one takes EKS's default for the cluster version. */
-    addons: Partial<Record<AddonKey, string>>;
-    /** One NAT gateway per zone (true) or a single shared one (cheaper, not zone-redundant). */
-    natPerZone: boolean;
-}
-
-const EKS_ADDONS: readonly { key: AddonKey; name: string; beforeNodes: boolean }[] = [
-    // Nodes only become Ready with the CNI and kube-proxy; the agent serves Pod Identity on each node.
-    { key: "vpcCni", name: "vpc-cni", beforeNodes: true },
-    { key: "kubeProxy", name: "kube-proxy", beforeNodes: true },
-    { key: "podIdentityAgent", name: "eks-pod-identity-agent", beforeNodes: true },
-    // CoreDNS pods need nodes to run on, or the add-on stays degraded.
-    { key: "coreDns", name: "coredns", beforeNodes: false },
-    // EKS ships no resource metrics; without them every HorizontalPodAutoscaler (the sample app's
-    // included) holds at its minimum. GKE and AKS run metrics-server themselves.
-    { key: "metricsServer", name: "metrics-server", beforeNodes: false },
-];
-
-export const ZONES = 3;
-
-/**
- * Subnet layout: the VPC is split in four; three quarters are the private (node and pod)
- * subnets, the last quarter holds the three public subnets for load balancers and NAT.
- */
-export function eksSubnetLayout(vpcCidr: string): { privateSubnets: string[]; publicSubnets: string[] } {
-    const prefix = Number(vpcCidr.split("/")[1]);
-    const quarters = subdivideCidr(vpcCidr, prefix + 2, 4);
-    return { privateSubnets: quarters.slice(0, ZONES), publicSubnets: subdivideCidr(quarters[3], prefix + 4, ZONES) };
-}
-
-/** Graviton families (m7g, c6gn, ...) need the ARM AMI. */
-export function eksAmiType(instanceType: string): string {
-    return /^[a-z]+\d+[a-z]*g[a-z]*\./.test(instanceType) ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD";
-}
+import { auditLogRetentionDays, clusterKubernetesProvider, execKubeconfig } from "../managed";
+import { ClusterArgs, KubernetesCluster, NodePoolConfig } from "../provider";
+import { EKS_ACCESS_POLICIES, EKS_ADDONS, EKS_LOG_TYPES, EksClusterConfig, eksAmiType, eksSubnetLayout, ZONES } from "./config";
 
 /** A name suffix that stays put when the list of principals is reordered. */
 function principalSuffix(principalArn: string): string {
@@ -142,6 +31,8 @@ function assumeRolePolicy(service: string): string {
     });
 }
 
+export type EksClusterArgs = ClusterArgs<EksClusterConfig>;
+
 export class EksCluster extends pulumi.ComponentResource implements KubernetesCluster {
     public readonly clusterName: pulumi.Output<string>;
     public readonly cloud = "aws";
@@ -154,11 +45,11 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
     public readonly vpcId: pulumi.Output<string>;
     public readonly oidcProviderArn: pulumi.Output<string>;
 
-    constructor(name: string, args: EksClusterConfig, context: ClusterContext, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("fluxpilot:clusters:EksCluster", name, {}, opts);
 
         // Every AWS resource below gets the stack's tags through the provider's default tags.
-        const provider = new aws.Provider(`${name}-aws`, { region: args.region, defaultTags: { tags: context.tags } }, { parent: this });
+        const provider = new aws.Provider(`${name}-aws`, { region: args.region, defaultTags: { tags: args.tags } }, { parent: this });
         const o = { parent: this, provider };
         const partition = getPartitionOutput({}, { parent: this, provider }).partition;
         const zones = getAvailabilityZonesOutput({ region: args.region, state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }, { parent: this, provider }).names;
@@ -219,7 +110,7 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
         // Created here so the retention is ours; EKS would create it with no expiry.
         const controlPlaneLogs = new cloudwatch.LogGroup(`${name}-control-plane`, {
             name: `/aws/eks/${args.name}/cluster`,
-            retentionInDays: auditLogRetentionDays(context.environment),
+            retentionInDays: auditLogRetentionDays(args.environment),
         }, o);
         const cluster = new eks.Cluster(`${name}-cluster`, {
             name: args.name,
@@ -271,7 +162,7 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
         const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryPullOnly"].map(
             (policy) => new iam.RolePolicyAttachment(`${name}-nodes-${policy}`, { role: nodeRole.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}` }, o),
         );
-        const nodeGroups = args.nodePools.map((pool) => this.nodeGroup(name, args, pool, cluster, nodeRole, privateSubnets, context, [...nodePolicies, ...earlyAddons], o));
+        const nodeGroups = args.nodePools.map((pool) => this.nodeGroup(name, args, pool, cluster, nodeRole, privateSubnets, [...nodePolicies, ...earlyAddons], o));
         const lateAddons = EKS_ADDONS.filter((a) => !a.beforeNodes).map((spec) => addon(spec, nodeGroups));
 
         this.clusterName = cluster.name;
@@ -306,12 +197,11 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
 
     private nodeGroup(
         name: string,
-        args: EksClusterConfig,
+        args: EksClusterArgs,
         pool: NodePoolConfig,
         cluster: eks.Cluster,
         nodeRole: iam.Role,
         subnets: ec2.Subnet[],
-        context: ClusterContext,
         dependsOn: pulumi.Resource[],
         o: { parent: pulumi.Resource; provider: pulumi.ProviderResource },
     ): eks.NodeGroup {
@@ -324,7 +214,7 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
                 ebs: { volumeSize: pool.diskSizeGb ?? 100, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
             }],
             // Default tags do not reach instances an Auto Scaling group launches; these do.
-            tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags: { ...context.tags, Name: `${args.name}-${pool.name}` } })),
+            tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags: { ...args.tags, Name: `${args.name}-${pool.name}` } })),
             updateDefaultVersion: true,
         }, o);
         return new eks.NodeGroup(`${name}-${pool.name}`, {
@@ -347,50 +237,3 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
         });
     }
 }
-
-/** Rules specific to EKS; the shared managed-cluster rules run first. */
-export function validateEks(config: EksClusterConfig, key: string): ConfigProblem[] {
-    const problems: ConfigProblem[] = [];
-    problems.push(...patternProblems(`${key}.region`, config.region, /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/, "AWS region", "eu-west-1"));
-    problems.push(...machineTypeProblems(config.nodePools, key, /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "EC2 instance type", "m6i.large"));
-    const vpc = { key: `${key}.network.vpcCidr`, cidr: config.network.vpcCidr, what: "VPC range" };
-    // /16 is the largest VPC AWS allows; below /20 the subnets leave too few addresses for pods (VPC CNI).
-    problems.push(...cidrSizeProblems(vpc, 16, 20, "AWS allows at most a /16, and the VPC CNI gives every pod a VPC address"));
-    problems.push(...overlappingCidrProblems([vpc, { key: `${key}.network.serviceCidr`, cidr: config.network.serviceCidr, what: "Service range" }]));
-    const seen = new Set<string>();
-    config.accessEntries.forEach((entry, index) => {
-        if (seen.has(entry.principalArn)) {
-            problems.push({
-                key: `${key}.accessEntries[${index}].principalArn`,
-                value: entry.principalArn,
-                message: "is listed twice; a principal has one access entry",
-                fix: "keep one entry per principal with the widest policy it needs",
-            });
-        }
-        seen.add(entry.principalArn);
-    });
-    return problems;
-}
-
-export const eksKind: ClusterKind<EksClusterRaw, EksClusterConfig> = {
-    cloud: "aws",
-    title: "Amazon EKS",
-    schema: eksSchema,
-    supportedVersions: EKS_VERSIONS,
-    withDefaults(raw, preset) {
-        return {
-            ...managedClusterDefaults(raw, preset, { machineType: EKS_MACHINE_TYPES[preset.environment], supportedVersions: EKS_VERSIONS }),
-            cloud: "aws",
-            network: { vpcCidr: raw.network?.vpcCidr ?? "10.0.0.0/16", serviceCidr: raw.network?.serviceCidr ?? "172.20.0.0/16" },
-            accessEntries: raw.accessEntries ?? [],
-            addons: raw.addons ?? {},
-            natPerZone: preset.highlyAvailable,
-        };
-    },
-    validate(config, preset, key) {
-        return [...validateManagedCluster(config, preset, key, this.title, EKS_VERSIONS), ...validateEks(config, key)];
-    },
-    create(config, context, opts) {
-        return new EksCluster(config.name, config, context, opts);
-    },
-};

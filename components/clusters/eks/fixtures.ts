@@ -2,25 +2,12 @@
  * AWS answers for the offline runtime: the provider calls the EKS component makes and the
  * outputs AWS computes for the resources whose outputs feed other resources or the kubeconfig.
  */
-import { createHash } from "crypto";
-import { registerComputedOutputFixtures, registerInvokeFixtures } from "../../../mock-runtime/fixtures";
+import { ComputedOutputsFixture, fakeCertificateAuthority, fakeId, InvokeFixture, OfflineFixtures } from "../offline-fixtures";
 
 export const FIXTURE_ACCOUNT_ID = "123456789012";
 const FALLBACK_REGION = "eu-west-1";
 
-/** A stable fake identifier derived from the resource name, so repeated runs print the same plan. */
-export function fakeId(name: string, length: number, alphabet = "0123456789ABCDEF"): string {
-    const digest = createHash("sha256").update(name).digest();
-    return Array.from(digest.subarray(0, length), (byte) => alphabet[byte % alphabet.length]).join("");
-}
-
-/** A syntactically valid, base64-encoded PEM block standing in for a cluster CA. */
-export function fakeCertificateAuthority(name: string): string {
-    const body = Buffer.from(createHash("sha512").update(name).digest()).toString("base64");
-    return Buffer.from(`-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`).toString("base64");
-}
-
-registerInvokeFixtures({
+const invokes: Record<string, InvokeFixture> = {
     "aws:index/getPartition:getPartition": () => ({ id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" }),
     "aws:index/getAvailabilityZones:getAvailabilityZones": (inputs) => {
         const region = inputs.region ?? FALLBACK_REGION;
@@ -35,9 +22,9 @@ registerInvokeFixtures({
             state: "available",
         };
     },
-});
+};
 
-registerComputedOutputFixtures({
+const computedOutputs: Record<string, ComputedOutputsFixture> = {
     "aws:eks/cluster:Cluster": (name, inputs) => {
         const id = fakeId(name, 32);
         const region = inputs.region ?? FALLBACK_REGION;
@@ -59,4 +46,6 @@ registerComputedOutputFixtures({
         arn: `arn:aws:iam::${FIXTURE_ACCOUNT_ID}:oidc-provider/${String(inputs.url ?? "").replace(/^https:\/\//, "")}`,
     }),
     "aws:ec2/launchTemplate:LaunchTemplate": (name) => ({ latestVersion: 1, arn: `arn:aws:ec2:${FALLBACK_REGION}:${FIXTURE_ACCOUNT_ID}:launch-template/lt-${fakeId(name, 17, "0123456789abcdef")}` }),
-});
+};
+
+export const eksOfflineFixtures: OfflineFixtures = { invokes, computedOutputs };

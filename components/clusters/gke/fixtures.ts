@@ -2,10 +2,9 @@
  * Google Cloud answers for the offline runtime: the provider calls the GKE component makes and
  * the outputs GCP computes for the resources whose outputs feed the kubeconfig or IAM bindings.
  */
-import { registerComputedOutputFixtures, registerInvokeFixtures } from "../../../mock-runtime/fixtures";
-import { fakeCertificateAuthority, fakeId } from "../eks/fixtures";
+import { ComputedOutputsFixture, fakeCertificateAuthority, fakeId, InvokeFixture, OfflineFixtures } from "../offline-fixtures";
 
-registerInvokeFixtures({
+const invokes: Record<string, InvokeFixture> = {
     "gcp:organizations/getProject:getProject": (inputs) => {
         const projectId = inputs.projectId ?? "fluxpilot-test";
         return {
@@ -28,9 +27,9 @@ registerInvokeFixtures({
         const region = inputs.region ?? "europe-west1";
         return { id: `projects/${inputs.project ?? "fluxpilot-test"}/regions/${region}`, project: inputs.project, region, names: ["b", "c", "d"].map((z) => `${region}-${z}`) };
     },
-});
+};
 
-registerComputedOutputFixtures({
+const computedOutputs: Record<string, ComputedOutputsFixture> = {
     "gcp:container/cluster:Cluster": (name, inputs) => {
         const octets = Array.from(fakeId(name, 3, "0123456789"), (d) => 10 + Number(d) * 20);
         return {
@@ -44,4 +43,6 @@ registerComputedOutputFixtures({
         const email = `${inputs.accountId ?? name}@${inputs.project ?? "fluxpilot-test"}.iam.gserviceaccount.com`;
         return { email, member: `serviceAccount:${email}` };
     },
-});
+};
+
+export const gkeOfflineFixtures: OfflineFixtures = { invokes, computedOutputs };

@@ -5,9 +5,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { FLUX_NAMESPACE, KUSTOMIZE_CONTROLLER_SA, SYNC_NAME } from "../../../core/flux";
-import type { FluxProblem, FluxSettings } from "../settings";
-import { FluxInstaller, gitRefName, SyncSpec } from "../../clusters/flux-installer";
+import { FLUX_NAMESPACE, FluxProblem, FluxSettings, gitRefName, KUSTOMIZE_CONTROLLER_SA, SYNC_NAME, SyncSpec } from "../../../core/flux";
+import type { FluxInstaller } from "../../clusters/flux-installer";
 
 export const OPERATOR_CHART = "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator";
 export const INSTANCE_CHART = "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-instance";
@@ -80,7 +79,7 @@ export const operatorInstaller: FluxInstaller = {
         }
         return [];
     },
-    prepare({ name, parent, cluster }) {
+    prepare({ name, parent }) {
         const namespace = new k8s.core.v1.Namespace(
             `${name}-ns`,
             {
@@ -95,16 +94,16 @@ export const operatorInstaller: FluxInstaller = {
                     },
                 },
             },
-            { parent, provider: cluster.provider },
+            { parent },
         );
         return [namespace];
     },
-    install({ name, parent, cluster, settings, sync }, credentials, after) {
+    install({ name, parent, settings, sync }, credentials, after) {
         const common = { namespace: FLUX_NAMESPACE, createNamespace: false, cleanupOnFail: true, maxHistory: 5 };
         const operator = new k8s.helm.v3.Release(
             `${name}-operator`,
             { ...common, name: "flux-operator", chart: OPERATOR_CHART, version: settings.operatorChartVersion, atomic: true, timeout: 600 },
-            { parent, provider: cluster.provider, dependsOn: after },
+            { parent, dependsOn: after },
         );
         const instance = new k8s.helm.v3.Release(
             `${name}-instance`,
@@ -117,7 +116,7 @@ export const operatorInstaller: FluxInstaller = {
                 waitForJobs: true,
                 timeout: 900,
             },
-            { parent, provider: cluster.provider, dependsOn: [operator, ...after] },
+            { parent, dependsOn: [operator, ...after] },
         );
         return { ready: [instance], version: pulumi.output(settings.version) };
     },
