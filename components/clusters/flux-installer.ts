@@ -8,7 +8,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { FluxProblem, FluxSettings, FluxValidationContext, SyncSpec } from "../../core/flux";
-import type { KubernetesCluster } from "./provider";
+import type { KubernetesCluster } from "./kubernetes-cluster";
 
 export interface InstallContext<Cluster extends KubernetesCluster = KubernetesCluster> {
     /** Component name; children are named `${name}-...`. */

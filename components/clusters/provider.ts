@@ -5,13 +5,13 @@
  * one line in `registry.ts` (see docs/architecture.md).
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
 import { z } from "zod";
 import { Environment, EnvironmentPreset } from "../../core/environments";
 import { ClusterType } from "../../core/flux";
 import { ConfigProblem } from "../../core/problems";
 import { cidr, kubernetesMinorVersion, positiveInt, resourceName, rule } from "../../core/rules";
 import { FluxInstaller } from "./flux-installer";
+import { KubernetesCluster } from "./kubernetes-cluster";
 import { OfflineFixtures } from "./offline-fixtures";
 
 /** Upper bound on nodes per pool: above it, a typo (300 for 30) is likelier than intent. */
@@ -63,6 +63,8 @@ export const managedClusterFields = {
     endpoint: endpointSchema.partial().optional(),
 };
 
+export type { KubernetesCluster };
+
 /** Stack-wide facts a cluster component receives beside its own config. */
 export interface ClusterContext {
     environment: Environment;
@@ -72,21 +74,6 @@ export interface ClusterContext {
 
 /** The arguments of every cluster component: its defaulted config with the stack-wide facts. */
 export type ClusterArgs<Config extends ClusterConfigBase> = Config & ClusterContext;
-
-/** The outputs every cluster component exposes; Flux and the stack outputs use nothing else. */
-export interface KubernetesCluster extends pulumi.ComponentResource {
-    readonly clusterName: pulumi.Output<string>;
-    readonly cloud: string;
-    readonly region: pulumi.Output<string>;
-    readonly endpoint: pulumi.Output<string>;
-    readonly kubernetesVersion: pulumi.Output<string>;
-    /** Secret. Uses the cloud's exec credential plugin, never a static token. */
-    readonly kubeconfig: pulumi.Output<string>;
-    /** OIDC issuer for workload identity; undefined where the cluster has none. */
-    readonly oidcIssuerUrl: pulumi.Output<string | undefined>;
-    /** Kubernetes provider bound to this cluster, for everything installed into it. */
-    readonly provider: k8s.Provider;
-}
 
 /** Base shape of a raw (parsed, not yet defaulted) cluster entry. */
 export interface ClusterRawBase {

@@ -1,0 +1,21 @@
+/**
+ * What every cluster component exposes, whatever the provider: the Flux bootstrap and the stack
+ * outputs use nothing else of a cluster.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type * as k8s from "@pulumi/kubernetes";
+
+/** The outputs every cluster component exposes; Flux and the stack outputs use nothing else. */
+export interface KubernetesCluster extends pulumi.ComponentResource {
+    readonly clusterName: pulumi.Output<string>;
+    readonly cloud: string;
+    readonly region: pulumi.Output<string>;
+    readonly endpoint: pulumi.Output<string>;
+    readonly kubernetesVersion: pulumi.Output<string>;
+    /** Secret. Uses the cloud's exec credential plugin, never a static token. */
+    readonly kubeconfig: pulumi.Output<string>;
+    /** OIDC issuer for workload identity; undefined where the cluster has none. */
+    readonly oidcIssuerUrl: pulumi.Output<string | undefined>;
+    /** Kubernetes provider bound to this cluster, for everything installed into it. */
+    readonly provider: k8s.Provider;
+}
