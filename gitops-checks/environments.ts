@@ -1,10 +1,9 @@
-/** The environments that have a `clusters/<env>` entry point, as the Flux bootstrap knows them. */
-export const ENVIRONMENTS = ["dev", "staging", "prod", "local"] as const;
-export type Environment = (typeof ENVIRONMENTS)[number];
+/** The environments that have a `clusters/<env>` entry point: the stack model's environments. */
+import { Environment, environments, isEnvironment } from "../core/environments";
 
-export function isEnvironment(value: string): value is Environment {
-    return (ENVIRONMENTS as readonly string[]).includes(value);
-}
+export { isEnvironment };
+export type { Environment };
+export const ENVIRONMENTS = environments;
 
 export function assertEnvironment(value: string | undefined): Environment {
     if (value !== undefined && isEnvironment(value)) return value;

@@ -39,9 +39,16 @@ export interface OfflineRuntimeOptions {
 }
 
 const registered: RegisteredResource[] = [];
+/** Output names each component passed to `registerOutputs` (undefined values included). */
+const registeredOutputs = new WeakMap<pulumi.ComponentResource, string[]>();
 
 export function registeredResources(): readonly RegisteredResource[] {
     return registered;
+}
+
+/** The names a component passed to `registerOutputs` (undefined when it never called it). */
+export function registeredOutputNames(component: pulumi.ComponentResource): readonly string[] | undefined {
+    return registeredOutputs.get(component);
 }
 
 /** Forgets what was recorded; the runtime and its mocks stay installed. */
@@ -81,6 +88,7 @@ export function installOfflineRuntime(options: OfflineRuntimeOptions): void {
     };
     pulumi.runtime.setMocks(mocks, options.project, options.stack, options.preview);
     recordRegistrations();
+    recordComponentOutputs();
 }
 
 /** Wraps the mock monitor so that each registration's options are recorded, not only its inputs. */
@@ -108,4 +116,16 @@ function recordRegistrations(): void {
             callback(err, resp);
         });
     };
+}
+
+/** Records what each component passes to `registerOutputs`, before the engine drops undefined values. */
+function recordComponentOutputs(): void {
+    const prototype = pulumi.ComponentResource.prototype as unknown as { registerOutputs: (outputs?: unknown) => void; fluxpilotRecorded?: boolean };
+    if (prototype.fluxpilotRecorded) return;
+    const original = prototype.registerOutputs;
+    prototype.registerOutputs = function (this: pulumi.ComponentResource, outputs?: unknown) {
+        if (outputs && typeof outputs === "object") registeredOutputs.set(this, Object.keys(outputs).sort());
+        return original.call(this, outputs);
+    };
+    prototype.fluxpilotRecorded = true;
 }

@@ -3,7 +3,7 @@
  * Parsing is pure; every mistake becomes a usage error naming the option and the fix.
  */
 import { parseArgs } from "util";
-import { usageError } from "./errors";
+import { UsageError } from "../shared/usage";
 
 export const OPERATIONS = ["preview", "up", "destroy", "refresh", "outputs", "drift"] as const;
 export type Operation = (typeof OPERATIONS)[number];
@@ -115,50 +115,50 @@ export function parseCommandLine(argv: readonly string[]): CommandLine | HelpReq
     try {
         parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
     } catch (error) {
-        throw usageError(`${(error as Error).message.split("\n")[0]} Run with --help for the options.`);
+        throw new UsageError(`${(error as Error).message.split("\n")[0]} Run with --help for the options.`);
     }
     const { values, positionals } = parsed;
     if (values.help) return new HelpRequested();
 
     const [subcommand, ...names] = positionals;
-    if (subcommand === undefined) throw usageError(`Missing subcommand: use one of ${[...OPERATIONS, "promote"].join(", ")}.`);
+    if (subcommand === undefined) throw new UsageError(`Missing subcommand: use one of ${[...OPERATIONS, "promote"].join(", ")}.`);
     if (!isSubcommand(subcommand)) {
-        throw usageError(`Unknown subcommand "${subcommand}": use one of ${[...OPERATIONS, "promote"].join(", ")}.`);
+        throw new UsageError(`Unknown subcommand "${subcommand}": use one of ${[...OPERATIONS, "promote"].join(", ")}.`);
     }
 
     const allowed = new Set<OptionName>([...COMMON, ...ALLOWED[subcommand]]);
     const rejected = (Object.keys(values) as OptionName[]).filter((name) => !allowed.has(name));
     if (rejected.length > 0) {
-        throw usageError(`${rejected.map((n) => `--${n}`).join(", ")} cannot be used with "${subcommand}".`);
+        throw new UsageError(`${rejected.map((n) => `--${n}`).join(", ")} cannot be used with "${subcommand}".`);
     }
 
     const stacks = [...new Set([...names, ...(values.stack ?? [])])];
     for (const stack of stacks) {
         // Pulumi stack names: letters, digits, "-", "_", "."; org/project prefixes are not used here.
         if (!/^[A-Za-z0-9_.-]+$/.test(stack)) {
-            throw usageError(`Invalid stack name "${stack}": use letters, digits, "-", "_" or ".".`);
+            throw new UsageError(`Invalid stack name "${stack}": use letters, digits, "-", "_" or ".".`);
         }
     }
     const all = values.all ?? false;
     if (subcommand === "promote") {
         if (stacks.length > 0 || all) {
-            throw usageError(`"promote" always runs ${PROMOTION_ORDER.join(" -> ")}; choose the range with --from and --to instead of naming stacks.`);
+            throw new UsageError(`"promote" always runs ${PROMOTION_ORDER.join(" -> ")}; choose the range with --from and --to instead of naming stacks.`);
         }
     } else if (stacks.length === 0 && !all) {
-        throw usageError(`Name at least one stack for "${subcommand}" (e.g. \`${subcommand} dev\`) or pass --all.`);
+        throw new UsageError(`Name at least one stack for "${subcommand}" (e.g. \`${subcommand} dev\`) or pass --all.`);
     } else if (stacks.length > 0 && all) {
-        throw usageError(`Name stacks or pass --all, not both.`);
+        throw new UsageError(`Name stacks or pass --all, not both.`);
     }
     if (values.backend !== undefined && values["local-backend"]) {
-        throw usageError(`--backend and --local-backend both choose the state backend: pass only one.`);
+        throw new UsageError(`--backend and --local-backend both choose the state backend: pass only one.`);
     }
     const from = promotionStage("from", values.from);
     const to = promotionStage("to", values.to);
     if (from !== undefined && to !== undefined && stageIndex(from) > stageIndex(to)) {
-        throw usageError(`--from ${from} comes after --to ${to}: promotion runs ${PROMOTION_ORDER.join(" -> ")}.`);
+        throw new UsageError(`--from ${from} comes after --to ${to}: promotion runs ${PROMOTION_ORDER.join(" -> ")}.`);
     }
     if (subcommand === "destroy" && !values.yes) {
-        throw usageError(`"destroy" deletes every resource of the stack: add --yes to confirm.`);
+        throw new UsageError(`"destroy" deletes every resource of the stack: add --yes to confirm.`);
     }
 
     return {
@@ -188,14 +188,14 @@ function isSubcommand(value: string): value is Subcommand {
 }
 
 function nonEmpty(option: string, value: string | undefined): string | undefined {
-    if (value !== undefined && value.trim() === "") throw usageError(`--${option} is empty: give a value or leave the option out.`);
+    if (value !== undefined && value.trim() === "") throw new UsageError(`--${option} is empty: give a value or leave the option out.`);
     return value;
 }
 
 function parallelism(value: string | undefined): number | undefined {
     if (value === undefined) return undefined;
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw usageError(`--parallel must be a whole number of at least 1 (given: "${value}").`);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--parallel must be a whole number of at least 1 (given: "${value}").`);
     return n;
 }
 
@@ -205,7 +205,7 @@ function stageIndex(stack: string): number {
 
 function promotionStage(option: string, value: string | undefined): string | undefined {
     if (value !== undefined && !(PROMOTION_ORDER as readonly string[]).includes(value)) {
-        throw usageError(`--${option} must be one of ${PROMOTION_ORDER.join(", ")} (given: "${value}").`);
+        throw new UsageError(`--${option} must be one of ${PROMOTION_ORDER.join(", ")} (given: "${value}").`);
     }
     return value;
 }

@@ -7,7 +7,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { CommandLine, HelpRequested, parseCommandLine } from "./args";
 import { BackendChoice, LOCAL_STATE_DIR, resolveBackend } from "./backend";
-import { ExitCode, FluxpilotError } from "./errors";
+import { UsageError } from "../shared/usage";
+import { ExitCode, FluxpilotError, fromUsageError } from "./errors";
 import { PrefixedLineWriter, renderJson, renderSummary } from "./format";
 import { PulumiGateway, StackValidator } from "./gateway";
 import { failedRun, run, RunReport } from "./orchestrate";
@@ -65,7 +66,8 @@ export async function main(argv: readonly string[], io: CliIo, deps: CliDependen
     }
 }
 
-function reportError(error: unknown, json: boolean, io: CliIo, backend = "", subcommand?: CommandLine["subcommand"]): number {
+function reportError(thrown: unknown, json: boolean, io: CliIo, backend = "", subcommand?: CommandLine["subcommand"]): number {
+    const error = thrown instanceof UsageError ? fromUsageError(thrown) : thrown;
     if (!(error instanceof FluxpilotError)) {
         // A bug rather than a situation we know: keep the trace available without printing it by default.
         io.stderr(`fluxpilot: unexpected error: ${(error as Error)?.message ?? String(error)}\n`);

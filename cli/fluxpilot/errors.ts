@@ -7,21 +7,11 @@
  * loads the Automation API itself.
  */
 import { isStackConfigError } from "../../core/problems";
+import { ExitCode } from "../shared/exit-codes";
+import { UsageError } from "../shared/usage";
 import { EventLog, ResourceFailure } from "./events";
 
-export const ExitCode = {
-    ok: 0,
-    /** An operation failed: cloud error, invalid config, stack not found, ... */
-    failed: 1,
-    /** The command line itself is wrong. */
-    usage: 2,
-    /** `drift` found drift, or `promote` stopped because of it. */
-    drift: 3,
-    /** Something is missing on this machine: the Pulumi CLI, a passphrase, a login. */
-    setup: 4,
-    /** Another update holds the stack; retrying later can succeed. */
-    busy: 5,
-} as const;
+export { ExitCode };
 
 export type ErrorCode =
     | "usage"
@@ -74,8 +64,9 @@ export class FluxpilotError extends Error {
     }
 }
 
-export function usageError(message: string): FluxpilotError {
-    return new FluxpilotError("usage", message);
+/** The shared usage error, in the form this command reports (summary or --json). */
+export function fromUsageError(error: UsageError): FluxpilotError {
+    return new FluxpilotError("usage", error.message);
 }
 
 export interface ErrorContext {

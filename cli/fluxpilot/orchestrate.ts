@@ -319,7 +319,7 @@ export function errorReport(error: FluxpilotError): ErrorReport {
 export function exitCodeOf(results: readonly StepResult[]): number {
     const failure = results.find((r) => r.status === "failed");
     if (failure) return failure.error ? exitCodeFor(failure.error.code) : ExitCode.failed;
-    return results.some((r) => r.status === "drifted") ? ExitCode.drift : ExitCode.ok;
+    return results.some((r) => r.status === "drifted") ? ExitCode.changes : ExitCode.ok;
 }
 
 function finish(base: Omit<RunReport, "ok" | "exitCode" | "results">, results: StepResult[]): RunReport {

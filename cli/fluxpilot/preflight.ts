@@ -5,7 +5,8 @@
 import { listStacks } from "../shared/stack-file";
 import { CommandLine, LAPTOP_STACKS, PROMOTION_ORDER } from "./args";
 import { BackendChoice, checkPassphrase, needsPassphrase, readStackSecretsSettings } from "./backend";
-import { FluxpilotError, fromStackFileError, usageError } from "./errors";
+import { UsageError } from "../shared/usage";
+import { FluxpilotError, fromStackFileError } from "./errors";
 import { promotionStages } from "./orchestrate";
 
 /** The stacks a command runs on, in the order it runs them. */
@@ -17,7 +18,7 @@ export function resolveStacks(command: CommandLine, projectDir: string): string[
         stacks = gate ? [gate, ...stages] : stages;
     } else if (command.all) {
         stacks = canonicalOrder(available.filter((stack) => !LAPTOP_STACKS.includes(stack)));
-        if (stacks.length === 0) throw usageError(`--all found no stack files (Pulumi.<stack>.yaml) in ${projectDir}.`);
+        if (stacks.length === 0) throw new UsageError(`--all found no stack files (Pulumi.<stack>.yaml) in ${projectDir}.`);
     } else {
         stacks = command.stacks;
     }
@@ -38,7 +39,7 @@ function availableStacks(projectDir: string): string[] {
         return listStacks(projectDir);
     } catch (error) {
         if ((error as Error).name !== "ProjectNotFoundError") throw fromStackFileError(error);
-        throw usageError(`No Pulumi.yaml in ${projectDir}: run from the FluxPilot repository or pass --dir <project directory>.`);
+        throw new UsageError(`No Pulumi.yaml in ${projectDir}: run from the FluxPilot repository or pass --dir <project directory>.`);
     }
 }
 

@@ -5,6 +5,9 @@
 import * as path from "path";
 import { parseArgs } from "util";
 import { REPOSITORY_ROOT } from "../../core/repository";
+import { UsageError } from "../shared/usage";
+
+export { UsageError };
 
 export const USAGE = `Usage: npm run plan -- <stack> [options]
 
@@ -37,12 +40,6 @@ export interface PlanArgs {
     verbose: boolean;
 }
 
-export class UsageError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "UsageError";
-    }
-}
 
 /** Parsed arguments, or "help" when help was asked for. Paths are resolved against the cwd. */
 export function parsePlanArgs(argv: readonly string[], cwd = process.cwd()): PlanArgs | "help" {

@@ -7,13 +7,14 @@
 import * as path from "path";
 import { isStackConfigError } from "../../core/problems";
 import { ProjectNotFoundError, StackFileError, StackNotFoundError } from "../shared/stack-file";
-import { PlanArgs, parsePlanArgs, UsageError, USAGE } from "./args";
+import { ExitCode } from "../shared/exit-codes";
+import { UsageError } from "../shared/usage";
+import { PlanArgs, parsePlanArgs, USAGE } from "./args";
 import { diffSnapshots, formatDiff, hasChanges } from "./diff";
 import { runPlan } from "./run";
 import { InvalidSnapshotError, PlanSnapshot, readSnapshot, serializeSnapshot, writeSnapshot } from "./snapshot";
 import { formatTree } from "./tree";
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, changes: 3 } as const;
 
 export async function main(argv: readonly string[]): Promise<number> {
     let args: PlanArgs | "help" | undefined;
@@ -21,7 +22,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         args = parsePlanArgs(argv);
         if (args === "help") {
             process.stdout.write(USAGE);
-            return EXIT.ok;
+            return ExitCode.ok;
         }
         return await plan(args);
     } catch (error) {
@@ -49,36 +50,36 @@ async function plan(args: PlanArgs): Promise<number> {
 
 function printPlan(args: PlanArgs, snapshot: PlanSnapshot): number {
     process.stdout.write(args.json ? serializeSnapshot(snapshot) : formatTree(snapshot));
-    return EXIT.ok;
+    return ExitCode.ok;
 }
 
 function printDiff(args: PlanArgs, old: PlanSnapshot, snapshot: PlanSnapshot): number {
     const diff = diffSnapshots(old, snapshot);
     process.stdout.write(args.json ? `${JSON.stringify(diff, null, 2)}\n` : formatDiff(diff));
-    return args.exitCode && hasChanges(diff) ? EXIT.changes : EXIT.ok;
+    return args.exitCode && hasChanges(diff) ? ExitCode.changes : ExitCode.ok;
 }
 
 /** Prints what went wrong without a stack trace and returns the exit code. */
 function report(error: unknown, verbose: boolean): number {
     if (error instanceof UsageError) {
         process.stderr.write(`plan: ${error.message}\n\n${USAGE}`);
-        return EXIT.usage;
+        return ExitCode.usage;
     }
     if (error instanceof StackNotFoundError || error instanceof ProjectNotFoundError || error instanceof InvalidSnapshotError) {
         process.stderr.write(`plan: ${error.message}\n`);
-        return EXIT.usage;
+        return ExitCode.usage;
     }
     if (isStackConfigError(error) || error instanceof StackFileError) {
         // These messages already list every problem with its fix.
         process.stderr.write(`${error.message}\n`);
-        return EXIT.failed;
+        return ExitCode.failed;
     }
     const lines = [`plan: ${describe(error, verbose)}`];
     for (let cause = (error as any)?.cause; cause !== undefined; cause = cause?.cause) {
         lines.push(`  cause: ${describe(cause, verbose)}`);
     }
     process.stderr.write(`${lines.join("\n")}\n`);
-    return EXIT.failed;
+    return ExitCode.failed;
 }
 
 /** The message, or with --verbose the stack trace, indented to stay under its heading. */
@@ -106,7 +107,7 @@ if (require.main === module) {
     process.once("beforeExit", () => {
         if (!finished) {
             process.stderr.write("plan: the program never finished: resources are waiting on each other (a dependency cycle?)\n");
-            process.exitCode = EXIT.failed;
+            process.exitCode = ExitCode.failed;
         }
     });
     main(process.argv.slice(2)).then(
@@ -117,7 +118,7 @@ if (require.main === module) {
         (error) => {
             finished = true;
             process.stderr.write(`plan: ${messageOf(error)}\n`);
-            process.exitCode = EXIT.failed;
+            process.exitCode = ExitCode.failed;
         },
     );
 }

@@ -9,7 +9,8 @@ import { KubectlUnavailableError, KustomizeBuilder } from "../../gitops-checks/k
 import { GitOpsError } from "../../gitops-checks/problems";
 import { renderEnvironment, writeRendered } from "../../gitops-checks/render";
 import { REPOSITORY_ROOT } from "../../core/repository";
-
+import { ExitCode } from "../shared/exit-codes";
+import { UsageError } from "../shared/usage";
 
 const USAGE = `usage: npm run render -- <${ENVIRONMENTS.join("|")}> [--out <dir>]`;
 
@@ -26,18 +27,23 @@ export function parseRenderArgs(argv: readonly string[], root: string = REPOSITO
         const arg = argv[i];
         if (arg === "--out" || arg.startsWith("--out=")) {
             out = arg === "--out" ? argv[++i] : arg.slice("--out=".length);
-            if (!out) throw new Error(`--out needs a directory.\n${USAGE}`);
+            if (!out) throw new UsageError(`--out needs a directory.\n${USAGE}`);
         } else if (arg === "--help" || arg === "-h") {
-            throw new Error(USAGE);
+            throw new UsageError(USAGE);
         } else if (arg.startsWith("-")) {
-            throw new Error(`unknown option ${arg}.\n${USAGE}`);
+            throw new UsageError(`unknown option ${arg}.\n${USAGE}`);
         } else if (env === undefined) {
             env = arg;
         } else {
-            throw new Error(`unexpected argument "${arg}": give one environment.\n${USAGE}`);
+            throw new UsageError(`unexpected argument "${arg}": give one environment.\n${USAGE}`);
         }
     }
-    const valid = assertEnvironment(env);
+    let valid;
+    try {
+        valid = assertEnvironment(env);
+    } catch (error) {
+        throw new UsageError((error as Error).message);
+    }
     return { env: valid, outDir: path.resolve(out ?? path.join(root, "out", "render", valid)) };
 }
 
@@ -46,8 +52,9 @@ export function main(argv: readonly string[]): number {
     try {
         args = parseRenderArgs(argv);
     } catch (error) {
-        process.stderr.write(`render: ${(error as Error).message}\n`);
-        return 2;
+        if (!(error instanceof UsageError)) throw error;
+        process.stderr.write(`render: ${error.message}\n`);
+        return ExitCode.usage;
     }
     try {
         const builder = new KustomizeBuilder(REPOSITORY_ROOT);
@@ -57,11 +64,11 @@ export function main(argv: readonly string[]): number {
         rendered.kustomizations.forEach((k, i) => {
             process.stdout.write(`  ${path.basename(files[i])}  ${k.namespace}/${k.name} <- ./${k.path} (${k.objects.length} objects)\n`);
         });
-        return 0;
+        return ExitCode.ok;
     } catch (error) {
         if (error instanceof GitOpsError || error instanceof KubectlUnavailableError) {
             process.stderr.write(`render: ${error.message}\n`);
-            return 1;
+            return ExitCode.failed;
         }
         throw error;
     }

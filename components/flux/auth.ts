@@ -56,13 +56,13 @@ export function gitCredentials(args: CredentialArgs): GitCredentials {
         case "secretRef":
             return { secretName: auth.secretName, ready: [] };
         case "basic": {
-            if (!auth.password) throw new Error("gitops auth basic without fluxpilot:gitPassword; the stack model should have rejected it");
+            if (!auth.password) throw new pulumi.ResourceError("gitops auth basic without fluxpilot:gitPassword; the stack model should have rejected it", args.parent);
             const secret = credentialsSecret(args, pulumi.all({ username: auth.username, password: auth.password.toOutput() }));
             return { secretName: GIT_CREDENTIALS_SECRET, ready: [secret] };
         }
         case "deployKey": {
             const repository = args.gitops.github;
-            if (!repository) throw new Error("gitops auth deployKey without github settings; the stack model should have rejected it");
+            if (!repository) throw new pulumi.ResourceError("gitops auth deployKey without github settings; the stack model should have rejected it", args.parent);
             const key = new tls.PrivateKey(`${args.name}-deploy-key`, { algorithm: "ED25519" }, { parent: args.parent });
             const secret = credentialsSecret(
                 args,

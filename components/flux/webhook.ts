@@ -88,7 +88,7 @@ export function createWebhook(args: WebhookArgs): pulumi.Output<string> {
     const url = pulumi.all([service.status, tokenValue]).apply(([status, value]) => {
         const address = loadBalancerAddress(status);
         if (!address) {
-            throw new Error(`webhook Service ${FLUX_NAMESPACE}/webhook-receiver-public has no load balancer address yet`);
+            throw new pulumi.ResourceError(`webhook Service ${FLUX_NAMESPACE}/webhook-receiver-public has no load balancer address yet`, service);
         }
         return `http://${address}${receiverPath(value, RECEIVER_NAME, FLUX_NAMESPACE)}`;
     });

@@ -12,7 +12,7 @@ import { presets } from "../../core/environments";
 import { formatProblem } from "../../core/problems";
 import { parse as parseYaml } from "yaml";
 import { installOfflineRuntime } from "../../mock-runtime/runtime";
-import { captured, clearRegisteredResources, isSecretInput, isSecretOutput, plainInput, RegisteredResource, valueOf } from "../support/harness";
+import { captured, clearRegisteredResources, isSecretInput, isSecretOutput, plainInput, RegisteredResource, unregisteredOutputs, valueOf } from "../support/harness";
 
 export type CloudEnvironment = "dev" | "staging" | "prod";
 export const ENVIRONMENTS: readonly CloudEnvironment[] = ["dev", "staging", "prod"];
@@ -157,6 +157,10 @@ export function itHonoursTheContract(
         for (const r of get().resources) {
             assert.strictEqual(r.protect, environment === "prod", `${r.type} ${r.name} protect=${r.protect}`);
         }
+    });
+
+    it("registers every public output with registerOutputs", async () => {
+        assert.deepStrictEqual(await unregisteredOutputs(get().cluster), []);
     });
 
     it("exposes the kubeconfig as a secret output", async () => {

@@ -5,7 +5,7 @@ import { parse } from "yaml";
 import { RECEIVER_CHART, receiverPath } from "../../components/flux/webhook";
 import { composeStack } from "../../stacks/compose";
 import { GITHUB_TOKEN_KEY } from "../../core/git";
-import { captured, clearRegisteredResources, countsByType, isSecretInput, isSecretOutput, plainInput, valueOf } from "../support/harness";
+import { captured, clearRegisteredResources, countsByType, isSecretInput, isSecretOutput, plainInput, unregisteredOutputs, valueOf } from "../support/harness";
 import { byName, model, PUBLIC_REPO } from "./support";
 
 const TOKEN = { [GITHUB_TOKEN_KEY]: "ghp_offlineWebhookToken" };
@@ -25,6 +25,13 @@ describe("flux: webhook receiver", () => {
             receiverPath("Nq3vE8kZ2rT7pW4yL9cX1mB6hD5fJ0sA", "github-receiver", "flux-system"),
             "/hook/f6307982a5e623c5f9372e35368a822a3d8a6da674693c857b8c3b28d9da5fcc",
         );
+    });
+
+    it("registers every public output of Flux and its cluster, the webhook URL included", async () => {
+        const { stack } = await withWebhook(true);
+        assert.ok(stack.fluxes["dev-one"].webhookUrl);
+        assert.deepStrictEqual(await unregisteredOutputs(stack.fluxes["dev-one"]), []);
+        assert.deepStrictEqual(await unregisteredOutputs(stack.clusters["dev-one"]), []);
     });
 
     it("is off by default", async () => {

@@ -4,11 +4,25 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
     clearRegisteredResources,
+    registeredOutputNames,
     registeredResources,
     RegisteredResource,
 } from "../../mock-runtime/runtime";
 
 export { clearRegisteredResources, RegisteredResource };
+
+/**
+ * The public Output properties of a component that it did not pass to `registerOutputs`: each is
+ * missing from the engine's view of the component (and so from `pulumi stack export`).
+ */
+export async function unregisteredOutputs(component: pulumi.ComponentResource): Promise<string[]> {
+    await settle();
+    const registered = registeredOutputNames(component) ?? [];
+    return Object.entries(component)
+        .filter(([name, value]) => !name.startsWith("_") && pulumi.Output.isInstance(value))
+        .map(([name]) => name)
+        .filter((name) => !registered.includes(name) && name !== "urn");
+}
 
 /** Waits until every pending registration and output has been delivered to the mock engine. */
 export async function settle(): Promise<void> {

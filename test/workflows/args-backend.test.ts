@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { CommandLine, HelpRequested, parseCommandLine } from "../../cli/fluxpilot/args";
 import { checkPassphrase, localBackendUrl, needsPassphrase, resolveBackend } from "../../cli/fluxpilot/backend";
-import { FluxpilotError } from "../../cli/fluxpilot/errors";
+import { fromUsageError } from "../../cli/fluxpilot/errors";
+import { UsageError } from "../../cli/shared/usage";
 import { checkPassphrases, resolveStacks } from "../../cli/fluxpilot/preflight";
 import { makeProject, removeTempDirs, tempDir } from "./project";
 
@@ -17,9 +18,9 @@ function usage(argv: string[], message: string | RegExp): void {
     assert.throws(
         () => parseCommandLine(argv),
         (error: unknown) => {
-            assert.ok(error instanceof FluxpilotError);
-            assert.strictEqual(error.code, "usage");
-            assert.strictEqual(error.exitCode, 2);
+            // The shared usage error; the command reports it as code "usage", exit 2 (see cli.test.ts).
+            assert.ok(error instanceof UsageError);
+            assert.strictEqual(fromUsageError(error).exitCode, 2);
             if (typeof message === "string") assert.strictEqual(error.message, message);
             else assert.match(error.message, message);
             return true;
@@ -117,7 +118,7 @@ describe("fluxpilot backends and pre-flight", () => {
         });
         const empty = tempDir("empty");
         assert.throws(() => resolveStacks(parse("up", "dev"), empty), {
-            code: "usage",
+            name: "UsageError",
             message: `No Pulumi.yaml in ${empty}: run from the FluxPilot repository or pass --dir <project directory>.`,
         });
     });

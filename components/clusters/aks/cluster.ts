@@ -265,7 +265,13 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
             { resourceGroupName: group.name, resourceName: cluster.name, format: "exec" },
             { parent: this, provider, dependsOn: [cluster] },
         );
-        const access = credentials.kubeconfigs.apply((configs) => aksServerAndCa(configs[0].value));
+        const access = credentials.kubeconfigs.apply((configs) => {
+            try {
+                return aksServerAndCa(configs[0].value);
+            } catch (error) {
+                throw new pulumi.ResourceError((error as Error).message, this);
+            }
+        });
 
         this.clusterName = cluster.name;
         this.region = pulumi.output(args.region);
@@ -293,6 +299,7 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
             kubernetesVersion: this.kubernetesVersion,
             kubeconfig: this.kubeconfig,
             oidcIssuerUrl: this.oidcIssuerUrl,
+            region: this.region,
             resourceGroupName: this.resourceGroupName,
         });
     }

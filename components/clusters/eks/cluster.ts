@@ -186,6 +186,7 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
 
         this.registerOutputs({
             clusterName: this.clusterName,
+            region: this.region,
             endpoint: this.endpoint,
             kubernetesVersion: this.kubernetesVersion,
             kubeconfig: this.kubeconfig,

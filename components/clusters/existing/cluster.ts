@@ -23,7 +23,7 @@ export class ExistingCluster extends pulumi.ComponentResource implements Kuberne
     constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("fluxpilot:clusters:ExistingCluster", name, {}, opts);
 
-        const view = readKubeconfig(args);
+        const view = readKubeconfig(args, this);
         this.clusterName = pulumi.output(args.name);
         this.region = pulumi.output(args.region);
         this.endpoint = view ? pulumi.output(view.server) : pulumi.output(pulumi.unknown as unknown as string);
@@ -46,8 +46,11 @@ export class ExistingCluster extends pulumi.ComponentResource implements Kuberne
 
         this.registerOutputs({
             clusterName: this.clusterName,
+            region: this.region,
             endpoint: this.endpoint,
+            kubernetesVersion: this.kubernetesVersion,
             kubeconfig: this.kubeconfig,
+            oidcIssuerUrl: this.oidcIssuerUrl,
         });
     }
 }
@@ -56,7 +59,7 @@ export class ExistingCluster extends pulumi.ComponentResource implements Kuberne
  * The kubeconfig on this machine, if there is one. In a preview (or the offline plan) a missing
  * file leaves the outputs unknown; in an update it is an error, since the provider needs it.
  */
-function readKubeconfig(args: ExistingClusterConfig): KubeconfigView | undefined {
+function readKubeconfig(args: ExistingClusterConfig, component: pulumi.Resource): KubeconfigView | undefined {
     const kubeconfig = loadKubeconfig(args);
     if (!kubeconfig) {
         const file = kubeconfigFile(args);
@@ -64,9 +67,10 @@ function readKubeconfig(args: ExistingClusterConfig): KubeconfigView | undefined
             pulumi.log.warn(`cluster ${args.name}: kubeconfig ${file} not found; endpoint and kubeconfig are unknown until it exists`);
             return undefined;
         }
-        throw new Error(
+        throw new pulumi.ResourceError(
             `cluster ${args.name}: kubeconfig ${file} not found. ` +
                 `Create the cluster (e.g. 'kind create cluster --name fluxpilot') or set kubeconfig for this cluster in the stack config.`,
+            component,
         );
     }
     return selectKubeconfigContext(kubeconfig.document, args.context, kubeconfig.source);

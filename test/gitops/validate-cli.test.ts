@@ -1,0 +1,53 @@
+/**
+ * `npm run validate`: the GitOps checks without mocha, on this repository and on a broken copy.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { main } from "../../cli/validate/cli";
+import { ROOT } from "./support";
+
+function run(argv: string[], root = ROOT): { code: number; out: string; err: string } {
+    let out = "";
+    let err = "";
+    const code = main(argv, { stdout: (t) => (out += t), stderr: (t) => (err += t) }, root);
+    return { code, out, err };
+}
+
+describe("gitops: npm run validate", function () {
+    this.timeout(120_000);
+
+    it("passes this repository's local environment, listing what it checked", () => {
+        const { code, out } = run(["local"]);
+        assert.strictEqual(code, 0, out);
+        assert.deepStrictEqual(out.split("\n").filter(Boolean), ["ok      sources", "ok      clusters/local", "No problems found (.)."]);
+    });
+
+    it("reports a broken entry point with its file and exits 1", () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "fluxpilot-validate-"));
+        fs.mkdirSync(path.join(root, "clusters", "dev"), { recursive: true });
+        fs.writeFileSync(path.join(root, "clusters", "dev", "kustomization.yaml"), "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [apps.yaml]\n");
+        fs.writeFileSync(
+            path.join(root, "clusters", "dev", "apps.yaml"),
+            [
+                "apiVersion: kustomize.toolkit.fluxcd.io/v1",
+                "kind: Kustomization",
+                "metadata: { name: apps, namespace: flux-system }",
+                "spec: { interval: 10m, path: ./apps/missing, prune: true, sourceRef: { kind: GitRepository, name: flux-system } }",
+                "",
+            ].join("\n"),
+        );
+        const { code, out } = run(["dev"], root);
+        assert.strictEqual(code, 1, out);
+        assert.match(out, /^FAILED  clusters\/dev: /m);
+        assert.match(out, /^  - clusters\/dev\/apps\.yaml.*apps\/missing/m);
+        assert.match(out, /problems? found/);
+    });
+
+    it("refuses an unknown environment or option with exit 2", () => {
+        assert.strictEqual(run(["qa"]).code, 2);
+        assert.match(run(["qa"]).err, /unknown environment "qa": use one of dev, staging, prod, local/);
+        assert.strictEqual(run(["--fast"]).code, 2);
+    });
+});
