@@ -4,6 +4,10 @@
  * stack model must report. Used by the model's tests and by the program's (nothing created).
  * The messages hold for this repository and for test/stacks/fixtures/repo alike.
  */
+import { clusterProviders } from "../../components/clusters/registry";
+
+/** Every cloud the registry knows, as the model lists them in its fixes. */
+const CLOUDS = clusterProviders().map((p) => p.cloud).join(", ");
 
 /** A valid local stack; each bad case changes one thing. */
 export function localConfig(): Record<string, unknown> {
@@ -40,7 +44,7 @@ export const badConfigCases: ReadonlyArray<[title: string, mutate: (config: Reco
     [
         "wrong cloud name",
         (c) => (c["fluxpilot:clusters"][0].cloud = "awz"),
-        'fluxpilot:clusters[0].cloud: is not a supported cloud (given: "awz"). Fix: set cloud to one of existing, aws, gcp, azure',
+        `fluxpilot:clusters[0].cloud: is not a supported cloud (given: "awz"). Fix: set cloud to one of ${CLOUDS}`,
     ],
     [
         "missing Git URL",
@@ -65,7 +69,7 @@ export const badConfigCases: ReadonlyArray<[title: string, mutate: (config: Reco
     [
         "clusters of the wrong type",
         (c) => (c["fluxpilot:clusters"] = "laptop"),
-        'fluxpilot:clusters: must be a non-empty list of clusters (given: "laptop"). Fix: list at least one cluster, each with a name and a cloud (existing, aws, gcp, azure)',
+        `fluxpilot:clusters: must be a non-empty list of clusters (given: "laptop"). Fix: list at least one cluster, each with a name and a cloud (${CLOUDS})`,
     ],
     [
         "a number where a string belongs",
@@ -115,6 +119,6 @@ export const badConfigCases: ReadonlyArray<[title: string, mutate: (config: Reco
     [
         "no clusters at all",
         (c) => delete c["fluxpilot:clusters"],
-        "fluxpilot:clusters: is missing. Fix: list at least one cluster, each with a name and a cloud (existing, aws, gcp, azure)",
+        `fluxpilot:clusters: is missing. Fix: list at least one cluster, each with a name and a cloud (${CLOUDS})`,
     ],
 ];
