@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { installOfflineRuntime } from "../mock-runtime/runtime";
 
-// The existing-cluster kind reads the default kubeconfig ($KUBECONFIG, else ~/.kube/config); point
+// The existing-cluster provider reads the default kubeconfig ($KUBECONFIG, else ~/.kube/config); point
 // it at a file that does not exist, so no test depends on the kubeconfig of the machine it runs on.
 // Plans run as child processes inherit it.
 process.env.KUBECONFIG = path.join(os.tmpdir(), "fluxpilot-tests-no-kubeconfig", "config");

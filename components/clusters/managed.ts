@@ -1,5 +1,5 @@
 /**
- * Defaults and rules shared by every managed cluster kind (EKS, GKE, AKS): node pool sizing,
+ * Defaults and rules shared by every managed cluster provider (EKS, GKE, AKS): node pool sizing,
  * Kubernetes version support, API endpoint exposure, CIDR layout and naming checks, and the
  * exec-plugin kubeconfig and Kubernetes provider every kind exposes. Kinds call these so the
  * rules read, and the outputs look, the same on every cloud.
@@ -126,7 +126,7 @@ function validateEndpoint(endpoint: EndpointConfig, preset: EnvironmentPreset, k
     return [];
 }
 
-// ---- Shared rules used by the kinds for their cloud-specific settings ----
+// ---- Shared rules used by the providers for their cloud-specific settings ----
 
 /** A CIDR setting: its full key, its value, and what it is for (in messages). */
 export interface CidrSetting {

@@ -55,7 +55,7 @@ describe("stack files", () => {
         }
     });
 
-    it("installs Flux on AKS through Azure, on the cluster the AKS kind created, when the cluster asks for the extension", async () => {
+    it("installs Flux on AKS through Azure, on the cluster the AKS provider created, when the cluster asks for the extension", async () => {
         const { config } = readStackConfig(REPOSITORY_ROOT, "prod");
         const clusters = (config["fluxpilot:clusters"] as any[]).map((c) => (c.cloud === "azure" ? { ...c, flux: { installer: "aks-extension" } } : c));
         clearRegisteredResources();

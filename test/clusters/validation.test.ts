@@ -212,7 +212,7 @@ describe("cluster config validation", () => {
         });
     }
 
-    it("accepts each kind's minimal config in every environment", () => {
+    it("accepts each provider's minimal config in every environment", () => {
         for (const environment of ["dev", "staging", "prod"] as const) {
             for (const cluster of [eks(), gke(), aks()]) {
                 assert.deepStrictEqual(problemsOf(stack(environment, cluster)), [], `${cluster.cloud} in ${environment}`);

@@ -1,8 +1,8 @@
 /**
  * Shared setup for the Flux tests: a throw-away checkout with `clusters/<env>` entry points, a
- * kubeconfig for the existing-cluster kind, stack config builders, and a stand-in AKS cluster
+ * kubeconfig for the existing-cluster provider, stack config builders, and a stand-in AKS cluster
  * that honours the cluster contract, so these tests depend on the contract alone (the real AKS
- * kind with the extension installer is covered in test/clusters/stacks.test.ts).
+ * provider with the extension installer is covered in test/clusters/stacks.test.ts).
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -70,7 +70,7 @@ export function problemsOf(fn: () => unknown): string[] {
     throw new Error("expected a StackConfigError, but the config was accepted");
 }
 
-/** Stand-in for the AKS kind: a component with a Kubernetes provider and the `azure` coordinates. */
+/** Stand-in for the AKS provider's cluster: a component with a Kubernetes provider and the `azure` coordinates. */
 export class FakeAksCluster extends pulumi.ComponentResource implements KubernetesCluster {
     public readonly clusterName = pulumi.output("prod-aks");
     public readonly cloud = "azure";
