@@ -54,10 +54,10 @@ describe("GitHub workflows", () => {
         }
     });
 
-    it("install with npm ci on Node 20, through the shared setup action, before any npm command", () => {
+    it("install with npm ci on Node 24, through the shared setup action, before any npm command", () => {
         const setup = load(".github/actions/setup/action.yml");
         const node = stepsUsing(setup.runs.steps, "actions/setup-node")[0];
-        assert.strictEqual(String(node.with["node-version"]), "20");
+        assert.strictEqual(String(node.with["node-version"]), "24");
         assert.ok(setup.runs.steps.some((s: Step) => /^npm ci\b/.test(s.run ?? "")));
         for (const [file, workflow] of Object.entries(workflows)) {
             for (const [name, job] of Object.entries<Job>(workflow.jobs)) {
