@@ -97,6 +97,11 @@ describe("GitHub workflows", () => {
         assert.ok(pulumi.every((u) => u === "pulumi/actions@v6"));
     });
 
+    it("install the Pulumi CLI release of the pinned @pulumi/pulumi SDK", () => {
+        const pinned = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).dependencies["@pulumi/pulumi"];
+        assert.strictEqual(String(stackWorkflow.env.PULUMI_VERSION), pinned);
+    });
+
     it("use no long-lived cloud keys: OIDC only, with id-token: write where credentials are used", () => {
         const forbidden = /AWS_SECRET_ACCESS_KEY|aws-secret-access-key|aws-access-key-id|credentials_json|GOOGLE_CREDENTIALS|client-secret|ARM_CLIENT_SECRET|AZURE_CREDENTIALS|creds:/;
         for (const file of fs.readdirSync(workflowDir)) {
