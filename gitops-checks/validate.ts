@@ -29,7 +29,7 @@ export function validateSources(builder: KustomizeBuilder): ValidationReport {
 }
 
 /** The checks of one entry point, e.g. `clusters/prod`, over what Flux applies from it. */
-export function validateCluster(builder: KustomizeBuilder, clusterDir: string): ValidationReport {
+export async function validateCluster(builder: KustomizeBuilder, clusterDir: string): Promise<ValidationReport> {
     let rendered;
     try {
         rendered = renderCluster(builder, clusterDir);
@@ -46,7 +46,7 @@ export function validateCluster(builder: KustomizeBuilder, clusterDir: string): 
             ...checkFluxObjects(objects),
             ...checkUniqueNames(objects),
             ...checkNoLatestTag(objects),
-            ...validateObjects(objects),
+            ...(await validateObjects(objects)),
             ...checkWorkloads(objects),
             ...checkDnsEgress(objects),
         ],

@@ -41,9 +41,15 @@ export async function runPlan(options: PlanRunOptions): Promise<PlanSnapshot> {
     process.on("unhandledRejection", fail);
     try {
         installOfflineRuntime({ project, stack: options.stack, preview: true, config, secretKeys });
-        return await Promise.race([failed, evaluate(project, options.stack, program)]);
-    } finally {
+        const snapshot = await Promise.race([failed, evaluate(project, options.stack, program)]);
         process.off("unhandledRejection", fail);
+        return snapshot;
+    } catch (error) {
+        // The first failure is the one reported. The same error goes on surfacing from the other
+        // awaiters of the broken output, unhandled or handled late: absorb those for the rest of
+        // this one-plan process, so no crash dump or warning follows the report.
+        process.on("rejectionHandled", () => undefined);
+        throw error;
     }
 }
 

@@ -37,7 +37,7 @@ export interface ValidateIo {
     stderr: (text: string) => void;
 }
 
-export function main(argv: readonly string[], io: ValidateIo, root: string = REPOSITORY_ROOT): number {
+export async function main(argv: readonly string[], io: ValidateIo, root: string = REPOSITORY_ROOT): Promise<number> {
     let environments: Environment[];
     try {
         environments = parseValidateArgs(argv);
@@ -50,7 +50,7 @@ export function main(argv: readonly string[], io: ValidateIo, root: string = REP
     const reports: ValidationReport[] = [];
     try {
         reports.push(validateSources(builder));
-        for (const env of environments) reports.push(validateCluster(builder, clusterDirFor(env)));
+        for (const env of environments) reports.push(await validateCluster(builder, clusterDirFor(env)));
     } catch (error) {
         if (error instanceof KubectlUnavailableError) {
             io.stderr(`validate: ${error.message}\n`);
@@ -74,5 +74,13 @@ export function main(argv: readonly string[], io: ValidateIo, root: string = REP
 }
 
 if (require.main === module) {
-    process.exitCode = main(process.argv.slice(2), { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
+    main(process.argv.slice(2), { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }).then(
+        (code) => {
+            process.exitCode = code;
+        },
+        (error: unknown) => {
+            process.stderr.write(`validate: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+            process.exitCode = ExitCode.failed;
+        },
+    );
 }

@@ -1,21 +1,23 @@
 import * as assert from "assert";
 import { ENVIRONMENTS } from "../../gitops-checks/environments";
 import { FLUX_GA_API_VERSIONS } from "../../gitops-checks/flux";
-import { findModel, KINDS_WITHOUT_PUBLISHED_SCHEMA, SCHEMA_STAND_INS, validateObject, validateObjects } from "../../gitops-checks/schemas";
+import { findModel, KINDS_WITHOUT_PUBLISHED_SCHEMA, validateObject, validateObjects } from "../../gitops-checks/schemas";
 import { assertNoProblems, objectsOf, rendering } from "./support";
 
 describe("gitops: schemas (kubernetes-models, @kubernetes-models/flux-cd, prometheus-operator)", () => {
     for (const env of ENVIRONMENTS) {
         describe(env, () => {
-            it("every rendered object of every Kustomization matches its published schema", () => {
+            it("every rendered object of every Kustomization matches its published schema", async () => {
                 for (const k of rendering(env).kustomizations) {
                     assert.ok(k.objects.length > 0, `${k.name} renders nothing`);
                 }
-                assertNoProblems(validateObjects(objectsOf(env)));
+                assertNoProblems(await validateObjects(objectsOf(env)));
             });
 
-            it("validates every kind it renders (none falls through unchecked)", () => {
-                const outcomes = objectsOf(env).map((o) => ({ id: `${o.object.apiVersion}/${o.object.kind}`, ...validateObject(o.object, o.sourceFile) }));
+            it("validates every kind it renders (none falls through unchecked)", async () => {
+                const outcomes = await Promise.all(
+                    objectsOf(env).map(async (o) => ({ id: `${o.object.apiVersion}/${o.object.kind}`, ...(await validateObject(o.object, o.sourceFile)) })),
+                );
                 const identityOnly = [...new Set(outcomes.filter((o) => o.outcome === "identity-only").map((o) => o.id))];
                 assert.deepStrictEqual(identityOnly, ["kyverno.io/v1/ClusterPolicy"]);
                 assert.ok(outcomes.filter((o) => o.outcome === "validated").length > 10);
@@ -24,25 +26,19 @@ describe("gitops: schemas (kubernetes-models, @kubernetes-models/flux-cd, promet
     }
 
     describe("the model packages", () => {
-        it("have the GA Kustomization and GitRepository the Flux bootstrap and clusters/ use", () => {
-            assert.ok(findModel("kustomize.toolkit.fluxcd.io/v1", "Kustomization"));
-            assert.ok(findModel("source.toolkit.fluxcd.io/v1", "GitRepository"));
-        });
-
-        it("use a stand-in only while the GA model is missing (drop SCHEMA_STAND_INS entries once it ships for Node 20 or the project moves to Node 22)", () => {
-            for (const [id, standIn] of Object.entries(SCHEMA_STAND_INS)) {
-                const slash = id.lastIndexOf("/");
-                const [apiVersion, kind] = [id.slice(0, slash), id.slice(slash + 1)];
-                assert.strictEqual(findModel(apiVersion, kind), null, `${id} now has a model: remove its stand-in`);
-                assert.ok(findModel(standIn, kind), `stand-in ${standIn} ${kind} is missing`);
-                assert.strictEqual(FLUX_GA_API_VERSIONS[`${apiVersion.split("/")[0]}/${kind}`], apiVersion, `${id} is not a GA version`);
+        it("have a model for every GA Flux kind the checks require (HelmRelease v2 and HelmRepository v1 included)", async () => {
+            for (const [groupKind, apiVersion] of Object.entries(FLUX_GA_API_VERSIONS)) {
+                const kind = groupKind.slice(groupKind.indexOf("/") + 1);
+                assert.ok(await findModel(apiVersion, kind), `${apiVersion} ${kind} has no model`);
             }
+            assert.ok(await findModel("helm.toolkit.fluxcd.io/v2", "HelmRelease"));
+            assert.ok(await findModel("source.toolkit.fluxcd.io/v1", "HelmRepository"));
         });
 
-        it("have no model for the kinds listed as identity-only", () => {
+        it("have no model for the kinds listed as identity-only", async () => {
             for (const id of KINDS_WITHOUT_PUBLISHED_SCHEMA) {
                 const slash = id.lastIndexOf("/");
-                assert.strictEqual(findModel(id.slice(0, slash), id.slice(slash + 1)), null, `${id} now has a model: validate it`);
+                assert.strictEqual(await findModel(id.slice(0, slash), id.slice(slash + 1)), null, `${id} now has a model: validate it`);
             }
         });
     });
@@ -50,44 +46,79 @@ describe("gitops: schemas (kubernetes-models, @kubernetes-models/flux-cd, promet
     describe("catches objects that break their schema", () => {
         const deployment = () => structuredClone(objectsOf("prod").find((o) => o.object.kind === "Deployment")!);
 
-        it("a wrong type, naming file, object and field", () => {
+        it("a wrong type, naming file, object and field", async () => {
             const broken = deployment();
             broken.object.spec.revisionHistoryLimit = "five";
-            const [problem] = validateObject(broken.object, broken.sourceFile).problems;
+            const [problem] = (await validateObject(broken.object, broken.sourceFile)).problems;
             assert.strictEqual(problem.file, "apps/sample-app/base/deployment.yaml via apps/sample-app/overlays/prod");
             assert.strictEqual(problem.object, "Deployment sample-app-prod/sample-app");
             assert.match(problem.message, /does not match the apps\/v1 Deployment schema: \/spec\/revisionHistoryLimit must be integer/);
         });
 
-        it("a malformed quantity", () => {
+        it("a malformed quantity", async () => {
             const broken = deployment();
             broken.object.spec.template.spec.containers[0].resources.limits.memory = "lots";
-            const problems = validateObject(broken.object, broken.sourceFile).problems;
+            const problems = (await validateObject(broken.object, broken.sourceFile)).problems;
             assert.ok(problems.some((p) => /resources\/limits\/memory must match format "quantity"/.test(p.message)), JSON.stringify(problems));
         });
 
-        it("a missing required field in a Flux Kustomization", () => {
+        it("a missing required field in a Flux Kustomization", async () => {
             const k = structuredClone(objectsOf("prod").find((o) => o.object.kind === "Kustomization")!);
             delete k.object.spec.sourceRef;
-            const problems = validateObject(k.object, k.sourceFile).problems;
+            const problems = (await validateObject(k.object, k.sourceFile)).problems;
             assert.ok(problems.some((p) => /kustomize.toolkit.fluxcd.io\/v1 Kustomization schema: \/spec must have required property sourceRef/.test(p.message)), JSON.stringify(problems));
         });
 
-        it("a wrong type in a HelmRelease (validated against its stand-in)", () => {
-            const release = structuredClone(objectsOf("prod").find((o) => o.object.kind === "HelmRelease")!);
+        const fluxObject = (kind: string) => structuredClone(objectsOf("prod").find((o) => o.object.kind === kind)!);
+
+        it("a wrong type in a HelmRelease, against the GA v2 model", async () => {
+            const release = fluxObject("HelmRelease");
+            assert.strictEqual(release.object.apiVersion, "helm.toolkit.fluxcd.io/v2");
             release.object.spec.install.remediation.retries = "three";
-            const { outcome, problems } = validateObject(release.object, release.sourceFile);
-            assert.strictEqual(outcome, "validated-with-stand-in");
-            assert.ok(problems.some((p) => /\/spec\/install\/remediation\/retries must be integer/.test(p.message)), JSON.stringify(problems));
+            const { outcome, problems } = await validateObject(release.object, release.sourceFile);
+            assert.strictEqual(outcome, "validated");
+            assert.ok(problems.some((p) => /helm.toolkit.fluxcd.io\/v2 HelmRelease schema: \/spec\/install\/remediation\/retries must be integer/.test(p.message)), JSON.stringify(problems));
         });
 
-        it("a kind no package knows", () => {
-            const [problem] = validateObject({ apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" } }, "x.yaml").problems;
+        it("a wrong type in a field only the GA HelmRelease v2 has (commonMetadata)", async () => {
+            const release = fluxObject("HelmRelease");
+            release.object.spec.commonMetadata = { labels: "team=platform" };
+            const problems = (await validateObject(release.object, release.sourceFile)).problems;
+            assert.ok(problems.some((p) => /HelmRelease schema: \/spec\/commonMetadata\/labels must be object/.test(p.message)), JSON.stringify(problems));
+        });
+
+        it("a HelmRelease v2 chartRef to a kind the GA API does not allow", async () => {
+            const release = fluxObject("HelmRelease");
+            delete release.object.spec.chart;
+            release.object.spec.chartRef = { kind: "GitRepository", name: "charts" };
+            const problems = (await validateObject(release.object, release.sourceFile)).problems;
+            assert.ok(problems.some((p) => /HelmRelease schema: \/spec\/chartRef\/kind must be equal to one of the allowed values/.test(p.message)), JSON.stringify(problems));
+        });
+
+        it("a HelmRelease v2 without its required interval", async () => {
+            const release = fluxObject("HelmRelease");
+            delete release.object.spec.interval;
+            const problems = (await validateObject(release.object, release.sourceFile)).problems;
+            assert.ok(problems.some((p) => /helm.toolkit.fluxcd.io\/v2 HelmRelease schema: \/spec must have required property interval/.test(p.message)), JSON.stringify(problems));
+        });
+
+        it("a HelmRepository v1 without a url, and with a type the GA API does not know", async () => {
+            const repository = fluxObject("HelmRepository");
+            assert.strictEqual(repository.object.apiVersion, "source.toolkit.fluxcd.io/v1");
+            delete repository.object.spec.url;
+            repository.object.spec.type = "git";
+            const messages = (await validateObject(repository.object, repository.sourceFile)).problems.map((p) => p.message);
+            assert.ok(messages.some((m) => /source.toolkit.fluxcd.io\/v1 HelmRepository schema: \/spec must have required property url/.test(m)), JSON.stringify(messages));
+            assert.ok(messages.some((m) => /HelmRepository schema: \/spec\/type must be equal to one of the allowed values/.test(m)), JSON.stringify(messages));
+        });
+
+        it("a kind no package knows", async () => {
+            const [problem] = (await validateObject({ apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" } }, "x.yaml")).problems;
             assert.match(problem.message, /no published schema for example.com\/v1 Widget/);
         });
 
-        it("an object without a name", () => {
-            const [problem] = validateObject({ apiVersion: "v1", kind: "ConfigMap", metadata: {} }, "x.yaml").problems;
+        it("an object without a name", async () => {
+            const [problem] = (await validateObject({ apiVersion: "v1", kind: "ConfigMap", metadata: {} }, "x.yaml")).problems;
             assert.match(problem.message, /apiVersion, kind and metadata.name are required/);
         });
     });

@@ -8,23 +8,23 @@ import * as path from "path";
 import { main } from "../../cli/validate/cli";
 import { ROOT } from "./support";
 
-function run(argv: string[], root = ROOT): { code: number; out: string; err: string } {
+async function run(argv: string[], root = ROOT): Promise<{ code: number; out: string; err: string }> {
     let out = "";
     let err = "";
-    const code = main(argv, { stdout: (t) => (out += t), stderr: (t) => (err += t) }, root);
+    const code = await main(argv, { stdout: (t) => (out += t), stderr: (t) => (err += t) }, root);
     return { code, out, err };
 }
 
 describe("gitops: npm run validate", function () {
     this.timeout(120_000);
 
-    it("passes this repository's local environment, listing what it checked", () => {
-        const { code, out } = run(["local"]);
+    it("passes this repository's local environment, listing what it checked", async () => {
+        const { code, out } = await run(["local"]);
         assert.strictEqual(code, 0, out);
         assert.deepStrictEqual(out.split("\n").filter(Boolean), ["ok      sources", "ok      clusters/local", "No problems found (.)."]);
     });
 
-    it("reports a broken entry point with its file and exits 1", () => {
+    it("reports a broken entry point with its file and exits 1", async () => {
         const root = fs.mkdtempSync(path.join(os.tmpdir(), "fluxpilot-validate-"));
         fs.mkdirSync(path.join(root, "clusters", "dev"), { recursive: true });
         fs.writeFileSync(path.join(root, "clusters", "dev", "kustomization.yaml"), "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [apps.yaml]\n");
@@ -38,16 +38,17 @@ describe("gitops: npm run validate", function () {
                 "",
             ].join("\n"),
         );
-        const { code, out } = run(["dev"], root);
+        const { code, out } = await run(["dev"], root);
         assert.strictEqual(code, 1, out);
         assert.match(out, /^FAILED  clusters\/dev: /m);
         assert.match(out, /^  - clusters\/dev\/apps\.yaml.*apps\/missing/m);
         assert.match(out, /problems? found/);
     });
 
-    it("refuses an unknown environment or option with exit 2", () => {
-        assert.strictEqual(run(["qa"]).code, 2);
-        assert.match(run(["qa"]).err, /unknown environment "qa": use one of dev, staging, prod, local/);
-        assert.strictEqual(run(["--fast"]).code, 2);
+    it("refuses an unknown environment or option with exit 2", async () => {
+        const qa = await run(["qa"]);
+        assert.strictEqual(qa.code, 2);
+        assert.match(qa.err, /unknown environment "qa": use one of dev, staging, prod, local/);
+        assert.strictEqual((await run(["--fast"])).code, 2);
     });
 });

@@ -55,10 +55,10 @@ describe("GitHub workflows", () => {
         }
     });
 
-    it("install with npm ci on Node 20, through the shared setup action, before any npm command", () => {
+    it("install with npm ci on Node 24, through the shared setup action, before any npm command", () => {
         const setup = load(".github/actions/setup/action.yml");
         const node = stepsUsing(setup.runs.steps, "actions/setup-node")[0];
-        assert.strictEqual(String(node.with["node-version"]), "20");
+        assert.strictEqual(String(node.with["node-version"]), "24");
         assert.ok(setup.runs.steps.some((s: Step) => /^npm ci\b/.test(s.run ?? "")));
         for (const [file, workflow] of Object.entries(workflows)) {
             for (const [name, job] of Object.entries<Job>(workflow.jobs)) {
@@ -96,6 +96,11 @@ describe("GitHub workflows", () => {
         const pulumi = uses.filter((u) => u.startsWith("pulumi/actions@"));
         assert.ok(pulumi.length >= 4);
         assert.ok(pulumi.every((u) => u === "pulumi/actions@v6"));
+    });
+
+    it("install the Pulumi CLI release of the pinned @pulumi/pulumi SDK", () => {
+        const pinned = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).dependencies["@pulumi/pulumi"];
+        assert.strictEqual(String(stackWorkflow.env.PULUMI_VERSION), pinned);
     });
 
     it("use no long-lived cloud keys: OIDC only, with id-token: write where credentials are used", () => {
