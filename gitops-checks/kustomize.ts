@@ -74,7 +74,7 @@ export function overlayOf(spec: Record<string, any> | undefined): FluxBuildOverl
     return overlay as FluxBuildOverlay;
 }
 
-// Folders never copied into the scratch tree: they hold no Kubernetes configuration.
+// Folders at the root never copied into the scratch tree: they hold no Kubernetes configuration.
 const SCRATCH_SKIP = new Set([".git", "node_modules", ".cache", "out"]);
 
 export class KustomizeBuilder {
@@ -149,7 +149,8 @@ export class KustomizeBuilder {
     private scratch(): string {
         if (!this.scratchRoot) {
             const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "fluxpilot-flux-tree-"));
-            fs.cpSync(this.root, scratch, { recursive: true, filter: (source) => !SCRATCH_SKIP.has(path.basename(source)) || source === this.root });
+            // Only the root's own tooling folders are skipped; an `out/` deeper down may be content.
+            fs.cpSync(this.root, scratch, { recursive: true, filter: (source) => path.dirname(source) !== this.root || !SCRATCH_SKIP.has(path.basename(source)) });
             this.scratchRoot = scratch;
             // The copy lives as long as the process; remove it on the way out.
             process.once("exit", () => fs.rmSync(scratch, { recursive: true, force: true }));

@@ -141,7 +141,18 @@ export function applyPostBuild(kustomization: KubeObject, objects: readonly Rend
                         message: `\${${name}} has no value in ${describeObject(kustomization)}'s postBuild: Flux substitutes an empty string. Add it to spec.postBuild.substitute or substituteFrom, or write $\${${name}} to keep it literal`,
                     });
                 }
-                return { ...rendered, object: YAML.parse(text) as KubeObject };
+                try {
+                    return { ...rendered, object: YAML.parse(text) as KubeObject };
+                } catch (error) {
+                    // Flux fails the whole Kustomization here ("post build failed ... YAMLToJSON").
+                    problems.push({
+                        file: rendered.sourceFile,
+                        object: describeObject(rendered.object),
+                        rule: "postBuild",
+                        message: `is not valid YAML once ${describeObject(kustomization)}'s variables are substituted (${(error as Error).message.split("\n")[0]}): quote the value where the variable is used`,
+                    });
+                    return rendered;
+                }
             });
         }
     }

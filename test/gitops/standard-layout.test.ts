@@ -221,6 +221,28 @@ describe("gitops: any Flux repository (standard-layout fixture)", function () {
             assert.strictEqual(on.object.data.x, "${a}-$${a}-${b}", "the input is not changed");
         });
 
+        it("reports an object that is no longer YAML once substituted, as Flux fails on it", () => {
+            const kustomization = { kind: "Kustomization", metadata: { name: "apps", namespace: "flux-system" }, spec: { postBuild: { substitute: { list: "[a, b" } } } };
+            const object = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, data: { x: "${list}" } };
+            // YAML.stringify leaves ${list} unquoted, so the substituted text opens a flow sequence it never closes.
+            const result = applyPostBuild(kustomization, [{ object, sourceFile: "c.yaml" }], [], "apps.yaml");
+            assert.strictEqual(result.problems.length, 1, JSON.stringify(result.problems));
+            assert.match(result.problems[0].message, /is not valid YAML once Kustomization flux-system\/apps's variables are substituted/);
+        });
+
+        it("copies a folder named like a tooling folder when it is not at the root (only the root's out/ is skipped)", () => {
+            const root = mutatedCopy((r) => {
+                fs.mkdirSync(path.join(r, "extra/out"), { recursive: true });
+                fs.writeFileSync(path.join(r, "extra/out/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-out\n  namespace: guestbook\n");
+            });
+            try {
+                const objects = new KustomizeBuilder(root).buildFlux("extra", { namePrefix: "x-" }).objects;
+                assert.ok(objects.some((o) => o.object.metadata?.name === "x-from-out"), objects.map((o) => o.object.metadata?.name).join(", "));
+            } finally {
+                fs.rmSync(root, { recursive: true, force: true });
+            }
+        });
+
         it("evaluates the default forms as envsubst does", () => {
             const vars = new Map([["set", "v"], ["empty", ""]]);
             assert.strictEqual(substitute("${set:-d} ${unset:-d} ${empty:-d} ${empty-d} ${unset:=d} $set", vars).text, "v d d  d $set");
