@@ -4,7 +4,7 @@
  * flags (--no-cross-namespace-refs, --no-remote-bases, --default-service-account).
  */
 import * as path from "path";
-import { BuildResult, KustomizeBuilder, RenderedObject } from "./kustomize";
+import { BuildResult, KustomizeBuilder, overlayOf, RenderedObject } from "./kustomize";
 import { GitOpsError, GitOpsProblem } from "./problems";
 import { describeObject, KubeObject } from "./yaml";
 
@@ -34,13 +34,24 @@ export interface FluxKustomization {
     path: string;
     dependsOn: { name: string; namespace: string }[];
     rendered: RenderedObject;
+    /**
+     * `Kind namespace/name` of the source when it is not this repository (another
+     * GitRepository, an OCIRepository, a Bucket, an ExternalArtifact): its path is not rendered.
+     */
+    foreignSource?: string;
 }
 
 export interface ClusterEntry {
     /** Repository-relative directory, e.g. `clusters/prod`. */
     dir: string;
     build: BuildResult;
+    /** The Kustomizations the entry point declares, without the root one (below). */
     kustomizations: FluxKustomization[];
+    /**
+     * The root Kustomization when the entry point declares it, as a repository bootstrapped by
+     * the flux CLI does in clusters/<env>/flux-system/gotk-sync.yaml: its path is the entry point.
+     */
+    root?: FluxKustomization;
 }
 
 export function groupOf(apiVersion: string | undefined): string {
@@ -52,26 +63,71 @@ export function isFluxKustomization(object: KubeObject): boolean {
     return object.kind === "Kustomization" && groupOf(object.apiVersion) === "kustomize.toolkit.fluxcd.io";
 }
 
-/** Builds `clusterDir` and collects the Flux Kustomizations it declares. */
+function toFluxKustomization(rendered: RenderedObject): FluxKustomization {
+    const { metadata = {}, spec = {} } = rendered.object;
+    const namespace = metadata.namespace ?? BOOTSTRAP_NAMESPACE;
+    return {
+        name: String(metadata.name),
+        namespace,
+        path: normalizeFluxPath(spec.path),
+        dependsOn: (Array.isArray(spec.dependsOn) ? spec.dependsOn : []).map((d: any) => ({
+            name: String(d?.name),
+            namespace: d?.namespace ?? namespace,
+        })),
+        rendered,
+    };
+}
+
+/**
+ * The GitRepositories that are this repository: the bootstrap's (`flux-system/flux-system`) and
+ * the source of the root Kustomization when the entry point declares one. A spec.path of any
+ * other source is resolved in that source, which the checker does not have.
+ */
+function isThisRepository(k: FluxKustomization, root: FluxKustomization | undefined): boolean {
+    const ref = k.rendered.object.spec?.sourceRef ?? {};
+    const refKey = key(ref.namespace ?? k.namespace, String(ref.name));
+    const own = new Set([key(BOOTSTRAP_NAMESPACE, BOOTSTRAP_SOURCE)]);
+    const rootRef = root?.rendered.object.spec?.sourceRef;
+    if (rootRef?.kind === "GitRepository") own.add(key(rootRef.namespace ?? root!.namespace, String(rootRef.name)));
+    return ref.kind === "GitRepository" && own.has(refKey);
+}
+
+/**
+ * Builds `clusterDir` as kustomize-controller does (a kustomization.yaml is generated when the
+ * folder has none) and collects the Flux Kustomizations it declares.
+ */
 export function loadClusterEntry(builder: KustomizeBuilder, clusterDir: string): ClusterEntry {
-    const build = builder.build(clusterDir);
-    const kustomizations = build.objects
-        .filter((r) => isFluxKustomization(r.object))
-        .map((rendered): FluxKustomization => {
-            const { metadata = {}, spec = {} } = rendered.object;
-            const namespace = metadata.namespace ?? BOOTSTRAP_NAMESPACE;
-            return {
-                name: String(metadata.name),
-                namespace,
-                path: normalizeFluxPath(spec.path),
-                dependsOn: (Array.isArray(spec.dependsOn) ? spec.dependsOn : []).map((d: any) => ({
-                    name: String(d?.name),
-                    namespace: d?.namespace ?? namespace,
-                })),
-                rendered,
-            };
-        });
-    return { dir: build.dir, build, kustomizations };
+    let build = builder.buildFlux(clusterDir);
+    const dir = normalizeFluxPath(build.dir);
+    const declared = build.objects.filter((r) => isFluxKustomization(r.object)).map(toFluxKustomization);
+    let root = declared.find((k) => k.path === dir);
+    if (root && Object.keys(overlayOf(root.rendered.object.spec)).length > 0) {
+        // The root Kustomization's own patches, images, ... apply to the entry point itself.
+        build = builder.buildFlux(clusterDir, overlayOf(root.rendered.object.spec));
+        const rebuilt = build.objects.filter((r) => isFluxKustomization(r.object)).map(toFluxKustomization);
+        root = rebuilt.find((k) => k.path === dir) ?? root;
+        declared.splice(0, declared.length, ...rebuilt);
+    }
+    const kustomizations = declared.filter((k) => k !== root && k.path !== dir);
+    for (const k of kustomizations) {
+        if (!isThisRepository(k, root)) {
+            const ref = k.rendered.object.spec?.sourceRef ?? {};
+            k.foreignSource = `${ref.kind ?? "<no kind>"} ${ref.namespace ?? k.namespace}/${ref.name ?? "<no name>"}`;
+        }
+    }
+    return { dir: build.dir, build, kustomizations, root };
+}
+
+/** One note per source that is not this repository, naming the Kustomizations not rendered. */
+export function notRendered(entry: ClusterEntry): GitOpsProblem[] {
+    const bySource = new Map<string, FluxKustomization[]>();
+    for (const k of entry.kustomizations) if (k.foreignSource) bySource.set(k.foreignSource, [...(bySource.get(k.foreignSource) ?? []), k]);
+    return [...bySource].map(([source, ks]) => ({
+        file: ks[0].rendered.sourceFile,
+        severity: "note" as const,
+        rule: "not-rendered",
+        message: `not rendered: ${ks.map((k) => key(k.namespace, k.name)).join(", ")} ${ks.length === 1 ? "applies" : "apply"} a path of ${source}, which is not this repository; check that source on its own`,
+    }));
 }
 
 /** Flux resolves spec.path against the repository root; an empty path means the root itself. */
@@ -103,8 +159,8 @@ export function checkFluxGraph(builder: KustomizeBuilder, entry: ClusterEntry): 
             problems.push({ ...where, message: "spec.path is missing: set it to the directory to apply, e.g. ./apps/<app>/overlays/<env>" });
         } else if (k.path.startsWith("..") || path.isAbsolute(k.path)) {
             problems.push({ ...where, message: `spec.path "${rawPath}" leaves the repository: Flux paths are relative to the repository root` });
-        } else {
-            for (const p of builder.tryBuild(k.path).problems) {
+        } else if (!k.foreignSource) {
+            for (const p of builder.tryBuildFlux(k.path, overlayOf(k.rendered.object.spec)).problems) {
                 problems.push({ ...where, message: `spec.path "${rawPath}": ${p.message}` });
             }
         }
@@ -228,10 +284,10 @@ export function checkEntryContract(entry: ClusterEntry): GitOpsProblem[] {
     return problems;
 }
 
-// An exact chart version: no ranges, wildcards or `latest`, so every cluster installs the same chart.
-const EXACT_SEMVER = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
-
-/** Flux objects anywhere in an environment: GA APIs only, locked-down HelmReleases, pinned charts. */
+/**
+ * Flux objects anywhere in an environment, for any repository: GA APIs, and a HelmRelease's
+ * chart source declared in the environment.
+ */
 export function checkFluxObjects(objects: readonly RenderedObject[]): GitOpsProblem[] {
     const problems: GitOpsProblem[] = [];
     const present = new Set(objects.map((r) => `${r.object.kind}/${r.object.metadata?.namespace ?? ""}/${r.object.metadata?.name}`));
@@ -240,8 +296,31 @@ export function checkFluxObjects(objects: readonly RenderedObject[]): GitOpsProb
         const group = groupOf(object.apiVersion);
         if (!group.endsWith(".toolkit.fluxcd.io")) continue;
         const ga = FLUX_GA_API_VERSIONS[`${group}/${object.kind}`];
-        if (!ga) add(`${object.apiVersion} ${object.kind} is not a Flux kind this repository uses`);
-        else if (object.apiVersion !== ga) add(`apiVersion ${object.apiVersion} is not the GA API: use ${ga}`);
+        if (ga && object.apiVersion !== ga) add(`apiVersion ${object.apiVersion} is not the GA API: use ${ga}`);
+        const namespace = object.metadata?.namespace ?? "";
+        const spec = object.spec ?? {};
+        if (object.kind === "HelmRelease") {
+            const ref = spec.chart?.spec?.sourceRef ?? spec.chartRef;
+            if (!ref) add("neither spec.chart.spec.sourceRef nor spec.chartRef is set");
+            else if (!present.has(`${ref.kind}/${ref.namespace ?? namespace}/${ref.name}`)) {
+                add(`the chart source ${ref.kind} ${ref.namespace ?? namespace}/${ref.name} is not declared in this environment`);
+            }
+        }
+    }
+    return problems;
+}
+
+/**
+ * The fluxpilot rule set's Flux objects: only the kinds FluxPilot uses, and the lock-down flags'
+ * consequences (--no-cross-namespace-refs, --default-service-account).
+ */
+export function checkFluxPilotObjects(objects: readonly RenderedObject[]): GitOpsProblem[] {
+    const problems: GitOpsProblem[] = [];
+    for (const { object, sourceFile } of objects) {
+        const add = (message: string) => problems.push({ file: sourceFile, object: describeObject(object), rule: "fluxpilot", message });
+        const group = groupOf(object.apiVersion);
+        if (!group.endsWith(".toolkit.fluxcd.io")) continue;
+        if (!FLUX_GA_API_VERSIONS[`${group}/${object.kind}`]) add(`${object.apiVersion} ${object.kind} is not a Flux kind this repository uses`);
         const namespace = object.metadata?.namespace ?? "";
         const spec = object.spec ?? {};
         if (object.kind === "Kustomization" && spec.sourceRef?.namespace && spec.sourceRef.namespace !== namespace) {
@@ -251,19 +330,9 @@ export function checkFluxObjects(objects: readonly RenderedObject[]): GitOpsProb
             if (spec.serviceAccountName !== "helm-controller") {
                 add(`spec.serviceAccountName is ${JSON.stringify(spec.serviceAccountName)}: set it to helm-controller; staging and prod run Flux with --default-service-account=default`);
             }
-            const chartSpec = spec.chart?.spec;
-            const ref = chartSpec?.sourceRef ?? spec.chartRef;
-            if (!ref) {
-                add("neither spec.chart.spec.sourceRef nor spec.chartRef is set");
-            } else {
-                if (ref.namespace && ref.namespace !== namespace) {
-                    add(`the chart source ${ref.kind}/${ref.name} is in namespace ${ref.namespace}; keep it in ${namespace} (--no-cross-namespace-refs=true)`);
-                } else if (!present.has(`${ref.kind}/${namespace}/${ref.name}`)) {
-                    add(`the chart source ${ref.kind} ${namespace}/${ref.name} is not declared in this environment`);
-                }
-            }
-            if (chartSpec && !EXACT_SEMVER.test(String(chartSpec.version ?? ""))) {
-                add(`spec.chart.spec.version is ${JSON.stringify(chartSpec.version)}: pin an exact chart version (e.g. "1.2.3")`);
+            const ref = spec.chart?.spec?.sourceRef ?? spec.chartRef;
+            if (ref?.namespace && ref.namespace !== namespace) {
+                add(`the chart source ${ref.kind}/${ref.name} is in namespace ${ref.namespace}; keep it in ${namespace} (--no-cross-namespace-refs=true)`);
             }
         }
     }

@@ -50,8 +50,36 @@ export function kustomizationFile(dir: string): string | undefined {
     return KUSTOMIZATION_FILES.map((name) => path.join(dir, name)).find((file) => fs.existsSync(file));
 }
 
+/**
+ * The fields of a Flux Kustomization's spec that kustomize-controller writes into the
+ * kustomization.yaml of spec.path before it builds (fluxcd/pkg kustomize/kustomize_generator.go,
+ * GenerateManifest): targetNamespace becomes `namespace`, namePrefix/nameSuffix are set,
+ * patches and components are appended, and images are merged by name.
+ */
+export interface FluxBuildOverlay {
+    targetNamespace?: string;
+    namePrefix?: string;
+    nameSuffix?: string;
+    patches?: unknown[];
+    images?: { name: string; newName?: string; newTag?: string; digest?: string }[];
+    components?: string[];
+}
+
+const OVERLAY_FIELDS = ["targetNamespace", "namePrefix", "nameSuffix", "patches", "images", "components"] as const;
+
+/** The overlay fields a Flux Kustomization spec sets (an empty object when none). */
+export function overlayOf(spec: Record<string, any> | undefined): FluxBuildOverlay {
+    const overlay: Record<string, unknown> = {};
+    for (const field of OVERLAY_FIELDS) if (spec?.[field] !== undefined) overlay[field] = spec[field];
+    return overlay as FluxBuildOverlay;
+}
+
+// Folders at the root never copied into the scratch tree: they hold no Kubernetes configuration.
+const SCRATCH_SKIP = new Set([".git", "node_modules", ".cache", "out"]);
+
 export class KustomizeBuilder {
     private readonly cache = new Map<string, BuildResult | GitOpsError>();
+    private scratchRoot: string | undefined;
 
     /** @param root repository root; directories and origins are reported relative to it. */
     constructor(readonly root: string) {}
@@ -83,6 +111,73 @@ export class KustomizeBuilder {
         }
     }
 
+    /**
+     * Builds `dir` the way kustomize-controller builds a Flux Kustomization's spec.path: when the
+     * directory has no kustomization.yaml one is generated listing its manifests and its
+     * sub-directories that have one, and the spec's overlay fields are written into it. Like the
+     * controller, this edits a copy of the tree (made once per builder), never the repository.
+     */
+    buildFlux(dir: string, overlay: FluxBuildOverlay = {}): BuildResult {
+        const absolute = path.resolve(this.root, dir);
+        const plain = Object.keys(overlay).length === 0 && kustomizationFile(absolute) !== undefined;
+        if (plain || !fs.existsSync(absolute) || !fs.statSync(absolute).isDirectory()) return this.build(dir);
+        const cacheKey = `${absolute}\0${JSON.stringify(overlay)}`;
+        let result = this.cache.get(cacheKey);
+        if (!result) {
+            try {
+                result = this.buildInScratch(absolute, overlay);
+            } catch (error) {
+                if (!(error instanceof GitOpsError)) throw error;
+                result = error;
+            }
+            this.cache.set(cacheKey, result);
+        }
+        if (result instanceof GitOpsError) throw result;
+        return result;
+    }
+
+    /** Like buildFlux, but returns the problems instead of throwing. */
+    tryBuildFlux(dir: string, overlay: FluxBuildOverlay = {}): { result?: BuildResult; problems: GitOpsProblem[] } {
+        try {
+            return { result: this.buildFlux(dir, overlay), problems: [] };
+        } catch (error) {
+            if (error instanceof GitOpsError) return { problems: [...error.problems] };
+            throw error;
+        }
+    }
+
+    private scratch(): string {
+        if (!this.scratchRoot) {
+            const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "fluxpilot-flux-tree-"));
+            // Only the root's own tooling folders are skipped; an `out/` deeper down may be content.
+            fs.cpSync(this.root, scratch, { recursive: true, filter: (source) => path.dirname(source) !== this.root || !SCRATCH_SKIP.has(path.basename(source)) });
+            this.scratchRoot = scratch;
+            // The copy lives as long as the process; remove it on the way out.
+            process.once("exit", () => fs.rmSync(scratch, { recursive: true, force: true }));
+        }
+        return this.scratchRoot;
+    }
+
+    private buildInScratch(absolute: string, overlay: FluxBuildOverlay): BuildResult {
+        const dir = this.relative(absolute);
+        const scratchDir = path.join(this.scratch(), dir);
+        const existing = kustomizationFile(scratchDir);
+        const original = existing ? fs.readFileSync(existing, "utf8") : undefined;
+        const target = existing ?? path.join(scratchDir, "kustomization.yaml");
+        const problems: GitOpsProblem[] = [];
+        const kustomization: Record<string, any> =
+            original !== undefined ? (YAML.parse(original) ?? {}) : generateKustomization(scratchDir);
+        applyOverlay(kustomization, overlay, scratchDir, dir, problems);
+        if (problems.length > 0) throw new GitOpsError(`cannot build ${dir}`, problems);
+        fs.writeFileSync(target, YAML.stringify(kustomization));
+        try {
+            return this.buildAt(scratchDir, dir, this.scratch());
+        } finally {
+            if (original !== undefined) fs.writeFileSync(target, original);
+            else fs.rmSync(target);
+        }
+    }
+
     private buildUncached(absolute: string): BuildResult {
         const dir = this.relative(absolute);
         if (!fs.existsSync(absolute) || !fs.statSync(absolute).isDirectory()) {
@@ -98,6 +193,11 @@ export class KustomizeBuilder {
                 },
             ]);
         }
+        return this.buildAt(absolute, dir, this.root);
+    }
+
+    /** Builds `absolute` (under `base`, the repository root or its scratch copy); `dir` names it. */
+    private buildAt(absolute: string, dir: string, base: string): BuildResult {
         const wrapper = fs.mkdtempSync(path.join(os.tmpdir(), "fluxpilot-kustomize-"));
         try {
             // kustomize refuses absolute resource paths, so the wrapper refers to the directory relatively.
@@ -114,26 +214,26 @@ export class KustomizeBuilder {
             if (run.error) throw new KubectlUnavailableError(run.error.message);
             if (run.status !== 0) {
                 throw new GitOpsError(`kustomize build of ${dir} failed`, [
-                    { file: dir, message: `kustomize build failed: ${cleanKustomizeError(run.stderr, wrapper, this.root)}` },
+                    { file: dir, message: `kustomize build failed: ${cleanKustomizeError(run.stderr, wrapper, base)}` },
                 ]);
             }
             const parsed = parseYamlDocuments(run.stdout, `kustomize build ${dir}`);
             if (parsed.problems.length > 0) throw new GitOpsError(`kustomize build of ${dir} gave bad YAML`, parsed.problems);
-            const objects = parsed.documents.map((document) => this.withOrigin(document as KubeObject, wrapper, dir));
+            const objects = parsed.documents.map((document) => this.withOrigin(document as KubeObject, wrapper, dir, base));
             return { dir, objects };
         } finally {
             fs.rmSync(wrapper, { recursive: true, force: true });
         }
     }
 
-    private withOrigin(object: KubeObject, wrapper: string, dir: string): RenderedObject {
+    private withOrigin(object: KubeObject, wrapper: string, dir: string, base: string): RenderedObject {
         const annotations = object.metadata?.annotations as Record<string, string> | undefined;
         const origin = annotations?.[ORIGIN_ANNOTATION];
         let sourceFile = dir;
         if (annotations && origin !== undefined) {
             const originPath = (YAML.parse(origin) as { path?: string } | null)?.path;
             if (originPath) {
-                const file = this.relative(path.resolve(wrapper, originPath));
+                const file = path.relative(base, path.resolve(wrapper, originPath)) || ".";
                 const inside = dir === "." || file.startsWith(dir + path.sep);
                 sourceFile = inside ? file : `${file} via ${dir}`;
             }
@@ -145,6 +245,66 @@ export class KustomizeBuilder {
 
     private relative(absolute: string): string {
         return path.relative(this.root, absolute) || ".";
+    }
+}
+
+/**
+ * What kustomize-controller generates for a directory without a kustomization file
+ * (findOrGenerateKustomization and scanManifests in fluxcd/pkg kustomize/kustomize_generator.go):
+ * every .yaml/.yml file below it, except that a sub-directory holding a kustomization file is
+ * listed as a directory and not descended into. An empty directory gets a placeholder namespace.
+ */
+export function generateKustomization(dir: string): Record<string, any> {
+    const resources: string[] = [];
+    const walk = (current: string): void => {
+        for (const entry of fs.readdirSync(current, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+            const full = path.join(current, entry.name);
+            if (entry.isDirectory()) {
+                if (kustomizationFile(full)) resources.push(`./${path.relative(dir, full)}`);
+                else walk(full);
+            } else if (/\.ya?ml$/.test(entry.name)) {
+                resources.push(`./${path.relative(dir, full)}`);
+            }
+        }
+    };
+    walk(dir);
+    const generated: Record<string, any> = { apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization" };
+    if (resources.length > 0) generated.resources = resources;
+    else generated.namespace = "_placeholder";
+    return generated;
+}
+
+/** Writes a Flux Kustomization's overlay fields into `kustomization`, as GenerateManifest does. */
+function applyOverlay(kustomization: Record<string, any>, overlay: FluxBuildOverlay, absolute: string, dir: string, problems: GitOpsProblem[]): void {
+    if (overlay.targetNamespace !== undefined) kustomization.namespace = overlay.targetNamespace;
+    if (overlay.namePrefix !== undefined) kustomization.namePrefix = overlay.namePrefix;
+    if (overlay.nameSuffix !== undefined) kustomization.nameSuffix = overlay.nameSuffix;
+    if (overlay.patches?.length) kustomization.patches = [...(kustomization.patches ?? []), ...overlay.patches];
+    for (const component of overlay.components ?? []) {
+        if (path.isAbsolute(component) || /^[a-z]+:\/\//.test(component)) {
+            problems.push({ file: dir, message: `spec.components entry "${component}" must be a local path relative to spec.path` });
+            continue;
+        }
+        if (!fs.existsSync(path.join(absolute, component))) {
+            problems.push({ file: dir, message: `spec.components entry "${component}" does not exist under ${dir}` });
+            continue;
+        }
+        kustomization.components = [...(kustomization.components ?? []), component];
+    }
+    for (const image of overlay.images ?? []) {
+        const images: Record<string, any>[] = (kustomization.images ??= []);
+        const same = images.find((i) => i.name === image.name);
+        if (!same) {
+            images.push({ ...image });
+            continue;
+        }
+        // The spec wins for the fields it sets; newTag and digest are replaced together.
+        if (image.newName) same.newName = image.newName;
+        if (image.newTag || image.digest) {
+            same.newTag = image.newTag;
+            same.digest = image.digest;
+            for (const k of ["newTag", "digest"]) if (same[k] === undefined) delete same[k];
+        }
     }
 }
 

@@ -10,13 +10,23 @@ export interface GitOpsProblem {
     object?: string;
     /** Public rule id or check name the problem is reported under, when there is one. */
     rule?: string;
+    /**
+     * An error fails `npm run validate`; a warning is printed and does not; a note says what was
+     * not checked, e.g. a Kustomization whose source is not this repository (default: error).
+     */
+    severity?: "error" | "warning" | "note";
     message: string;
+}
+
+export function isError(problem: GitOpsProblem): boolean {
+    return problem.severity === undefined || problem.severity === "error";
 }
 
 export function formatGitOpsProblem(problem: GitOpsProblem): string {
     const object = problem.object ? ` ${problem.object}:` : "";
     const rule = problem.rule ? ` [${problem.rule}]` : "";
-    return `${problem.file}:${object} ${problem.message}${rule}`;
+    const level = problem.severity === "warning" || problem.severity === "note" ? ` ${problem.severity}:` : "";
+    return `${problem.file}:${object}${level} ${problem.message}${rule}`;
 }
 
 /** One readable block for a test failure or a CLI error. */

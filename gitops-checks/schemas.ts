@@ -8,8 +8,11 @@
  * rather than silent: Kyverno publishes no model package; its ClusterPolicies are checked for
  * apiVersion, kind and name only, and Kyverno's admission webhook validates them when Flux
  * applies them.
- * Any other kind without a schema is a problem, so a new kind cannot slip through unvalidated.
+ * A kind with no model is validated against its CustomResourceDefinition's openAPIV3Schema when
+ * that CRD is in the same render (as the API server would), and is otherwise a warning naming
+ * the kind, so a new kind cannot slip through unnoticed.
  */
+import Ajv from "ajv";
 import { RenderedObject } from "./kustomize";
 import { GitOpsProblem } from "./problems";
 import { describeObject, KubeObject } from "./yaml";
@@ -72,10 +75,39 @@ async function loadModel(apiVersion: string, kind: string): Promise<ModelClass |
     return null;
 }
 
-export type SchemaOutcome = "validated" | "identity-only";
+export type SchemaOutcome = "validated" | "identity-only" | "no-schema";
+
+/** The openAPIV3Schema of each served version of the CRDs among `objects`, by `apiVersion/Kind`. */
+export function crdSchemas(objects: readonly RenderedObject[]): Map<string, object> {
+    const schemas = new Map<string, object>();
+    for (const { object } of objects) {
+        if (object.kind !== "CustomResourceDefinition" || groupOf(object.apiVersion) !== "apiextensions.k8s.io") continue;
+        const spec = object.spec ?? {};
+        for (const version of Array.isArray(spec.versions) ? spec.versions : []) {
+            const schema = version?.schema?.openAPIV3Schema;
+            if (schema && version.served !== false) schemas.set(`${spec.group}/${version.name}/${spec.names?.kind}`, schema);
+        }
+    }
+    return schemas;
+}
+
+function groupOf(apiVersion: string | undefined): string {
+    return splitApiVersion(apiVersion ?? "").group;
+}
+
+// Structural schemas use these Kubernetes extensions; strict mode would refuse them.
+const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+
+function validateAgainstCrd(object: KubeObject, schema: object): string[] {
+    const validate = ajv.compile(schema);
+    // metadata is validated by the API server, not the CRD; the schema rarely describes it.
+    const { metadata: _metadata, ...rest } = object;
+    if (validate({ ...rest, metadata: {} })) return [];
+    return [...new Set((validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`))];
+}
 
 /** Validates one object; returns the problems and how it was validated. */
-export async function validateObject(object: KubeObject, sourceFile: string): Promise<{ outcome: SchemaOutcome; problems: GitOpsProblem[] }> {
+export async function validateObject(object: KubeObject, sourceFile: string, crds: ReadonlyMap<string, object> = new Map()): Promise<{ outcome: SchemaOutcome; problems: GitOpsProblem[] }> {
     const where = { file: sourceFile, object: describeObject(object), rule: "schema" };
     if (typeof object.apiVersion !== "string" || typeof object.kind !== "string" || typeof object.metadata?.name !== "string") {
         return { outcome: "validated", problems: [{ ...where, message: "apiVersion, kind and metadata.name are required" }] };
@@ -85,9 +117,20 @@ export async function validateObject(object: KubeObject, sourceFile: string): Pr
     const { apiVersion } = object;
     const model = await findModel(apiVersion, object.kind);
     if (!model) {
+        const crd = crds.get(id);
+        if (crd) {
+            const messages = validateAgainstCrd(object, crd);
+            return { outcome: "validated", problems: messages.map((m) => ({ ...where, message: `does not match the schema of its CustomResourceDefinition in this render: ${m}` })) };
+        }
         return {
-            outcome: "validated",
-            problems: [{ ...where, message: `no published schema for ${object.apiVersion} ${object.kind}: check the apiVersion and kind, or add the model package that has it` }],
+            outcome: "no-schema",
+            problems: [
+                {
+                    ...where,
+                    severity: "warning",
+                    message: `no schema for ${object.apiVersion} ${object.kind}, so it is not validated: check the apiVersion and kind, add its CustomResourceDefinition to the render, or the model package that has it`,
+                },
+            ],
         };
     }
     try {
@@ -106,6 +149,7 @@ export async function validateObject(object: KubeObject, sourceFile: string): Pr
 }
 
 export async function validateObjects(objects: readonly RenderedObject[]): Promise<GitOpsProblem[]> {
-    const results = await Promise.all(objects.map((r) => validateObject(r.object, r.sourceFile)));
+    const crds = crdSchemas(objects);
+    const results = await Promise.all(objects.map((r) => validateObject(r.object, r.sourceFile, crds)));
     return results.flatMap((r) => r.problems);
 }

@@ -1,14 +1,21 @@
 /**
- * Every check of the Flux repository in one call, as `npm run validate` runs it before a push:
- * the sources (YAML parses, no remote base, every kustomization builds), then per environment the
- * Flux graph of `clusters/<env>`, the bootstrap contract, and the rendered objects against their
- * schemas and the workload, namespace and network rules. Problems are collected, never thrown.
+ * Every check of a Flux repository in one call, as `npm run validate` runs it before a push: the
+ * sources (YAML parses, every kustomization builds), then per environment the Flux graph of
+ * `clusters/<env>`, and the rendered objects against their schemas and the workload, object,
+ * namespace and network rules. Rule sets the repository turns on in flux-checks.yaml add theirs.
+ * Problems are collected, never thrown.
  */
-import { checkEntryContract, checkFluxObjects } from "./flux";
+import * as fs from "fs";
+import * as path from "path";
+import { ChecksConfig, DEFAULT_CONFIG } from "./config";
+import { checkEntryContract, checkFluxObjects, checkFluxPilotObjects } from "./flux";
 import { checkNoLatestTag, checkUniqueNames } from "./hygiene";
-import { KustomizeBuilder } from "./kustomize";
+import * as YAML from "yaml";
+import { KustomizeBuilder, kustomizationFile } from "./kustomize";
 import { checkNamespacesExist } from "./namespaces";
 import { checkDnsEgress } from "./network";
+import { checkObjects } from "./object-rules";
+import { explicitSource } from "./postbuild";
 import { GitOpsError, GitOpsProblem } from "./problems";
 import { allObjects, renderCluster } from "./render";
 import { checkNoRemoteBases, checkYamlParses, findKustomizationDirs } from "./repository";
@@ -21,33 +28,63 @@ export interface ValidationReport {
     problems: GitOpsProblem[];
 }
 
+/** The environments of a Flux repository: the folders under clusters/, sorted. */
+export function discoverEnvironments(root: string): string[] {
+    const clusters = path.join(root, "clusters");
+    if (!fs.existsSync(clusters)) return [];
+    return fs
+        .readdirSync(clusters, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort();
+}
+
+function isComponent(dir: string): boolean {
+    const file = kustomizationFile(dir);
+    try {
+        return file !== undefined && YAML.parse(fs.readFileSync(file, "utf8"))?.kind === "Component";
+    } catch {
+        return false; // reported by checkYamlParses with its line
+    }
+}
+
 /** The repository-wide checks, over the folders Flux reads. */
-export function validateSources(builder: KustomizeBuilder): ValidationReport {
-    const problems = [...checkYamlParses(builder.root), ...checkNoRemoteBases(builder.root)];
-    for (const dir of findKustomizationDirs(builder.root)) problems.push(...builder.tryBuild(dir).problems);
+export function validateSources(builder: KustomizeBuilder, config: ChecksConfig = DEFAULT_CONFIG): ValidationReport {
+    const problems = [...checkYamlParses(builder.root)];
+    if (config.ruleSets.includes("fluxpilot")) problems.push(...checkNoRemoteBases(builder.root).map((p) => ({ ...p, rule: "fluxpilot" })));
+    for (const dir of findKustomizationDirs(builder.root)) {
+        // A kustomize Component only builds as part of a kustomization that lists it.
+        if (isComponent(path.join(builder.root, dir))) continue;
+        problems.push(...builder.tryBuild(dir).problems);
+    }
     return { scope: "sources", problems };
 }
 
 /** The checks of one entry point, e.g. `clusters/prod`, over what Flux applies from it. */
-export async function validateCluster(builder: KustomizeBuilder, clusterDir: string): Promise<ValidationReport> {
+export async function validateCluster(builder: KustomizeBuilder, clusterDir: string, config: ChecksConfig = DEFAULT_CONFIG): Promise<ValidationReport> {
+    const environment = path.posix.basename(clusterDir);
     let rendered;
     try {
-        rendered = renderCluster(builder, clusterDir);
+        rendered = renderCluster(builder, clusterDir, { substitutionSources: [explicitSource("flux-checks.yaml substitutionValues", config.substitutionValues)] });
     } catch (error) {
         if (error instanceof GitOpsError) return { scope: clusterDir, problems: [...error.problems] };
         throw error;
     }
     const objects = allObjects(rendered);
+    const fluxpilot = config.ruleSets.includes("fluxpilot");
     return {
         scope: clusterDir,
         problems: [
-            ...checkEntryContract(rendered.entry),
+            ...rendered.problems,
+            ...(fluxpilot ? checkEntryContract(rendered.entry).map((p) => ({ ...p, rule: "fluxpilot" })) : []),
+            ...(fluxpilot ? checkFluxPilotObjects(objects) : []),
             ...checkNamespacesExist(rendered),
             ...checkFluxObjects(objects),
             ...checkUniqueNames(objects),
             ...checkNoLatestTag(objects),
             ...(await validateObjects(objects)),
             ...checkWorkloads(objects),
+            ...checkObjects(objects, { environment, serviceTypes: config.serviceTypes[environment], allowHostAccess: config.allowHostAccess }),
             ...checkDnsEgress(objects),
         ],
     };

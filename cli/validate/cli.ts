@@ -1,35 +1,55 @@
 /**
- * `npm run validate -- [ENV...]`: checks this Flux repository the way the tests do, without mocha,
- * before a push: the sources, then every named environment (all of them by default). Prints each
- * problem with its file, object and rule, and exits 1 when there is any.
+ * `npm run validate -- [--root DIR] [ENV...]`: checks a Flux repository (this one by default)
+ * the way the tests do, without mocha, before a push: the sources, then every named environment
+ * (all folders under clusters/ by default). Prints each problem with its file, object and rule,
+ * and exits 1 when there is any error; warnings and notes are printed and do not fail.
  */
 import * as path from "path";
 import { REPOSITORY_ROOT } from "../../core/repository";
-import { Environment, ENVIRONMENTS, isEnvironment } from "../../gitops-checks/environments";
+import * as fs from "fs";
+import { CONFIG_FILE, loadChecksConfig, ChecksConfig } from "../../gitops-checks/config";
 import { KubectlUnavailableError, KustomizeBuilder } from "../../gitops-checks/kustomize";
-import { formatGitOpsProblem } from "../../gitops-checks/problems";
-import { clusterDirFor } from "../../gitops-checks/render";
-import { validateCluster, validateSources, ValidationReport } from "../../gitops-checks/validate";
+import { formatGitOpsProblem, GitOpsError, isError } from "../../gitops-checks/problems";
+import { discoverEnvironments, validateCluster, validateSources, ValidationReport } from "../../gitops-checks/validate";
 import { ExitCode } from "../shared/exit-codes";
 import { UsageError } from "../shared/usage";
 
-export const USAGE = `usage: npm run validate -- [${ENVIRONMENTS.join("|")} ...]
+export const USAGE = `usage: npm run validate -- [--root DIR] [ENV ...]
 
-Checks the Flux repository: every YAML file parses, no remote base, every kustomization builds,
-then for each environment (all by default) the Flux Kustomizations of clusters/<env> and what
-they apply, against the schemas and the workload rules.
+Checks a Flux repository (this one unless --root names another): every YAML file parses, every
+kustomization builds, then for each environment (every folder under clusters/ by default) what
+Flux applies from clusters/<env>, rendered as kustomize-controller renders it, against the
+schemas and the rules. Settings and extra rule sets come from ${CONFIG_FILE} at the root.
 
-Exit codes: 0 no problem; 1 problems found; 2 bad usage.`;
+Exit codes: 0 no error (warnings may be printed); 1 errors found; 2 bad usage.`;
 
-export function parseValidateArgs(argv: readonly string[]): Environment[] {
-    const chosen: Environment[] = [];
-    for (const arg of argv) {
+export interface ValidateArgs {
+    root: string;
+    environments: string[];
+}
+
+export function parseValidateArgs(argv: readonly string[], defaultRoot: string = REPOSITORY_ROOT): ValidateArgs {
+    let root = defaultRoot;
+    const named: string[] = [];
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
         if (arg === "--help" || arg === "-h") throw new UsageError(USAGE);
+        if (arg === "--root" || arg.startsWith("--root=")) {
+            const value = arg === "--root" ? argv[++i] : arg.slice("--root=".length);
+            if (!value) throw new UsageError(`--root needs a directory.\n${USAGE}`);
+            root = path.resolve(value);
+            continue;
+        }
         if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg}.\n${USAGE}`);
-        if (!isEnvironment(arg)) throw new UsageError(`unknown environment "${arg}": use one of ${ENVIRONMENTS.join(", ")} (the folders under clusters/).`);
-        if (!chosen.includes(arg)) chosen.push(arg);
+        if (!named.includes(arg)) named.push(arg);
     }
-    return chosen.length > 0 ? chosen : [...ENVIRONMENTS];
+    if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new UsageError(`--root ${root} is not a directory: name the root of a Flux repository`);
+    const known = discoverEnvironments(root);
+    if (known.length === 0) throw new UsageError(`${root} has no clusters/<env> folder: name the root of a Flux repository (the folder holding clusters/)`);
+    for (const env of named) {
+        if (!known.includes(env)) throw new UsageError(`unknown environment "${env}": use one of ${known.join(", ")} (the folders under clusters/ in ${root}).`);
+    }
+    return { root, environments: named.length > 0 ? named : known };
 }
 
 export interface ValidateIo {
@@ -37,20 +57,27 @@ export interface ValidateIo {
     stderr: (text: string) => void;
 }
 
-export async function main(argv: readonly string[], io: ValidateIo, root: string = REPOSITORY_ROOT): Promise<number> {
-    let environments: Environment[];
+export async function main(argv: readonly string[], io: ValidateIo, defaultRoot: string = REPOSITORY_ROOT): Promise<number> {
+    let args: ValidateArgs;
+    let config: ChecksConfig;
     try {
-        environments = parseValidateArgs(argv);
+        args = parseValidateArgs(argv, defaultRoot);
+        config = loadChecksConfig(args.root);
     } catch (error) {
+        if (error instanceof GitOpsError) {
+            io.stderr(`validate: ${error.message}\n`);
+            return ExitCode.usage;
+        }
         if (!(error instanceof UsageError)) throw error;
         io.stderr(`validate: ${error.message}\n`);
         return ExitCode.usage;
     }
+    const { root, environments } = args;
     const builder = new KustomizeBuilder(root);
     const reports: ValidationReport[] = [];
     try {
-        reports.push(validateSources(builder));
-        for (const env of environments) reports.push(await validateCluster(builder, clusterDirFor(env)));
+        reports.push(validateSources(builder, config));
+        for (const env of environments) reports.push(await validateCluster(builder, path.posix.join("clusters", env), config));
     } catch (error) {
         if (error instanceof KubectlUnavailableError) {
             io.stderr(`validate: ${error.message}\n`);
@@ -60,13 +87,11 @@ export async function main(argv: readonly string[], io: ValidateIo, root: string
     }
     let total = 0;
     for (const report of reports) {
-        total += report.problems.length;
-        if (report.problems.length === 0) {
-            io.stdout(`ok      ${report.scope}\n`);
-            continue;
-        }
-        io.stdout(`FAILED  ${report.scope}: ${report.problems.length === 1 ? "1 problem" : `${report.problems.length} problems`}\n`);
-        for (const problem of report.problems) io.stdout(`  - ${formatGitOpsProblem(problem)}\n`);
+        const errors = report.problems.filter(isError).length;
+        total += errors;
+        io.stdout(errors === 0 ? `ok      ${report.scope}\n` : `FAILED  ${report.scope}: ${errors === 1 ? "1 problem" : `${errors} problems`}\n`);
+        // Errors first, then warnings and notes.
+        for (const problem of [...report.problems.filter(isError), ...report.problems.filter((p) => !isError(p))]) io.stdout(`  - ${formatGitOpsProblem(problem)}\n`);
     }
     const where = path.relative(process.cwd(), root) || ".";
     io.stdout(total === 0 ? `No problems found (${where}).\n` : `${total} ${total === 1 ? "problem" : "problems"} found (${where}).\n`);

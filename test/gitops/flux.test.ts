@@ -5,6 +5,7 @@ import {
     checkEntryContract,
     checkFluxGraph,
     checkFluxObjects,
+    checkFluxPilotObjects,
     FluxKustomization,
     loadClusterEntry,
     normalizeFluxPath,
@@ -13,6 +14,7 @@ import { formatGitOpsProblems } from "../../gitops-checks/problems";
 import { findWorkloads, labelSelectorMatches } from "../../gitops-checks/workload-rules";
 import { fluxComponents } from "../../core/flux";
 import { checkNamespacesExist } from "../../gitops-checks/namespaces";
+import { checkObjects } from "../../gitops-checks/object-rules";
 import { renderCluster } from "../../gitops-checks/render";
 import { assertNoProblems, builder, FIXTURES, objectsOf, rendering } from "./support";
 
@@ -205,7 +207,7 @@ describe("gitops: Flux entry points", () => {
             delete broken.object.spec.serviceAccountName;
             broken.object.spec.chart.spec.version = ">=72.0.0";
             broken.object.spec.chart.spec.sourceRef.namespace = "other";
-            const text = formatGitOpsProblems(checkFluxObjects([broken]));
+            const text = formatGitOpsProblems([...checkFluxPilotObjects([broken]), ...checkObjects([broken])]);
             assert.match(text, /spec.serviceAccountName is undefined: set it to helm-controller/);
             assert.match(text, /is in namespace other; keep it in flux-system \(--no-cross-namespace-refs=true\)/);
             assert.match(text, /spec.chart.spec.version is ">=72.0.0": pin an exact chart version/);

@@ -112,9 +112,29 @@ describe("gitops: schemas (kubernetes-models, @kubernetes-models/flux-cd, promet
             assert.ok(messages.some((m) => /HelmRepository schema: \/spec\/type must be equal to one of the allowed values/.test(m)), JSON.stringify(messages));
         });
 
-        it("a kind no package knows", async () => {
+        it("a kind no package knows: a warning naming the kind", async () => {
             const [problem] = (await validateObject({ apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" } }, "x.yaml")).problems;
-            assert.match(problem.message, /no published schema for example.com\/v1 Widget/);
+            assert.strictEqual(problem.severity, "warning");
+            assert.match(problem.message, /no schema for example.com\/v1 Widget, so it is not validated/);
+        });
+
+        it("a kind no package knows, against its CRD when the CRD is in the render", async () => {
+            const crd = {
+                apiVersion: "apiextensions.k8s.io/v1",
+                kind: "CustomResourceDefinition",
+                metadata: { name: "widgets.example.com" },
+                spec: {
+                    group: "example.com",
+                    names: { kind: "Widget", plural: "widgets" },
+                    scope: "Namespaced",
+                    versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", properties: { spec: { type: "object", required: ["size"], properties: { size: { type: "integer" } } } } } } }],
+                },
+            };
+            const widget = (size: unknown) => ({ object: { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w", namespace: "a" }, spec: { size } }, sourceFile: "w.yaml" });
+            assert.deepStrictEqual(await validateObjects([{ object: crd, sourceFile: "crd.yaml" }, widget(3)]), []);
+            const problems = await validateObjects([{ object: crd, sourceFile: "crd.yaml" }, widget("big")]);
+            assert.strictEqual(problems.length, 1, JSON.stringify(problems));
+            assert.match(problems[0].message, /does not match the schema of its CustomResourceDefinition in this render: \/spec\/size must be integer/);
         });
 
         it("an object without a name", async () => {

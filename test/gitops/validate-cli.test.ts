@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../../cli/validate/cli";
+import { loadChecksConfig } from "../../gitops-checks/config";
 import { ROOT } from "./support";
 
 async function run(argv: string[], root = ROOT): Promise<{ code: number; out: string; err: string }> {
@@ -18,10 +19,11 @@ async function run(argv: string[], root = ROOT): Promise<{ code: number; out: st
 describe("gitops: npm run validate", function () {
     this.timeout(120_000);
 
-    it("passes this repository's local environment, listing what it checked", async () => {
-        const { code, out } = await run(["local"]);
+    it("passes this repository, every environment, with its own rule set on, and prints nothing else", async () => {
+        assert.deepStrictEqual(loadChecksConfig(ROOT).ruleSets, ["fluxpilot"]);
+        const { code, out } = await run([]);
         assert.strictEqual(code, 0, out);
-        assert.deepStrictEqual(out.split("\n").filter(Boolean), ["ok      sources", "ok      clusters/local", "No problems found (.)."]);
+        assert.deepStrictEqual(out.split("\n").filter(Boolean), ["ok      sources", "ok      clusters/dev", "ok      clusters/local", "ok      clusters/prod", "ok      clusters/staging", "No problems found (.)."]);
     });
 
     it("reports a broken entry point with its file and exits 1", async () => {
@@ -48,7 +50,7 @@ describe("gitops: npm run validate", function () {
     it("refuses an unknown environment or option with exit 2", async () => {
         const qa = await run(["qa"]);
         assert.strictEqual(qa.code, 2);
-        assert.match(qa.err, /unknown environment "qa": use one of dev, staging, prod, local/);
+        assert.match(qa.err, /unknown environment "qa": use one of dev, local, prod, staging \(the folders under clusters\/ in /);
         assert.strictEqual((await run(["--fast"])).code, 2);
     });
 });

@@ -6,16 +6,20 @@ import { formatGitOpsProblems } from "../../gitops-checks/problems";
 import { checkWorkloadRule, checkWorkloads, findWorkloads, imageTag, labelSelectorMatches, WORKLOAD_RULES } from "../../gitops-checks/workload-rules";
 import { assertNoProblems, builder, FIXTURES, objectsOf } from "./support";
 
-/** The prod sample-app, copied, with its Deployment (and what else the mutation needs) changed. */
+/**
+ * The rule baseline (test/gitops/fixtures/rule-baseline, a frozen copy of the prod sample-app that
+ * passes every rule), with its Deployment (and what else the mutation needs) changed. The rules'
+ * self-tests read only this fixture, so a broken live base fails only the tests about the live content.
+ */
 function mutatedProd(mutate: (deployment: any, objects: RenderedObject[]) => RenderedObject[] | void): RenderedObject[] {
-    const objects = structuredClone(builder.build("apps/sample-app/overlays/prod").objects);
+    const objects = structuredClone(builder.build(`${FIXTURES}/rule-baseline/overlays/prod`).objects);
     const deployment = objects.find((o) => o.object.kind === "Deployment")!.object;
     return mutate(deployment, objects) ?? objects;
 }
 
 const container = (d: any) => d.spec.template.spec.containers[0];
 
-/** For each rule, a one-line break of the real prod Deployment that the rule must catch. */
+/** For each rule, a one-line break of the baseline's Deployment that the rule must catch. */
 const BREAKS: Record<string, (d: any, objects: RenderedObject[]) => RenderedObject[] | void> = {
     CKV_K8S_8: (d) => void delete container(d).livenessProbe,
     CKV_K8S_9: (d) => void delete container(d).readinessProbe,
@@ -41,6 +45,10 @@ const BREAKS: Record<string, (d: any, objects: RenderedObject[]) => RenderedObje
 };
 
 describe("gitops: workload rules", () => {
+    it("the rule baseline fixture passes every rule, so each break below is the only problem", () => {
+        assertNoProblems([...checkWorkloads(mutatedProd(() => undefined)), ...checkDnsEgress(mutatedProd(() => undefined))]);
+    });
+
     for (const env of ENVIRONMENTS) {
         it(`${env}: the rules have workloads to check (sample-app's Deployment is among them)`, () => {
             const names = findWorkloads(objectsOf(env)).map((w) => `${w.kind} ${w.namespace}/${w.name}`);
@@ -106,8 +114,12 @@ describe("gitops: workload rules", () => {
 
     it("the PDB rule needs a budget only above one replica, and refuses one that blocks every disruption", () => {
         const rule = WORKLOAD_RULES.find((r) => r.id === "deployment-has-poddisruptionbudget")!;
-        const single = objectsOf("dev").filter((o) => o.object.kind !== "PodDisruptionBudget");
-        assert.deepStrictEqual(checkWorkloadRule(rule, single), [], "dev runs one replica: no budget is needed");
+        const single = mutatedProd((_d, objects) =>
+            objects
+                .filter((o) => o.object.kind !== "PodDisruptionBudget")
+                .map((o) => (o.object.kind === "HorizontalPodAutoscaler" ? { ...o, object: { ...o.object, spec: { ...o.object.spec, minReplicas: 1 } } } : o)),
+        );
+        assert.deepStrictEqual(checkWorkloadRule(rule, single), [], "one replica: no budget is needed");
         const blocking = mutatedProd((_d, objects) => {
             const pdb = objects.find((o) => o.object.kind === "PodDisruptionBudget")!.object;
             pdb.spec = { minAvailable: "100%", selector: pdb.spec.selector };
@@ -170,7 +182,7 @@ describe("gitops: workload rules", () => {
 
         it("names the file, the overlay, the object, the container and the rule", () => {
             const text = formatGitOpsProblems(problems());
-            const where = `apps/sample-app/base/deployment.yaml via ${FIXTURES}/broken-overlay: Deployment sample-app-broken/sample-app:`;
+            const where = `${FIXTURES}/rule-baseline/base/deployment.yaml via ${FIXTURES}/broken-overlay: Deployment sample-app-broken/sample-app:`;
             assert.ok(text.includes(`${where} container podinfo: no livenessProbe [CKV_K8S_8]`), text);
             assert.ok(text.includes(`${where} container podinfo: image "ghcr.io/stefanprodan/podinfo:latest" uses the latest tag [CKV_K8S_14]`), text);
             assert.ok(text.includes(`${where} runs at least 3 replicas but no PodDisruptionBudget selects its pods [deployment-has-poddisruptionbudget]`), text);
