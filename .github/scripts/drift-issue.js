@@ -38,15 +38,41 @@ async function ensureLabel(github, owner, repo) {
         await github.rest.issues.getLabel({ owner, repo, name: LABEL });
     } catch (error) {
         if (error.status !== 404) throw error;
-        await github.rest.issues.createLabel({ owner, repo, name: LABEL, color: "d93f0b", description: "Infrastructure differs from its Pulumi program or state" });
+        try {
+            await github.rest.issues.createLabel({ owner, repo, name: LABEL, color: "d93f0b", description: "Infrastructure differs from its Pulumi program or state" });
+        } catch (createError) {
+            // Matrix jobs race to create it: 422 with code already_exists means another job won.
+            if (!isAlreadyExists(createError)) throw createError;
+        }
     }
+}
+
+function isAlreadyExists(error) {
+    const errors = (error && error.response && error.response.data && error.response.data.errors) || [];
+    return error && error.status === 422 && (errors.length === 0 || errors.some((e) => e && e.code === "already_exists"));
+}
+
+/**
+ * The drift step's exit code as the workflow hands it over (a string from a step output). Empty
+ * or anything but a whole number means the step never reported one: undefined, never 0.
+ */
+function parseExitCode(raw) {
+    if (typeof raw === "number") return Number.isInteger(raw) ? raw : undefined;
+    if (typeof raw !== "string" || !/^\d+$/.test(raw.trim())) return undefined;
+    return Number(raw.trim());
 }
 
 /**
  * @returns {Promise<"opened" | "updated" | "closed" | "clean" | "failed">}
  */
-async function reportDrift({ github, context, core, stack, exitCode, report }) {
+async function reportDrift({ github, context, core, stack, exitCode: rawExitCode, report }) {
     const { owner, repo } = context.repo;
+    const exitCode = parseExitCode(rawExitCode);
+    if (exitCode === undefined) {
+        // An empty DRIFT_EXIT (the step was skipped or died) must never close an open issue.
+        core.setFailed(`Drift check of ${stack} reported no exit code (got ${JSON.stringify(rawExitCode)}): see the drift step's log.`);
+        return "failed";
+    }
     const runUrl = `${context.serverUrl}/${owner}/${repo}/actions/runs/${context.runId}`;
     const marker = driftMarker(stack);
     const open = await github.paginate(github.rest.issues.listForRepo, { owner, repo, state: "open", labels: LABEL, per_page: 100 });
@@ -75,4 +101,4 @@ async function reportDrift({ github, context, core, stack, exitCode, report }) {
     return "opened";
 }
 
-module.exports = { driftMarker, driftIssueBody, reportDrift, LABEL };
+module.exports = { driftMarker, driftIssueBody, reportDrift, parseExitCode, LABEL };

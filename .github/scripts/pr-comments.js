@@ -46,25 +46,50 @@ async function postPlanDiffs({ github, context, core, dir }) {
         return [];
     }
     const posted = [];
+    const failed = [];
+    // One stack's problem (a missing file, a pull request since deleted) never stops the others.
     for (const entry of fs.readdirSync(dir).sort()) {
         const stack = entry.replace(/^plan-diff-/, "");
         if (!STACK_NAME.test(stack)) continue;
-        const read = (file) => fs.readFileSync(path.join(dir, entry, file), "utf8").trim();
-        const issueNumber = Number(read("pr-number"));
-        if (!Number.isInteger(issueNumber) || issueNumber <= 0) {
-            core.warning(`plan-diff-${stack}: no valid pull request number; skipped.`);
-            continue;
+        try {
+            const outcome = await postOne({ github, core, owner, repo, run, dir, entry, stack });
+            if (outcome) posted.push(outcome);
+        } catch (error) {
+            core.warning(`plan-diff-${stack}: ${error.message}; skipped.`);
+            failed.push(stack);
         }
-        const { data: pull } = await github.rest.pulls.get({ owner, repo, pull_number: issueNumber });
-        if (pull.head.sha !== run.head_sha) {
-            core.warning(`plan-diff-${stack}: pull request #${issueNumber} head ${pull.head.sha} is not the commit this run built (${run.head_sha}); skipped.`);
-            continue;
-        }
-        const outcome = await upsertComment(github, { owner, repo, issueNumber, marker: planMarker(stack), body: read("body.md") });
-        core.info(`${stack}: comment ${outcome} on #${issueNumber}`);
-        posted.push({ stack, issueNumber, outcome });
     }
+    if (failed.length > 0) core.setFailed(`No comment posted for ${failed.join(", ")}: see the warnings above.`);
     return posted;
+}
+
+async function postOne({ github, core, owner, repo, run, dir, entry, stack }) {
+    const read = (file) => {
+        const file_ = path.join(dir, entry, file);
+        if (!fs.existsSync(file_)) throw new Error(`the artifact has no ${file}`);
+        return fs.readFileSync(file_, "utf8").trim();
+    };
+    const issueNumber = Number(read("pr-number"));
+    if (!Number.isInteger(issueNumber) || issueNumber <= 0) {
+        core.warning(`plan-diff-${stack}: no valid pull request number; skipped.`);
+        return undefined;
+    }
+    const body = read("body.md");
+    let pull;
+    try {
+        ({ data: pull } = await github.rest.pulls.get({ owner, repo, pull_number: issueNumber }));
+    } catch (error) {
+        if (error.status !== 404) throw error;
+        core.warning(`plan-diff-${stack}: pull request #${issueNumber} no longer exists; skipped.`);
+        return undefined;
+    }
+    if (pull.head.sha !== run.head_sha) {
+        core.warning(`plan-diff-${stack}: pull request #${issueNumber} head ${pull.head.sha} is not the commit this run built (${run.head_sha}); skipped.`);
+        return undefined;
+    }
+    const outcome = await upsertComment(github, { owner, repo, issueNumber, marker: planMarker(stack), body });
+    core.info(`${stack}: comment ${outcome} on #${issueNumber}`);
+    return { stack, issueNumber, outcome };
 }
 
 module.exports = { planMarker, upsertComment, postPlanDiffs, MAX_COMMENT };

@@ -35,7 +35,30 @@ export interface CommandLine {
     message?: string;
     from?: string;
     to?: string;
+    /** Per-operation time limit in milliseconds; undefined means the operation's default. */
+    timeoutMs?: number;
+    /** How long to wait for Pulumi to stop after it was asked to cancel, in milliseconds. */
+    cancelWaitMs: number;
 }
+
+/**
+ * Default time limit of one operation on one stack. Creating or deleting a managed cluster
+ * takes 10-25 minutes on each cloud, so updates get room for several; previews do not.
+ */
+export const DEFAULT_TIMEOUT_MS: Record<Operation, number> = {
+    preview: 30 * 60_000,
+    drift: 30 * 60_000,
+    refresh: 30 * 60_000,
+    up: 120 * 60_000,
+    destroy: 120 * 60_000,
+    outputs: 5 * 60_000,
+};
+
+/**
+ * Default wait for Pulumi to stop after one interrupt. Pulumi finishes the resource operations
+ * already in flight before it exits (a cluster being created keeps going), so this is long.
+ */
+export const DEFAULT_CANCEL_WAIT_MS = 10 * 60_000;
 
 const OPTIONS = {
     stack: { type: "string", short: "s", multiple: true },
@@ -55,12 +78,14 @@ const OPTIONS = {
     message: { type: "string", short: "m" },
     from: { type: "string" },
     to: { type: "string" },
+    timeout: { type: "string" },
+    "cancel-wait": { type: "string" },
     help: { type: "boolean", short: "h" },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
 
-const COMMON: readonly OptionName[] = ["stack", "all", "json", "backend", "local-backend", "dir", "create", "help"];
+const COMMON: readonly OptionName[] = ["stack", "all", "json", "backend", "local-backend", "dir", "create", "timeout", "cancel-wait", "help"];
 const UPDATE: readonly OptionName[] = ["parallel", "message", "target"];
 
 /** Options each subcommand accepts beyond the common ones. */
@@ -82,7 +107,8 @@ Subcommands:
   outputs   print stack outputs (secrets hidden)   drift     report differences (exit 3 on drift)
   promote   up dev, then staging, then prod; each only if the one before succeeded and shows no drift
 
-Stacks: name them (dev staging prod local) or pass --all (every stack file except local).
+Stacks: name them (dev staging prod local, or org/dev for Pulumi Cloud) or pass --all (every
+stack file except local).
 
 Options:
   -s, --stack <name>     stack to operate on (repeatable; same as a positional name)
@@ -101,13 +127,27 @@ Options:
   -m, --message <text>   message recorded with the update
       --from <stack>, --to <stack>  promote: first and last stage (default dev .. prod)
   -y, --yes              confirm destroy
+      --timeout <time>   limit for each operation on each stack, e.g. 45m, 2h, 90s (default:
+                         up/destroy 120m, preview/drift/refresh 30m, outputs 5m)
+      --cancel-wait <time>  after Ctrl-C, SIGTERM or a timeout, how long to wait for Pulumi to
+                         stop cleanly (default 10m)
   -h, --help             show this help
 
+Ctrl-C (or SIGTERM) asks Pulumi to cancel exactly once and waits for it to stop; the summary
+says what state each stack was left in.
+
 Exit codes: 0 ok, 1 operation failed, 2 usage error, 3 drift detected, 4 setup missing
-(Pulumi CLI, passphrase, login), 5 another update holds the stack.`;
+(Pulumi CLI, passphrase, login), 5 another update holds the stack, 124 timed out,
+130 cancelled (Ctrl-C or SIGTERM).`;
 
 export class HelpRequested {
     readonly text = USAGE;
+}
+
+/** The subcommand named in argv, if any: usage errors report it even when parsing failed. */
+export function subcommandIn(argv: readonly string[]): Subcommand | null {
+    const named = argv.find((arg) => !arg.startsWith("-") && isSubcommand(arg));
+    return named !== undefined && isSubcommand(named) ? named : null;
 }
 
 export function parseCommandLine(argv: readonly string[]): CommandLine | HelpRequested {
@@ -115,7 +155,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine | HelpReq
     try {
         parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
     } catch (error) {
-        throw new UsageError(`${(error as Error).message.split("\n")[0]} Run with --help for the options.`);
+        throw new UsageError(parseArgsMessage(error as Error & { code?: string }));
     }
     const { values, positionals } = parsed;
     if (values.help) return new HelpRequested();
@@ -134,9 +174,12 @@ export function parseCommandLine(argv: readonly string[]): CommandLine | HelpReq
 
     const stacks = [...new Set([...names, ...(values.stack ?? [])])];
     for (const stack of stacks) {
-        // Pulumi stack names: letters, digits, "-", "_", "."; org/project prefixes are not used here.
-        if (!/^[A-Za-z0-9_.-]+$/.test(stack)) {
-            throw new UsageError(`Invalid stack name "${stack}": use letters, digits, "-", "_" or ".".`);
+        // Pulumi stack names: letters, digits, "-", "_", "."; Pulumi Cloud also takes org/stack
+        // and org/project/stack. The stack file is always Pulumi.<last part>.yaml.
+        if (!STACK_NAME.test(stack)) {
+            throw new UsageError(
+                `Invalid stack name "${stack}": use letters, digits, "-", "_" or ".", optionally prefixed by the organisation (org/dev) or org/project/.`,
+            );
         }
     }
     const all = values.all ?? false;
@@ -180,7 +223,40 @@ export function parseCommandLine(argv: readonly string[]): CommandLine | HelpReq
         message: values.message,
         from,
         to,
+        timeoutMs: duration("timeout", values.timeout),
+        cancelWaitMs: duration("cancel-wait", values["cancel-wait"]) ?? DEFAULT_CANCEL_WAIT_MS,
     };
+}
+
+const STACK_NAME = /^(?:[A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/;
+
+/** The name of the stack's settings file (Pulumi.<name>.yaml): the last part of org/project/stack. */
+export function stackFileName(stack: string): string {
+    return stack.slice(stack.lastIndexOf("/") + 1);
+}
+
+/** Node's parseArgs messages, rewritten to name the option and the fix in FluxPilot's words. */
+function parseArgsMessage(error: Error & { code?: string }): string {
+    const option = /'(-[^' ]+)/.exec(error.message)?.[1];
+    if (error.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option) {
+        return `Unknown option "${option}": run with --help for the options.`;
+    }
+    if (error.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && option) {
+        const name = option.replace(/^-+/, "");
+        const known = (OPTIONS as Record<string, { type: string }>)[name];
+        return known?.type === "string" ? `${option} needs a value, e.g. \`${option} <value>\`.` : `${option} takes no value.`;
+    }
+    return `${error.message.split("\n")[0]}. Run with --help for the options.`;
+}
+
+/** "90s", "45m", "2h" or a bare number of minutes, in milliseconds. */
+function duration(option: string, value: string | undefined): number | undefined {
+    if (value === undefined) return undefined;
+    const match = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(value.trim());
+    const unit = { s: 1000, m: 60_000, h: 3_600_000 }[(match?.[2] ?? "m") as "s" | "m" | "h"];
+    const ms = match ? Math.round(Number(match[1]) * unit) : NaN;
+    if (!(ms >= 1000)) throw new UsageError(`--${option} must be a time of at least 1s, such as 90s, 45m or 2h (given: "${value}").`);
+    return ms;
 }
 
 function isSubcommand(value: string): value is Subcommand {

@@ -4,7 +4,9 @@
  * needs deciding happens in the orchestration, above the gateway interface.
  */
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
+import { SemVer } from "semver";
 import { BackendChoice } from "./backend";
+import { MIN_PULUMI_CLI_VERSION } from "./errors";
 import { PulumiGateway } from "./gateway";
 
 export function createAutomationGateway(projectDir: string, backend: BackendChoice): PulumiGateway {
@@ -12,7 +14,8 @@ export function createAutomationGateway(projectDir: string, backend: BackendChoi
     const envVars: Record<string, string> = backend.url ? { PULUMI_BACKEND_URL: backend.url } : {};
     let command: Promise<PulumiCommand> | undefined;
     // `PulumiCommand.get` runs `pulumi version` once: it is how a missing or too old CLI shows up.
-    const pulumi = () => (command ??= PulumiCommand.get());
+    // Without `version` it only rejects CLIs older than 3.2; with it, anything older than the SDK.
+    const pulumi = () => (command ??= PulumiCommand.get({ version: new SemVer(MIN_PULUMI_CLI_VERSION) }));
     return {
         async cliVersion() {
             return (await pulumi()).version?.toString() ?? "unknown";

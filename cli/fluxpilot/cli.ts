@@ -5,13 +5,13 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { CommandLine, HelpRequested, parseCommandLine } from "./args";
+import { CommandLine, HelpRequested, parseCommandLine, subcommandIn } from "./args";
 import { BackendChoice, LOCAL_STATE_DIR, resolveBackend } from "./backend";
 import { UsageError } from "../shared/usage";
 import { ExitCode, FluxpilotError, fromUsageError } from "./errors";
 import { PrefixedLineWriter, renderJson, renderSummary } from "./format";
 import { PulumiGateway, StackValidator } from "./gateway";
-import { failedRun, run, RunReport } from "./orchestrate";
+import { CancelReason, failedRun, run, RunReport } from "./orchestrate";
 import { checkPassphrases, resolveStacks } from "./preflight";
 import { REPOSITORY_ROOT } from "../../core/repository";
 
@@ -23,6 +23,11 @@ export interface CliIo {
     env: NodeJS.ProcessEnv;
     /** Whether stdout is a terminal (engine output keeps its colours only then). */
     isTTY: boolean;
+    /**
+     * Aborted, with the signal's name as reason, when the run is to be cancelled (the signal
+     * handler below does this on the first SIGINT or SIGTERM).
+     */
+    cancel?: AbortSignal;
 }
 
 export interface CliDependencies {
@@ -36,7 +41,7 @@ export async function main(argv: readonly string[], io: CliIo, deps: CliDependen
     try {
         command = parseCommandLine(argv);
     } catch (error) {
-        return reportError(error, argv.includes("--json"), io);
+        return reportError(error, argv.includes("--json"), io, "", subcommandIn(argv) ?? undefined);
     }
     if (command instanceof HelpRequested) {
         io.stdout(`${command.text}\n`);
@@ -44,7 +49,7 @@ export async function main(argv: readonly string[], io: CliIo, deps: CliDependen
     }
     const projectDir = path.resolve(command.dir ?? REPOSITORY_ROOT);
     const backend = resolveBackend(command, io.env, projectDir);
-    const progress = new PrefixedLineWriter(command.json ? io.stderr : io.stdout);
+    const progress = new PrefixedLineWriter(command.json ? io.stderr : io.stdout, io.stderr);
     try {
         const stacks = resolveStacks(command, projectDir);
         checkPassphrases(stacks, projectDir, backend, io.env);
@@ -56,6 +61,7 @@ export async function main(argv: readonly string[], io: CliIo, deps: CliDependen
             backend,
             now: deps.now,
             color: io.isTTY && !command.json ? "auto" : "never",
+            cancel: io.cancel,
         });
         progress.flushAll();
         write(report, command.json, io);
@@ -102,14 +108,58 @@ function realDependencies(): CliDependencies {
     };
 }
 
+/**
+ * Ctrl-C and SIGTERM (a CI runner cancelling the job) cancel the run once: the first signal
+ * aborts `cancel`, each running operation passes that to the Automation API, which sends
+ * Pulumi exactly one SIGINT; Pulumi then finishes the resource operations in flight, saves
+ * state, releases the lock and exits. Later signals are not passed on: Pulumi treats a second
+ * interrupt as "terminate now", which can leave resources orphaned. See docs/operations.md.
+ *
+ * A Ctrl-C typed in a terminal reaches Pulumi directly too (the terminal signals the whole
+ * foreground process group), so the interrupt is not sent again: `deliveredToPulumi` says so.
+ */
+export function installSignalHandlers(
+    stderr: (text: string) => void,
+    deliveredToPulumi: (signal: NodeJS.Signals) => boolean,
+): { cancel: AbortSignal; remove: () => void } {
+    const controller = new AbortController();
+    const handler = (signal: NodeJS.Signals) => {
+        if (controller.signal.aborted) {
+            stderr(`fluxpilot: ${signal} again: still waiting for Pulumi to stop cleanly (up to --cancel-wait); a second interrupt is not passed on, as it would stop Pulumi mid-operation.\n`);
+            return;
+        }
+        stderr(`fluxpilot: ${signal} received: asking Pulumi to cancel and waiting for it to stop (up to --cancel-wait); no further stacks will start.\n`);
+        controller.abort(new CancelReason(signal, deliveredToPulumi(signal)));
+    };
+    process.on("SIGINT", handler);
+    process.on("SIGTERM", handler);
+    return {
+        cancel: controller.signal,
+        remove: () => {
+            process.off("SIGINT", handler);
+            process.off("SIGTERM", handler);
+        },
+    };
+}
+
 if (require.main === module) {
+    const signals = installSignalHandlers(
+        (text) => process.stderr.write(text),
+        // A terminal's Ctrl-C goes to the whole foreground process group, Pulumi included.
+        (signal) => signal === "SIGINT" && Boolean(process.stdin.isTTY) && process.env.FLUXPILOT_FORWARD_SIGINT !== "1",
+    );
     const io: CliIo = {
         stdout: (text) => process.stdout.write(text),
         stderr: (text) => process.stderr.write(text),
         env: process.env,
         isTTY: Boolean(process.stdout.isTTY),
+        cancel: signals.cancel,
     };
     main(process.argv.slice(2), io, realDependencies()).then((code) => {
+        signals.remove();
         process.exitCode = code;
+        // Normally nothing is left and Node exits now. When Pulumi did not stop within
+        // --cancel-wait, its process and event stream keep the loop alive: end anyway.
+        setTimeout(() => process.exit(code), 2000).unref();
     });
 }

@@ -24,6 +24,9 @@ export type ErrorCode =
     | "not-logged-in"
     | "invalid-config"
     | "resource-failed"
+    | "no-summary"
+    | "timed-out"
+    | "cancelled"
     | "command-failed";
 
 const EXIT_CODES: Record<ErrorCode, number> = {
@@ -37,6 +40,9 @@ const EXIT_CODES: Record<ErrorCode, number> = {
     "not-logged-in": ExitCode.setup,
     "invalid-config": ExitCode.failed,
     "resource-failed": ExitCode.failed,
+    "no-summary": ExitCode.failed,
+    "timed-out": ExitCode.timedOut,
+    cancelled: ExitCode.cancelled,
     "command-failed": ExitCode.failed,
 };
 
@@ -45,7 +51,10 @@ export function exitCodeFor(code: ErrorCode): number {
 }
 
 export const INSTALL_PULUMI_HINT =
-    "install it with `curl -fsSL https://get.pulumi.com | sh` (or `brew install pulumi/tap/pulumi`; see https://www.pulumi.com/docs/install/) and check with `pulumi version`";
+    "install it with `curl -fsSL https://get.pulumi.com | sh` (or `brew install pulumi/tap/pulumi`; see https://www.pulumi.com/docs/install/), then open a new shell or run `export PATH=\"$HOME/.pulumi/bin:$PATH\"` (the installer adds that directory to PATH only in new shells) and check with `pulumi version`";
+
+/** The oldest CLI FluxPilot runs with: the release of the @pulumi/pulumi SDK it is built on (docs/versions.md). */
+export const MIN_PULUMI_CLI_VERSION = "3.276.0";
 
 export class FluxpilotError extends Error {
     readonly exitCode: number;
@@ -87,12 +96,29 @@ export function mapPulumiError(error: unknown, context: ErrorContext): Fluxpilot
     const text = errorText(error);
     const name = error instanceof Error ? error.name : "";
 
-    if (isMissingCli(error, text)) {
+    const spawnCode = spawnErrorCode(error, text);
+    if (spawnCode === "ENOENT") {
         return new FluxpilotError("pulumi-cli-missing", `The Pulumi CLI is not installed (no \`pulumi\` on PATH): ${INSTALL_PULUMI_HINT}.`);
     }
-    const versionProblem = /(Minimum version requirement failed.*|Major version mismatch.*)/.exec(text);
-    if (versionProblem) {
-        return new FluxpilotError("pulumi-cli-unsupported", `The installed Pulumi CLI cannot run this project: ${firstLine(versionProblem[1])}`);
+    if (spawnCode === "EACCES") {
+        return new FluxpilotError(
+            "pulumi-cli-missing",
+            `The \`pulumi\` found on PATH cannot be run (permission denied): make it executable (\`chmod +x "$(command -v pulumi)"\`) or reinstall it; ${INSTALL_PULUMI_HINT}.`,
+        );
+    }
+    const tooOld = /Minimum version requirement failed.*your current CLI version is (\S+?)\.?(\s|$)/.exec(text);
+    if (tooOld) {
+        return new FluxpilotError(
+            "pulumi-cli-unsupported",
+            `Pulumi CLI ${tooOld[1]} is older than this project needs (at least ${MIN_PULUMI_CLI_VERSION}, the release of its @pulumi/pulumi SDK): upgrade the CLI (\`brew upgrade pulumi\`, or \`curl -fsSL https://get.pulumi.com | sh\`) and check with \`pulumi version\`.`,
+        );
+    }
+    const newerMajor = /Major version mismatch\. You are using Pulumi CLI version (\S+) with Automation SDK v(\d+)/.exec(text);
+    if (newerMajor) {
+        return new FluxpilotError(
+            "pulumi-cli-unsupported",
+            `Pulumi CLI ${newerMajor[1]} is a newer major version than this project's @pulumi/pulumi SDK (v${newerMajor[2]}): install a ${newerMajor[2]}.x CLI (at least ${MIN_PULUMI_CLI_VERSION}; \`curl -fsSL https://get.pulumi.com | sh -s -- --version ${MIN_PULUMI_CLI_VERSION}\`), or upgrade @pulumi/pulumi in package.json.`,
+        );
     }
     // The program throws StackConfigError when it loads; it reaches us through the engine.
     const programConfigError = [...(context.log?.programErrors ?? []), text]
@@ -197,16 +223,27 @@ function resourceError(operation: string, stack: string, failures: ResourceFailu
     );
 }
 
-function isMissingCli(error: unknown, text: string): boolean {
+/** ENOENT (no `pulumi` on PATH) or EACCES (one that cannot be run) when spawning the CLI failed. */
+function spawnErrorCode(error: unknown, text: string): "ENOENT" | "EACCES" | undefined {
     const cause = (error as { commandResult?: { err?: { code?: unknown } } } | undefined)?.commandResult?.err;
-    return cause?.code === "ENOENT" || /spawn \S*pulumi ENOENT/.test(text);
+    if (cause?.code === "ENOENT" || /spawn \S*pulumi ENOENT/.test(text)) return "ENOENT";
+    if (cause?.code === "EACCES" || /spawn \S*pulumi EACCES/.test(text)) return "EACCES";
+    return undefined;
 }
 
-/** All the text an error carries: the CLI's stdout and stderr for command errors, else the message. */
-function errorText(error: unknown): string {
-    const result = (error as { commandResult?: { stdout?: string; stderr?: string } } | undefined)?.commandResult;
+/**
+ * All the text an error carries: Pulumi's own stderr and stdout first, else the message. The
+ * Automation API wraps a failed run as CommandError whose stderr is execa's "Command failed with
+ * exit code ..." text; the CLI's real streams are on the execa error it keeps (`commandResult.err`).
+ */
+export function errorText(error: unknown): string {
+    const result = (error as { commandResult?: { stdout?: string; stderr?: string; err?: { stdout?: unknown; stderr?: unknown } } } | undefined)
+        ?.commandResult;
     const message = error instanceof Error ? error.message : String(error);
-    return result ? [result.stderr ?? "", result.stdout ?? "", message].join("\n") : message;
+    if (!result) return message;
+    const own = [result.err?.stderr, result.err?.stdout].filter((t): t is string => typeof t === "string" && t.trim() !== "");
+    if (own.length > 0) return own.join("\n");
+    return [result.stderr ?? "", result.stdout ?? "", message].join("\n");
 }
 
 /** Lines Pulumi prints after the real error; they say nothing about the cause. */
@@ -218,7 +255,8 @@ export function firstErrorLine(text: string): string {
     const errors = lines
         .map((l) => /^error: (.+)$/.exec(l)?.[1])
         .filter((l): l is string => l !== undefined && !GENERIC_ERRORS.test(l));
-    return firstLine(errors[0] ?? lines.find((l) => !/^(code|stdout|stderr|err\?):/.test(l)) ?? lines[0] ?? "unknown error");
+    const plain = lines.find((l) => !/^(code|stdout|stderr|err\?):|^(CommandError: )?(Error: )?Command failed with exit code/.test(l));
+    return firstLine(errors[0] ?? plain ?? lines[0] ?? "unknown error");
 }
 
 function firstLine(text: string): string {

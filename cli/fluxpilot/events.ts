@@ -52,8 +52,11 @@ export class EventLog {
     private readonly changed = new Map<string, ResourceChange>();
     /** Error diagnostics of the stack itself or with no resource (program errors land here). */
     readonly programErrors: string[] = [];
+    /** The engine's closing summary: without it a run's result is unknown (never "no changes"). */
+    summary?: { resourceChanges?: OpMap };
 
     readonly record = (event: EngineEvent): void => {
+        if (event.summaryEvent) this.summary = event.summaryEvent;
         const diagnostic = event.diagnosticEvent;
         if (diagnostic && diagnostic.severity === "error") {
             const ref = diagnostic.urn ? parseUrn(diagnostic.urn) : undefined;

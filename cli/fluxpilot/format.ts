@@ -35,8 +35,10 @@ function describeStep(result: StepResult): string[] {
     }
     if (result.outputs) lines.push(...describeOutputs(result.outputs));
     if (result.error) {
-        lines.push(`    error: ${result.error.message}`, ...result.error.details.map((d) => `      - ${d}`));
+        const label = result.status === "cancelled" ? "cancelled" : "error";
+        lines.push(`    ${label}: ${result.error.message}`, ...result.error.details.map((d) => `      - ${d}`));
     }
+    if (result.interrupted) lines.push(`    lock: ${result.interrupted.lock}`);
     return lines;
 }
 
@@ -75,6 +77,11 @@ function formatValue(value: unknown): string {
 }
 
 function verdict(report: RunReport): string {
+    if (report.cancelled) {
+        const states = report.results.map((r) => `${r.stack} ${r.status === "skipped" ? "not run" : r.status}`);
+        const stopped = report.cancelled.pulumiStopped ? "" : " Pulumi had not stopped when FluxPilot stopped waiting: see the lock above.";
+        return `Cancelled by ${report.cancelled.signal}: ${[...new Set(states)].join(", ")} (exit code ${report.exitCode}).${stopped}`;
+    }
     const failed = report.results.filter((r) => r.status === "failed").map((r) => r.stack);
     const drifted = report.results.filter((r) => r.status === "drifted").map((r) => r.stack);
     if (failed.length > 0) return `Failed: ${[...new Set(failed)].join(", ")} (exit code ${report.exitCode}).`;
@@ -94,15 +101,21 @@ export function formatDuration(ms: number): string {
  * (the engine writes in chunks that can end mid-line).
  */
 export class PrefixedLineWriter {
-    private readonly pending = new Map<string, string>();
+    /** Partial lines, per stack and stream ("out" or "err"). */
+    private readonly pending = new Map<string, { stack: string; write: (text: string) => void; text: string }>();
 
-    constructor(private readonly write: (text: string) => void) {}
+    constructor(
+        private readonly write: (text: string) => void,
+        /** Where Pulumi's own stderr goes; the same stream as progress unless given. */
+        private readonly writeError: (text: string) => void = write,
+    ) {}
 
     output(stack: string, chunk: string): void {
-        const text = (this.pending.get(stack) ?? "") + chunk;
-        const lines = text.split(/\r?\n/);
-        this.pending.set(stack, lines.pop() ?? "");
-        for (const line of lines) this.write(`[${stack}] ${line}\n`);
+        this.append(stack, "out", this.write, chunk);
+    }
+
+    errorOutput(stack: string, chunk: string): void {
+        this.append(stack, "err", this.writeError, chunk);
     }
 
     status(stack: string, message: string): void {
@@ -110,14 +123,23 @@ export class PrefixedLineWriter {
         this.write(`[${stack}] ==> ${message}\n`);
     }
 
-    /** Writes whatever partial line is left for a stack. */
+    /** Writes whatever partial lines are left for a stack. */
     flush(stack: string): void {
-        const rest = this.pending.get(stack);
-        if (rest) this.write(`[${stack}] ${rest}\n`);
-        this.pending.delete(stack);
+        for (const [key, entry] of [...this.pending]) {
+            if (entry.stack !== stack) continue;
+            if (entry.text) entry.write(`[${stack}] ${entry.text}\n`);
+            this.pending.delete(key);
+        }
     }
 
     flushAll(): void {
-        for (const stack of [...this.pending.keys()]) this.flush(stack);
+        for (const stack of new Set([...this.pending.values()].map((e) => e.stack))) this.flush(stack);
+    }
+
+    private append(stack: string, stream: string, write: (text: string) => void, chunk: string): void {
+        const key = `${stream} ${stack}`;
+        const lines = ((this.pending.get(key)?.text ?? "") + chunk).split(/\r?\n/);
+        this.pending.set(key, { stack, write, text: lines.pop() ?? "" });
+        for (const line of lines) write(`[${stack}] ${line}\n`);
     }
 }

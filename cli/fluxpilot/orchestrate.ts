@@ -4,13 +4,13 @@
  * fake gateway that records calls.
  */
 import type { PreviewOptions, RefreshOptions, UpOptions } from "@pulumi/pulumi/automation";
-import { CommandLine, Operation, PROMOTION_ORDER } from "./args";
+import { CommandLine, DEFAULT_TIMEOUT_MS, Operation, PROMOTION_ORDER, stackFileName } from "./args";
 import { BackendChoice } from "./backend";
 import { ErrorCode, ExitCode, exitCodeFor, FluxpilotError, mapPulumiError } from "./errors";
 import { changeCount, EventLog, ResourceChange } from "./events";
 import { OpMap, OutputMap, PulumiGateway, StackOperations, StackValidator } from "./gateway";
 
-export type StepStatus = "succeeded" | "failed" | "drifted" | "skipped";
+export type StepStatus = "succeeded" | "failed" | "drifted" | "skipped" | "cancelled";
 
 export interface ChangeCounts {
     created: number;
@@ -47,6 +47,22 @@ export interface StepResult {
     error?: ErrorReport;
     /** Why a step was skipped. */
     reason?: string;
+    /**
+     * What an interrupted or timed-out operation left behind: whether Pulumi stopped (and so
+     * released the stack's lock) and what to do next.
+     */
+    interrupted?: InterruptReport;
+}
+
+export interface InterruptReport {
+    /** What stopped it: the signal FluxPilot received, or its own --timeout. */
+    by: string;
+    /** Whether Pulumi exited within --cancel-wait after its one interrupt. */
+    pulumiStopped: boolean;
+    /** "released" when Pulumi stopped (it unlocks on the way out), else "may be held". */
+    lock: "released" | "may be held";
+    /** What to run next, naming the lock when it may be held. */
+    next: string;
 }
 
 export interface RunReport {
@@ -59,11 +75,15 @@ export interface RunReport {
     results: StepResult[];
     /** An error that stopped the run before any stack ran (missing CLI, ...). */
     error?: ErrorReport;
+    /** Set when a signal cancelled the run: which one, and whether every Pulumi process stopped. */
+    cancelled?: { signal: string; pulumiStopped: boolean };
 }
 
 /** Live progress: raw engine output and one-line status messages, per stack. */
 export interface ProgressSink {
     output(stack: string, text: string): void;
+    /** Pulumi's own stderr, streamed as it comes (warnings, errors, the reason it stopped). */
+    errorOutput(stack: string, text: string): void;
     status(stack: string, text: string): void;
 }
 
@@ -76,6 +96,25 @@ export interface RunContext {
     now: () => number;
     /** Colour of the engine's own output: "never" when it goes to a file or a pipe. */
     color: "always" | "never" | "auto";
+    /**
+     * Aborted (with a CancelReason, or the signal's name) when the run is to be cancelled. Each
+     * running operation then passes it on to the Automation API once, which sends Pulumi one
+     * SIGINT, unless the reason says Pulumi received the signal itself.
+     */
+    cancel?: AbortSignal;
+}
+
+/** Why a run is cancelled; its string form is the signal's name. */
+export class CancelReason {
+    constructor(
+        readonly signal: string,
+        /** True when Pulumi got the same signal directly (a terminal's Ctrl-C): do not send another. */
+        readonly reachedPulumi = false,
+    ) {}
+
+    toString(): string {
+        return this.signal;
+    }
 }
 
 /** Operations that change infrastructure: with several stacks, the first failure stops the rest. */
@@ -108,7 +147,13 @@ export async function run(command: CommandLine, stacks: readonly string[], conte
     const runner = new StepRunner(command, context);
     const results =
         command.subcommand === "promote" ? await promote(command, runner) : await runEach(command.subcommand, stacks, runner);
-    return finish({ ...base, cliVersion }, results);
+    const report = finish({ ...base, cliVersion }, results);
+    // A signal cancels the run even when the operation it hit finished anyway: later stacks did not run.
+    if (context.cancel?.aborted) {
+        const pulumiStopped = results.every((r) => r.interrupted?.pulumiStopped !== false);
+        return { ...report, ok: false, exitCode: ExitCode.cancelled, cancelled: { signal: String(context.cancel.reason), pulumiStopped } };
+    }
+    return report;
 }
 
 /** The stacks a promotion touches: an optional gate (the stage before --from) and the stages. */
@@ -146,6 +191,7 @@ async function promote(command: CommandLine, runner: StepRunner): Promise<StepRe
 }
 
 function blockingReason(result: StepResult): string | undefined {
+    if (result.status === "cancelled") return `${result.stack} ${result.operation} was cancelled`;
     if (result.status === "failed") return `${result.stack} ${result.operation} failed`;
     if (result.status === "drifted") return `${result.stack} shows drift`;
     return undefined;
@@ -156,12 +202,14 @@ async function runEach(operation: Operation, stacks: readonly string[], runner: 
     let stoppedBy: StepResult | undefined;
     for (const stack of stacks) {
         if (stoppedBy) {
-            results.push({ stack, operation, status: "skipped", reason: `not run: ${stoppedBy.stack} ${operation} failed` });
+            const what = stoppedBy.status === "cancelled" ? "was cancelled" : "failed";
+            results.push({ stack, operation, status: "skipped", reason: `not run: ${stoppedBy.stack} ${operation} ${what}` });
             continue;
         }
         const result = await runner.step(stack, operation);
         results.push(result);
         if (result.status === "failed" && MUTATING.has(operation)) stoppedBy = result;
+        if (result.status === "cancelled") stoppedBy = result;
     }
     return results;
 }
@@ -170,7 +218,7 @@ async function validateAll(stacks: readonly string[], operation: Operation, cont
     const invalid: StepResult[] = [];
     for (const stack of stacks) {
         try {
-            await context.validator.validate(stack);
+            await context.validator.validate(stackFileName(stack));
         } catch (error) {
             const mapped = mapPulumiError(error, { stack, operation: "validate", backend: context.backend.url });
             invalid.push({ stack, operation, status: "failed", error: errorReport(mapped) });
@@ -193,18 +241,51 @@ class StepRunner {
     ) {}
 
     async step(stack: string, operation: Operation): Promise<StepResult> {
-        const { progress, now } = this.context;
+        const { progress, now, cancel } = this.context;
+        if (cancel?.aborted) return { stack, operation, status: "skipped", reason: `not run: cancelled by ${String(cancel.reason)}` };
         const log = new EventLog();
         const started = now();
         progress.status(stack, `${operation} started`);
+        // One controller per operation: aborted at most once, by a signal or by the time limit,
+        // and the Automation API turns that abort into exactly one SIGINT for Pulumi.
+        const stop = new AbortController();
+        const onCancel = () => {
+            if (!(cancel?.reason instanceof CancelReason && cancel.reason.reachedPulumi)) stop.abort(String(cancel?.reason));
+        };
+        cancel?.addEventListener("abort", onCancel, { once: true });
+        const limitMs = this.command.timeoutMs ?? DEFAULT_TIMEOUT_MS[operation];
+        const timer = setTimeout(() => stop.abort(TIMEOUT), limitMs);
         try {
             const handle = await this.open(stack);
-            const outcome = await this.perform(handle, stack, operation, log);
+            const work = this.perform(handle, stack, operation, log, stop.signal);
+            const stopping = cancel ? AbortSignal.any([stop.signal, cancel]) : stop.signal;
+            const outcome = await settleWithin(work, stopping, this.command.cancelWaitMs);
+            const by = () => String(stop.signal.aborted ? stop.signal.reason : cancel?.reason);
+            if (outcome === STILL_RUNNING) return this.interrupted(stack, operation, by(), false, limitMs, now() - started);
             return { stack, operation, durationMs: now() - started, ...outcome };
         } catch (error) {
+            if (stop.signal.aborted || cancel?.aborted) {
+                return this.interrupted(stack, operation, String(stop.signal.aborted ? stop.signal.reason : cancel?.reason), true, limitMs, now() - started);
+            }
             const mapped = mapPulumiError(error, { stack, operation, backend: this.context.backend.url, log });
             return { stack, operation, status: "failed", durationMs: now() - started, error: errorReport(mapped) };
+        } finally {
+            clearTimeout(timer);
+            cancel?.removeEventListener("abort", onCancel);
         }
+    }
+
+    /** The result of an operation stopped by a signal or its time limit. */
+    private interrupted(stack: string, operation: Operation, by: string, pulumiStopped: boolean, limitMs: number, durationMs: number): StepResult {
+        const timedOut = by === TIMEOUT;
+        const interrupted = interruptReport(stack, operation, timedOut ? "--timeout" : by, pulumiStopped, this.context.backend.url, this.command.cancelWaitMs);
+        this.context.progress.status(stack, `${operation} ${timedOut ? "timed out" : "cancelled"}: ${interrupted.next}`);
+        if (timedOut) {
+            const message = `${operation} of stack "${stack}" did not finish within ${formatLimit(limitMs)} (--timeout); Pulumi was asked to cancel it. ${interrupted.next}`;
+            return { stack, operation, status: "failed", durationMs, error: { code: "timed-out", message, details: [] }, interrupted };
+        }
+        const message = `${operation} of stack "${stack}" was cancelled by ${by}. ${interrupted.next}`;
+        return { stack, operation, status: "cancelled", durationMs, error: { code: "cancelled", message, details: [] }, interrupted };
     }
 
     private open(stack: string): Promise<StackOperations> {
@@ -221,42 +302,119 @@ class StepRunner {
         stack: string,
         operation: Operation,
         log: EventLog,
+        signal: AbortSignal,
     ): Promise<Omit<StepResult, "stack" | "operation" | "durationMs">> {
-        const options = automationOptions(this.command, operation, {
-            onOutput: (text: string) => this.context.progress.output(stack, text),
-            onEvent: log.record,
-            color: this.context.color,
-        });
+        const options = {
+            ...automationOptions(this.command, operation, {
+                onOutput: (text: string) => this.context.progress.output(stack, text),
+                onError: (text: string) => this.context.progress.errorOutput(stack, text),
+                onEvent: log.record,
+                color: this.context.color,
+            }),
+            signal,
+        };
+        // Counts come from the engine's own summary event; the stack history (which the
+        // Automation API reads after an update) can be empty, so it is only the fallback.
+        const applied = (history: { resourceChanges?: OpMap } | undefined) => {
+            const summary = log.summary ?? history;
+            return summary ? { changes: countChanges(summary.resourceChanges) } : {};
+        };
         switch (operation) {
             case "preview": {
-                const result = await handle.preview(options);
-                return { status: "succeeded", changes: countChanges(result.changeSummary) };
+                await handle.preview(options);
+                return { status: "succeeded", changes: countChanges(requireSummary(log, stack, operation)) };
             }
             case "up": {
                 const result = await handle.up(options);
-                return { status: "succeeded", changes: countChanges(result.summary.resourceChanges), outputs: reportOutputs(result.outputs) };
+                return { status: "succeeded", ...applied(result.summary), outputs: reportOutputs(result.outputs) };
             }
             case "destroy": {
                 const result = await handle.destroy(options);
-                return { status: "succeeded", changes: countChanges(result.summary.resourceChanges) };
+                return { status: "succeeded", ...applied(result.summary) };
             }
             case "refresh": {
                 const result = await handle.refresh(options);
-                return { status: "succeeded", changes: countChanges(result.summary.resourceChanges) };
+                return { status: "succeeded", ...applied(result.summary) };
             }
             case "outputs":
                 return { status: "succeeded", outputs: reportOutputs(await handle.outputs()) };
             case "drift": {
-                const result = this.command.refreshOnly ? await handle.previewRefresh(options) : await handle.preview(options);
-                const drifted = changeCount(result.changeSummary) > 0;
-                return { status: drifted ? "drifted" : "succeeded", changes: countChanges(result.changeSummary), drift: log.changes() };
+                if (this.command.refreshOnly) await handle.previewRefresh(options);
+                else await handle.preview(options);
+                // Without the summary the answer is unknown: never report that as "no drift".
+                const changes = requireSummary(log, stack, operation);
+                const drifted = changeCount(changes) > 0;
+                return { status: drifted ? "drifted" : "succeeded", changes: countChanges(changes), drift: log.changes() };
             }
         }
     }
 }
 
+const TIMEOUT = "timeout";
+const STILL_RUNNING = Symbol("still running");
+
+/**
+ * Resolves with the operation's outcome, or with STILL_RUNNING when it was asked to stop and
+ * has not within `waitMs` of that: the wait for Pulumi to exit is bounded.
+ */
+function settleWithin<T>(work: Promise<T>, stop: AbortSignal, waitMs: number): Promise<T | typeof STILL_RUNNING> {
+    return new Promise((resolve, reject) => {
+        let timer: NodeJS.Timeout | undefined;
+        const startWaiting = () => {
+            timer = setTimeout(() => resolve(STILL_RUNNING), waitMs);
+        };
+        if (stop.aborted) startWaiting();
+        else stop.addEventListener("abort", startWaiting, { once: true });
+        work.then(resolve, reject).finally(() => {
+            clearTimeout(timer);
+            stop.removeEventListener("abort", startWaiting);
+        });
+    });
+}
+
+/** The engine's summary of a preview; its absence is an error, not an empty change set. */
+function requireSummary(log: EventLog, stack: string, operation: Operation): OpMap {
+    if (log.summary) return log.summary.resourceChanges ?? {};
+    throw new FluxpilotError(
+        "no-summary",
+        `${operation} of stack "${stack}" ended without Pulumi's summary event, so its result is unknown (not reported as "no changes"): run it again; if it keeps happening, run \`pulumi preview --stack ${stack}\` to see the engine's own output.`,
+    );
+}
+
+/** Where a stack's lock lives and how to release it, for the backend in use. */
+export function lockHint(stack: string, backendUrl: string): string {
+    if (/^(file|s3|gs|azblob|postgres):\/\//.test(backendUrl)) {
+        return `remove stack "${stack}"'s lock file under ${backendUrl.replace(/\/$/, "")}/.pulumi/locks/ (only once no update of it is running)`;
+    }
+    return `run \`pulumi cancel --stack ${stack}\` (only once no update of it is running)`;
+}
+
+function interruptReport(stack: string, operation: Operation, by: string, pulumiStopped: boolean, backendUrl: string, waitMs: number): InterruptReport {
+    const refresh = `npm run fluxpilot -- refresh ${stack}`;
+    if (pulumiStopped) {
+        const next =
+            operation === "up" || operation === "destroy" || operation === "refresh"
+                ? `Pulumi stopped and released the stack's lock; resources it was changing may be left pending: run \`${refresh}\` before the next update.`
+                : "Pulumi stopped and released the stack's lock; nothing was changed.";
+        return { by, pulumiStopped, lock: "released", next };
+    }
+    return {
+        by,
+        pulumiStopped,
+        lock: "may be held",
+        next: `Pulumi did not stop within ${formatLimit(waitMs)} (--cancel-wait) of its one interrupt and FluxPilot stopped waiting, so the stack may still be locked: ${lockHint(stack, backendUrl)}, then \`${refresh}\`.`,
+    };
+}
+
+function formatLimit(ms: number): string {
+    if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+    if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+    return `${Math.round(ms / 1000)}s`;
+}
+
 interface Callbacks {
     onOutput: (text: string) => void;
+    onError: (text: string) => void;
     onEvent: EventLog["record"];
     color: RunContext["color"];
 }
@@ -317,6 +475,7 @@ export function errorReport(error: FluxpilotError): ErrorReport {
 
 /** Exit code of a set of results: the first failure's, else 3 when anything drifted, else 0. */
 export function exitCodeOf(results: readonly StepResult[]): number {
+    if (results.some((r) => r.status === "cancelled")) return ExitCode.cancelled;
     const failure = results.find((r) => r.status === "failed");
     if (failure) return failure.error ? exitCodeFor(failure.error.code) : ExitCode.failed;
     return results.some((r) => r.status === "drifted") ? ExitCode.changes : ExitCode.ok;

@@ -3,7 +3,7 @@
  * exist, and a passphrase is available where the stack needs one.
  */
 import { listStacks } from "../shared/stack-file";
-import { CommandLine, LAPTOP_STACKS, PROMOTION_ORDER } from "./args";
+import { CommandLine, LAPTOP_STACKS, PROMOTION_ORDER, stackFileName } from "./args";
 import { BackendChoice, checkPassphrase, needsPassphrase, readStackSecretsSettings } from "./backend";
 import { UsageError } from "../shared/usage";
 import { FluxpilotError, fromStackFileError } from "./errors";
@@ -23,10 +23,10 @@ export function resolveStacks(command: CommandLine, projectDir: string): string[
         stacks = command.stacks;
     }
     for (const stack of stacks) {
-        if (!available.includes(stack)) {
+        if (!available.includes(stackFileName(stack))) {
             throw new FluxpilotError(
                 "stack-not-found",
-                `Stack "${stack}" has no Pulumi.${stack}.yaml in ${projectDir}: stacks here are ${available.join(", ") || "none"}.`,
+                `Stack "${stack}" has no Pulumi.${stackFileName(stack)}.yaml in ${projectDir}: stacks here are ${available.join(", ") || "none"}.`,
             );
         }
     }
@@ -53,6 +53,6 @@ function canonicalOrder(stacks: string[]): string[] {
 /** Fails before Pulumi runs when a stack needs a passphrase and the environment has none. */
 export function checkPassphrases(stacks: readonly string[], projectDir: string, backend: BackendChoice, env: NodeJS.ProcessEnv): void {
     for (const stack of stacks) {
-        if (needsPassphrase(readStackSecretsSettings(projectDir, stack), backend)) checkPassphrase(stack, env);
+        if (needsPassphrase(readStackSecretsSettings(projectDir, stackFileName(stack)), backend)) checkPassphrase(stack, env);
     }
 }

@@ -14,6 +14,10 @@ export const ExitCode = {
     setup: 4,
     /** Another update holds the stack; retrying later can succeed. */
     busy: 5,
+    /** An operation ran past its --timeout; Pulumi was asked to cancel it (as `timeout(1)` does, 124). */
+    timedOut: 124,
+    /** Interrupted (SIGINT or SIGTERM); Pulumi was asked to cancel. 128 + SIGINT, the shell's convention. */
+    cancelled: 130,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { CommandLine, HelpRequested, parseCommandLine } from "../../cli/fluxpilot/args";
+import { CommandLine, DEFAULT_CANCEL_WAIT_MS, DEFAULT_TIMEOUT_MS, HelpRequested, parseCommandLine, stackFileName } from "../../cli/fluxpilot/args";
 import { checkPassphrase, localBackendUrl, needsPassphrase, resolveBackend } from "../../cli/fluxpilot/backend";
 import { fromUsageError } from "../../cli/fluxpilot/errors";
 import { UsageError } from "../../cli/shared/usage";
@@ -54,8 +54,32 @@ describe("fluxpilot command line", () => {
         usage(["promote", "--to", "local"], '--to must be one of dev, staging, prod (given: "local").');
         usage(["up", "dev", "--parallel", "0"], '--parallel must be a whole number of at least 1 (given: "0").');
         usage(["up", "dev", "--backend", "s3://b", "--local-backend"], "--backend and --local-backend both choose the state backend: pass only one.");
-        usage(["up", "dev/x"], 'Invalid stack name "dev/x": use letters, digits, "-", "_" or ".".');
-        usage(["up", "dev", "--bogus"], /^Unknown option '--bogus'.* Run with --help for the options\.$/);
+        usage(["up", "a/b/c/dev"], 'Invalid stack name "a/b/c/dev": use letters, digits, "-", "_" or ".", optionally prefixed by the organisation (org/dev) or org/project/.');
+        usage(["up", "dev", "--bogus"], 'Unknown option "--bogus": run with --help for the options.');
+        // Issue #14 item 4: these printed Node's parseArgs text, cut mid-sentence.
+        usage(["preview", "dev", "--force"], 'Unknown option "--force": run with --help for the options.');
+        usage(["preview", "dev", "--backend"], "--backend needs a value, e.g. `--backend <value>`.");
+        usage(["up", "dev", "--timeout", "soon"], '--timeout must be a time of at least 1s, such as 90s, 45m or 2h (given: "soon").');
+        usage(["up", "dev", "--cancel-wait", "0s"], '--cancel-wait must be a time of at least 1s, such as 90s, 45m or 2h (given: "0s").');
+    });
+
+    it("accepts org/stack and org/project/stack, the form Pulumi Cloud and the workflows use (item 9)", () => {
+        const parsed = parseCommandLine(["drift", "acme/dev", "acme/fluxpilot/prod"]);
+        assert.ok(!(parsed instanceof HelpRequested));
+        assert.deepStrictEqual(parsed.stacks, ["acme/dev", "acme/fluxpilot/prod"]);
+        assert.deepStrictEqual(parsed.stacks.map(stackFileName), ["dev", "prod"]);
+    });
+
+    it("--timeout per operation with defaults, and --cancel-wait (item 5)", () => {
+        const plain = parseCommandLine(["up", "dev"]);
+        const timed = parseCommandLine(["up", "dev", "--timeout", "45m", "--cancel-wait", "90s"]);
+        const bare = parseCommandLine(["preview", "dev", "--timeout", "2h"]);
+        assert.ok(!(plain instanceof HelpRequested) && !(timed instanceof HelpRequested) && !(bare instanceof HelpRequested));
+        assert.strictEqual(plain.timeoutMs, undefined);
+        assert.strictEqual(plain.cancelWaitMs, DEFAULT_CANCEL_WAIT_MS);
+        assert.deepStrictEqual([timed.timeoutMs, timed.cancelWaitMs, bare.timeoutMs], [45 * 60_000, 90_000, 2 * 3_600_000]);
+        assert.strictEqual(DEFAULT_TIMEOUT_MS.up, 120 * 60_000);
+        assert.strictEqual(DEFAULT_TIMEOUT_MS.drift, 30 * 60_000);
     });
 });
 

@@ -126,8 +126,13 @@ describe("fluxpilot cli", () => {
         const json = await cli(["up", "--json"], {});
         assert.strictEqual(json.code, 2);
         const document = JSON.parse(json.stdout);
-        assert.strictEqual(document.subcommand, null);
+        assert.strictEqual(document.subcommand, "up");
         assert.strictEqual(document.error.code, "usage");
+        // Issue #14 item 4: a usage error still names the subcommand it was about.
+        const destroy = JSON.parse((await cli(["destroy", "dev", "--json"], {})).stdout);
+        assert.deepStrictEqual([destroy.subcommand, destroy.exitCode, destroy.error.code], ["destroy", 2, "usage"]);
+        const unknown = JSON.parse((await cli(["deploy", "dev", "--json"], {})).stdout);
+        assert.strictEqual(unknown.subcommand, null);
     });
 
     it("a missing passphrase on a file backend stops before Pulumi is touched", async () => {

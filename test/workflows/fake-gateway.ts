@@ -15,6 +15,10 @@ export interface ScriptedRun {
     error?: Error;
     /** Advances the fake clock by this many milliseconds while "running". */
     takesMs?: number;
+    /** Leave out the engine's summary event (sent by default when the run succeeds). */
+    noSummary?: boolean;
+    /** Keep running until the operation's abort signal fires (then stop as cancelled), or for ever with "ignore". */
+    hangs?: "until-cancelled" | "ignore";
 }
 
 export interface StackScript {
@@ -85,8 +89,8 @@ export class FakeGateway implements PulumiGateway {
     private readonly played = new Map<string, number>();
 
     private async play(stack: string, method: string, runs: ScriptedRun | ScriptedRun[] | undefined, options: Record<string, any>): Promise<ScriptedRun> {
-        const { onOutput, onEvent, ...rest } = options;
-        const callbacks = [onOutput && "onOutput", onEvent && "onEvent"].filter((c): c is string => Boolean(c));
+        const { onOutput, onEvent, onError, signal, ...rest } = options;
+        const callbacks = [onOutput && "onOutput", onError && "onError", onEvent && "onEvent"].filter((c): c is string => Boolean(c));
         this.calls.push({ method, stack, options: rest, callbacks });
         // A list plays one entry per call (e.g. promote's drift check after an earlier preview).
         const key = `${stack} ${method}`;
@@ -96,7 +100,18 @@ export class FakeGateway implements PulumiGateway {
         for (const chunk of run.output ?? []) onOutput?.(chunk);
         for (const [sequence, event] of (run.events ?? []).entries()) onEvent?.({ sequence, timestamp: 0, ...event });
         this.clock.time += run.takesMs ?? 0;
+        if (run.hangs === "ignore") await new Promise(() => undefined);
+        if (run.hangs === "until-cancelled") {
+            this.calls.push({ method: `${method} waits`, stack });
+            await new Promise<void>((resolve) => (signal as AbortSignal).addEventListener("abort", () => resolve(), { once: true }));
+            this.calls.push({ method: `${method} interrupted`, stack });
+            throw automationError("error: update canceled by user", "", 255);
+        }
         if (run.error) throw run.error;
+        if (!run.noSummary) {
+            const summaryEvent = { maybeCorrupt: false, durationSeconds: 1, resourceChanges: run.changes ?? {}, policyPacks: {} };
+            onEvent?.({ sequence: run.events?.length ?? 0, timestamp: 0, summaryEvent });
+        }
         return run;
     }
 }

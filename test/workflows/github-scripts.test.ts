@@ -20,6 +20,10 @@ class FakeGitHub {
     issues: { number: number; title: string; body: string; state: string; labels: string[] }[] = [];
     labels = new Set<string>();
     pullHead = "abc123";
+    /** Pull requests that no longer exist (pulls.get answers 404). */
+    deletedPulls = new Set<number>();
+    /** When set, createLabel fails as if another job created the label first. */
+    labelRace = false;
     private nextId = 100;
 
     async paginate(method: (params: any) => Promise<{ data: any[] }>, params: any): Promise<any[]> {
@@ -56,11 +60,21 @@ class FakeGitHub {
             },
             createLabel: async ({ name }: any) => {
                 this.calls.push(`createLabel ${name}`);
+                if (this.labelRace) {
+                    this.labels.add(name);
+                    throw Object.assign(new Error("Validation Failed"), {
+                        status: 422,
+                        response: { data: { errors: [{ resource: "Label", code: "already_exists", field: "name" }] } },
+                    });
+                }
                 this.labels.add(name);
             },
         },
         pulls: {
-            get: async () => ({ data: { head: { sha: this.pullHead } } }),
+            get: async ({ pull_number }: any) => {
+                if (this.deletedPulls.has(pull_number)) throw Object.assign(new Error("Not Found"), { status: 404 });
+                return { data: { head: { sha: this.pullHead } } };
+            },
         },
     };
 }
@@ -122,6 +136,24 @@ describe("workflow scripts", () => {
             assert.deepStrictEqual(await comments.postPlanDiffs({ github, context, core, dir: path.join(dir, "missing") }), []);
         });
 
+        it("one artifact without body.md, or a deleted pull request, does not stop the other stacks' comments (item 11)", async () => {
+            const github = new FakeGitHub();
+            github.deletedPulls.add(8);
+            const dir = tempDir("artifacts");
+            writeArtifact(dir, "dev", "7", "dev diff");
+            fs.rmSync(path.join(dir, "plan-diff-dev", "body.md"));
+            writeArtifact(dir, "local", "8", "local diff");
+            writeArtifact(dir, "prod", "7", "prod diff");
+            const core = new FakeCore();
+            assert.deepStrictEqual(await comments.postPlanDiffs({ github, context, core, dir }), [{ stack: "prod", issueNumber: 7, outcome: "created" }]);
+            assert.deepStrictEqual(core.messages, [
+                "warning: plan-diff-dev: the artifact has no body.md; skipped.",
+                "warning: plan-diff-local: pull request #8 no longer exists; skipped.",
+                "info: prod: comment created on #7",
+                "failed: No comment posted for dev: see the warnings above.",
+            ]);
+        });
+
         it("truncates a comment GitHub would reject", async () => {
             const github = new FakeGitHub();
             await comments.upsertComment(github, { owner: "o", repo: "r", issueNumber: 1, marker: "<!-- m -->", body: "x".repeat(70_000) });
@@ -163,6 +195,26 @@ describe("workflow scripts", () => {
             assert.ok(body.startsWith(drift.driftMarker("prod")));
             assert.match(body, /\| `update` \| `aws:eks\/cluster:Cluster` \| `prod-eks` \| `tags`, `version` \|/);
             assert.match(body, /https:\/\/github\.com\/fluxpilot\/fluxpilot\/actions\/runs\/42/);
+        });
+
+        it("an empty or missing exit code fails the job and never closes an open issue (item 11)", async () => {
+            const github = new FakeGitHub();
+            const core = new FakeCore();
+            assert.strictEqual(await drift.reportDrift({ github, context, core, stack: "prod", exitCode: "3", report }), "opened");
+            for (const empty of ["", undefined, "abc", Number("x")]) {
+                assert.strictEqual(await drift.reportDrift({ github, context, core, stack: "prod", exitCode: empty, report: {} }), "failed");
+            }
+            assert.strictEqual(github.issues[0].state, "open");
+            assert.match(core.messages[0], /^failed: Drift check of prod reported no exit code \(got ""\)/);
+            assert.deepStrictEqual([drift.parseExitCode("0"), drift.parseExitCode(" 3 "), drift.parseExitCode("")], [0, 3, undefined]);
+        });
+
+        it("two matrix jobs creating the drift label at once: the loser's 422 already_exists is not an error (item 11)", async () => {
+            const github = new FakeGitHub();
+            github.labelRace = true;
+            const core = new FakeCore();
+            assert.strictEqual(await drift.reportDrift({ github, context, core, stack: "prod", exitCode: 3, report }), "opened");
+            assert.deepStrictEqual(github.calls, ["createLabel drift", "create Drift detected on stack prod"]);
         });
 
         it("keeps stacks apart and fails the job, without an issue, when the check itself failed", async () => {

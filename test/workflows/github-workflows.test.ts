@@ -36,6 +36,65 @@ function stepsUsing(steps: Step[], action: string): Step[] {
     return steps.filter((s) => typeof s.uses === "string" && s.uses.startsWith(`${action}@`));
 }
 
+/**
+ * Each action's pin: the commit its release tag points to (`git rev-parse <tag>^{commit}` in a
+ * clone of the action's repository), the newest release of its node24 major (`runs.using:
+ * node24` in that tag's action.yml), and the inputs that action.yml declares at that tag.
+ * Updating an action means checking all three again (docs/operations.md, "Pinned actions").
+ */
+const PINNED_ACTIONS: Record<string, { sha: string; tag: string; inputs: string[] }> = {
+    "actions/checkout": {
+        sha: "3d3c42e5aac5ba805825da76410c181273ba90b1",
+        tag: "v7.0.1",
+        inputs: ["repository", "ref", "token", "ssh-key", "ssh-known-hosts", "ssh-strict", "ssh-user", "persist-credentials", "path", "clean", "filter", "sparse-checkout", "sparse-checkout-cone-mode", "fetch-depth", "fetch-tags", "show-progress", "lfs", "submodules", "set-safe-directory", "github-server-url", "allow-unsafe-pr-checkout"],
+    },
+    "actions/setup-node": {
+        sha: "820762786026740c76f36085b0efc47a31fe5020",
+        tag: "v7.0.0",
+        inputs: ["node-version", "node-version-file", "architecture", "check-latest", "registry-url", "scope", "token", "cache", "package-manager-cache", "cache-dependency-path", "mirror", "mirror-token"],
+    },
+    "actions/github-script": {
+        sha: "ed597411d8f924073f98dfc5c65a23a2325f34cd",
+        tag: "v8.0.0",
+        inputs: ["script", "github-token", "debug", "user-agent", "previews", "result-encoding", "retries", "retry-exempt-status-codes", "base-url"],
+    },
+    "actions/upload-artifact": {
+        sha: "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f",
+        tag: "v7.0.0",
+        inputs: ["name", "path", "if-no-files-found", "retention-days", "compression-level", "overwrite", "include-hidden-files", "archive"],
+    },
+    "actions/download-artifact": {
+        sha: "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c",
+        tag: "v8.0.1",
+        inputs: ["name", "artifact-ids", "path", "pattern", "merge-multiple", "github-token", "repository", "run-id", "skip-decompress", "digest-mismatch"],
+    },
+    "pulumi/actions": {
+        sha: "8e5e406f4007fca908480587cb9893c07090f58d",
+        tag: "v7.0.0",
+        inputs: ["command", "stack-name", "pulumi-version", "pulumi-version-file", "work-dir", "comment-on-pr", "comment-on-pr-number", "comment-on-summary", "github-token", "cloud-url", "secrets-provider", "parallel", "message", "config-map", "expect-no-changes", "diff", "replace", "exclude", "exclude-dependents", "target", "target-dependents", "refresh", "upsert", "remove", "edit-pr-comment", "color", "exclude-protected", "plan", "suppress-outputs", "suppress-progress", "always-include-summary", "continue-on-error", "log-verbosity", "log-flow", "debug"],
+    },
+    "pulumi/auth-actions": {
+        sha: "141415910c3beb54e03b48e9057c204c97b956f2",
+        tag: "v2.1.0",
+        inputs: ["organization", "requested-token-type", "scope", "token-expiration", "export-environment-variables", "cloud-url"],
+    },
+    "aws-actions/configure-aws-credentials": {
+        sha: "e6de054238d6b7531b4efff3b6587d9aade6a06c",
+        tag: "v6.2.3",
+        inputs: ["aws-region", "role-to-assume", "role-duration-seconds", "role-session-name", "audience", "role-skip-session-tagging", "mask-aws-account-id", "allowed-account-ids", "action-timeout-s"],
+    },
+    "google-github-actions/auth": {
+        sha: "7c6bc770dae815cd3e89ee6cdf493a5fab2cc093",
+        tag: "v3.0.0",
+        inputs: ["project_id", "workload_identity_provider", "service_account", "audience", "create_credentials_file", "export_environment_variables", "token_format", "cleanup_credentials", "access_token_lifetime"],
+    },
+    "azure/login": {
+        sha: "f5d393ae46f8fde4be8b75f32e3fc50e654ad0ca",
+        tag: "v3.0.1",
+        inputs: ["client-id", "tenant-id", "subscription-id", "environment", "allow-no-subscriptions", "audience", "auth-type"],
+    },
+};
+
 describe("GitHub workflows", () => {
     it("are the expected files, each parsed with triggers and jobs", () => {
         assert.deepStrictEqual(Object.keys(workflows).sort(), ["deploy.yml", "drift.yml", "pr-comment.yml", "pull-request.yml", "pulumi-stack.yml"]);
@@ -84,18 +143,30 @@ describe("GitHub workflows", () => {
         assert.ok(checkouts >= 5);
     });
 
-    it("pin every action to a major version or a commit, and pulumi/actions to v6", () => {
-        const uses: string[] = [];
+    it("pin every action to the commit of a release tag on its node24 major, and pass only inputs its action.yml declares (issue #14 item 7)", () => {
+        const steps: Step[] = [];
         for (const workflow of Object.values(workflows)) {
-            for (const job of Object.values<Job>(workflow.jobs)) for (const step of job.steps ?? []) if (step.uses) uses.push(step.uses);
+            for (const job of Object.values<Job>(workflow.jobs)) steps.push(...(job.steps ?? []));
         }
-        uses.push(...load(".github/actions/setup/action.yml").runs.steps.map((s: Step) => s.uses).filter(Boolean));
-        for (const action of uses.filter((u) => !u.startsWith("./"))) {
-            assert.match(action, /@(v\d+|[0-9a-f]{40})$/, action);
+        steps.push(...load(".github/actions/setup/action.yml").runs.steps);
+        const external = steps.filter((s) => typeof s.uses === "string" && !s.uses.startsWith("./"));
+        assert.ok(external.length >= 15);
+        for (const step of external) {
+            const [action, sha] = step.uses.split("@");
+            const pin = PINNED_ACTIONS[action];
+            assert.ok(pin, `${step.uses}: not a reviewed action`);
+            assert.strictEqual(sha, pin.sha, `${action} is pinned to ${pin.tag}'s commit`);
+            for (const key of Object.keys(step.with ?? {})) assert.ok(pin.inputs.includes(key), `${action} ${pin.tag} has no input "${key}"`);
         }
-        const pulumi = uses.filter((u) => u.startsWith("pulumi/actions@"));
-        assert.ok(pulumi.length >= 4);
-        assert.ok(pulumi.every((u) => u === "pulumi/actions@v6"));
+        // The tag each SHA stands for is written beside it, and every reviewed action is used.
+        const text = [...fs.readdirSync(workflowDir).map((f) => path.join(workflowDir, f)), path.join(root, ".github/actions/setup/action.yml")]
+            .map((f) => fs.readFileSync(f, "utf8"))
+            .join("\n");
+        for (const [action, pin] of Object.entries(PINNED_ACTIONS)) {
+            const lines = text.split("\n").filter((l) => l.includes(`uses: ${action}@`));
+            assert.ok(lines.length > 0, `${action} unused`);
+            for (const line of lines) assert.ok(line.trimEnd().endsWith(`@${pin.sha} # ${pin.tag}`), line);
+        }
     });
 
     it("install the Pulumi CLI release of the pinned @pulumi/pulumi SDK", () => {
@@ -158,7 +229,7 @@ describe("GitHub workflows", () => {
         assert.deepStrictEqual(preview.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" });
 
         const previewStep = stackSteps.find((s) => s.if === "inputs.command == 'preview'")!;
-        assert.strictEqual(previewStep.uses, "pulumi/actions@v6");
+        assert.strictEqual(previewStep.uses, `pulumi/actions@${PINNED_ACTIONS["pulumi/actions"].sha}`);
         assert.strictEqual(previewStep.with.command, "preview");
         assert.strictEqual(previewStep.with["comment-on-pr"], true);
         assert.strictEqual(previewStep.with["edit-pr-comment"], true);
@@ -188,7 +259,8 @@ describe("GitHub workflows", () => {
     it("push to main: test, then up on dev, staging and prod in order, each in its GitHub environment", () => {
         const deploy = workflows["deploy.yml"];
         assert.deepStrictEqual(deploy.on.push, { branches: ["main"] });
-        assert.deepStrictEqual(deploy.concurrency, { group: "deploy", "cancel-in-progress": false });
+        // No workflow-wide group: it was held while staging or prod waited for reviewers (issue #14 item 6).
+        assert.strictEqual(deploy.concurrency, undefined);
         const chain = [
             ["dev", "test"],
             ["staging", "dev"],
@@ -217,10 +289,65 @@ describe("GitHub workflows", () => {
         assert.deepStrictEqual(job.with, { stack: "${{ matrix.stack }}", environment: "${{ matrix.stack }}-preview", command: "drift" });
         assert.deepStrictEqual(job.permissions, { contents: "read", "id-token": "write", issues: "write" });
         const check = stackSteps.find((s) => s.id === "drift")!;
-        assert.match(check.run, /npm run --silent fluxpilot -- drift "\$STACK" --json/);
+        // Recorded state against the cloud, addressed as org/stack like preview and up (items 6 and 9).
+        assert.match(check.run, /npm run --silent fluxpilot -- drift "\$STACK_NAME" --refresh-only --json/);
         const issue = stackSteps[stackSteps.indexOf(check) + 1];
         assert.match(issue.with.script, /require\("\.\/\.github\/scripts\/drift-issue\.js"\)/);
         assert.strictEqual(issue.env.DRIFT_EXIT, "${{ steps.drift.outputs.exit }}");
+    });
+
+    it("one concurrency group per stack for up and drift, never cancelled; previews apart (issue #14 item 6)", () => {
+        const job = stackWorkflow.jobs.pulumi;
+        assert.strictEqual(job.concurrency["cancel-in-progress"], false);
+        const group = job.concurrency.group as string;
+        // Evaluate the expression for each command the way GitHub would (a && b || c).
+        const match = /^\$\{\{ inputs\.command == 'preview' && format\('([^']+)', inputs\.stack, github\.run_id\) \|\| format\('([^']+)', inputs\.stack\) \}\}$/.exec(group);
+        assert.ok(match, group);
+        assert.strictEqual(match[2].replace("{0}", "prod"), "pulumi-stack-prod");
+        assert.ok(match[1].includes("{1}"), "each preview run gets its own group");
+        for (const [file, workflow] of Object.entries(workflows)) {
+            const groups = [workflow.concurrency?.group, ...Object.values<Job>(workflow.jobs).map((j) => j.concurrency?.group)];
+            assert.ok(!groups.includes("deploy"), `${file}: no workflow-wide deploy group`);
+        }
+    });
+
+    it("set timeout-minutes on every job, and AWS credentials that outlive the longest job (issue #14 item 8)", () => {
+        for (const [file, workflow] of Object.entries(workflows)) {
+            for (const [name, job] of Object.entries<Job>(workflow.jobs)) {
+                if (callsStackWorkflow(job)) continue; // the called job sets its own
+                assert.ok(job["timeout-minutes"] !== undefined, `${file} ${name} has no timeout-minutes`);
+            }
+        }
+        const timeout = stackWorkflow.jobs.pulumi["timeout-minutes"] as string;
+        const minutes = /&& (\d+) \|\| (\d+) \}\}$/.exec(timeout)!.slice(1).map(Number);
+        const aws = stepsUsing(stackSteps, "aws-actions/configure-aws-credentials")[0];
+        assert.ok(Number(aws.with["role-duration-seconds"]) >= Math.max(...minutes) * 60, "credentials expire before the job's limit");
+        // The up job's limit covers fluxpilot's default up timeout (120m) plus the drift check.
+        assert.ok(minutes[0] > 120);
+    });
+
+    it("a preview, which runs branch code, never receives the deploy passphrase (issue #14 item 10)", () => {
+        const env = stackWorkflow.jobs.pulumi.env.PULUMI_CONFIG_PASSPHRASE as string;
+        // Evaluate GitHub's `a && b || c && d || ''` for each command, with both secrets set.
+        const secrets: Record<string, string> = { PULUMI_CONFIG_PASSPHRASE: "deploy", PREVIEW_CONFIG_PASSPHRASE: "preview-only" };
+        const evaluate = (command: string) => {
+            const terms = env.replace(/^\$\{\{ | \}\}$/g, "").split(" || ");
+            for (const term of terms) {
+                const parts = term.split(" && ");
+                if (parts.length === 1) return parts[0] === "''" ? "" : parts[0];
+                const [condition, value] = parts;
+                const [, op, expected] = /^inputs\.command (==|!=) '(\w+)'$/.exec(condition)!;
+                const holds = op === "==" ? command === expected : command !== expected;
+                const secret = secrets[/^secrets\.(\w+)$/.exec(value)![1]];
+                if (holds && secret) return secret;
+            }
+            return "";
+        };
+        assert.strictEqual(evaluate("preview"), "preview-only");
+        assert.strictEqual(evaluate("up"), "deploy");
+        assert.strictEqual(evaluate("drift"), "deploy");
+        secrets.PREVIEW_CONFIG_PASSPHRASE = "";
+        assert.strictEqual(evaluate("preview"), "", "no fallback to the deploy passphrase");
     });
 
     it("never deploy, preview with credentials, or drift-check the laptop stack", () => {

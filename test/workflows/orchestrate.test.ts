@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { CommandLine, parseCommandLine } from "../../cli/fluxpilot/args";
 import { BackendChoice } from "../../cli/fluxpilot/backend";
 import { StackValidator } from "../../cli/fluxpilot/gateway";
-import { run, RunReport } from "../../cli/fluxpilot/orchestrate";
+import { CancelReason, run, RunReport } from "../../cli/fluxpilot/orchestrate";
 import { ConfigProblem, StackConfigError } from "../../core/problems";
 import { automationError, errorDiagnostic, failedEvent, FakeClock, FakeGateway, stepEvent, StackScript, urn } from "./fake-gateway";
 
@@ -35,7 +35,7 @@ async function execute(
     cmd: CommandLine,
     stacks: string[],
     scripts: Record<string, StackScript>,
-    options: { problems?: Record<string, ConfigProblem[]>; cliError?: Error } = {},
+    options: { problems?: Record<string, ConfigProblem[]>; cliError?: Error; cancel?: AbortSignal } = {},
 ): Promise<Harness> {
     const clock = new FakeClock();
     const gateway = new FakeGateway(scripts, clock, { error: options.cliError });
@@ -46,11 +46,13 @@ async function execute(
         validator,
         progress: {
             output: (stack, text) => progress.push(`${stack}> ${text}`),
+            errorOutput: (stack, text) => progress.push(`${stack}!> ${text}`),
             status: (stack, text) => progress.push(`${stack}: ${text}`),
         },
         backend,
         now: clock.now,
         color: "never",
+        cancel: options.cancel,
     });
     return { gateway, validator, progress, report };
 }
@@ -85,7 +87,7 @@ describe("fluxpilot orchestration", () => {
                 refresh: true,
                 diff: true,
             });
-            assert.deepStrictEqual(gateway.calls[2].callbacks, ["onOutput", "onEvent"]);
+            assert.deepStrictEqual(gateway.calls[2].callbacks, ["onOutput", "onError", "onEvent"]);
             assert.deepStrictEqual(gateway.calls[1].options, { create: false });
             assert.deepStrictEqual(progress.slice(0, 3), [
                 "dev: preview started",
@@ -131,7 +133,7 @@ describe("fluxpilot orchestration", () => {
                 method: "refresh",
                 stack: "prod",
                 options: { color: "never", expectNoChanges: true },
-                callbacks: ["onOutput", "onEvent"],
+                callbacks: ["onOutput", "onError", "onEvent"],
             });
             const destroyed = await execute(command("destroy", "dev", "--yes"), ["dev"], { dev: { destroy: { changes: { delete: 7 } } } });
             assert.deepStrictEqual(destroyed.gateway.sequence(), ["cliVersion", "openStack dev", "destroy dev"]);
@@ -312,5 +314,86 @@ describe("fluxpilot orchestration", () => {
             assert.deepStrictEqual(gateway.sequence(), ["cliVersion", "openStack staging", "preview staging"]);
             assert.deepStrictEqual(report.results.map((r) => `${r.stack} ${r.operation} ${r.status}`), ["staging drift drifted", "prod up skipped"]);
         });
+    });
+});
+
+describe("fluxpilot orchestration under interruption, time limits and missing summaries (issue #14)", () => {
+    it("a drift check whose engine run ends without its summary event fails instead of reporting no drift (item 2)", async () => {
+        const { report } = await execute(command("drift", "dev"), ["dev"], { dev: { preview: { noSummary: true } } });
+        assert.strictEqual(report.exitCode, 1);
+        assert.strictEqual(report.results[0].status, "failed");
+        assert.strictEqual(report.results[0].error?.code, "no-summary");
+        assert.match(report.results[0].error!.message, /^drift of stack "dev" ended without Pulumi's summary event, so its result is unknown/);
+    });
+
+    it("an up whose stack history is empty reports the engine's summary instead of crashing (item 3)", async () => {
+        const { report } = await execute(command("up", "dev"), ["dev"], { dev: { up: { changes: { create: 2 } } } });
+        assert.strictEqual(report.results[0].status, "succeeded");
+        assert.strictEqual(report.results[0].changes?.created, 2);
+        // Neither the summary event nor a history entry: still a success, with no counts to show.
+        const bare = await execute(command("up", "dev"), ["dev"], { dev: { up: { noSummary: true } } });
+        assert.strictEqual(bare.report.results[0].status, "succeeded");
+    });
+
+    it("a signal aborts the running operation once, skips the rest and reports each stack's state (item 1)", async () => {
+        const cancel = new AbortController();
+        const scripts: Record<string, StackScript> = { dev: { up: { hangs: "until-cancelled" } }, staging: { up: {} } };
+        const pending = execute(command("up", "dev", "staging", "--cancel-wait", "60s"), ["dev", "staging"], scripts, { cancel: cancel.signal });
+        // Every step up to the fake's wait runs in microtasks, so dev's up is running by now.
+        await new Promise((r) => setTimeout(r, 0));
+        cancel.abort(new CancelReason("SIGINT"));
+        const { report, gateway } = await pending;
+        assert.strictEqual(report.exitCode, 130);
+        assert.strictEqual(report.ok, false);
+        assert.deepStrictEqual(report.cancelled, { signal: "SIGINT", pulumiStopped: true });
+        assert.deepStrictEqual(
+            report.results.map((r) => [r.stack, r.status]),
+            [
+                ["dev", "cancelled"],
+                ["staging", "skipped"],
+            ],
+        );
+        assert.strictEqual(report.results[0].interrupted?.lock, "released");
+        assert.match(report.results[0].error!.message, /^up of stack "dev" was cancelled by SIGINT\. Pulumi stopped and released the stack's lock; .*npm run fluxpilot -- refresh dev/);
+        assert.strictEqual(report.results[1].reason, "not run: dev up was cancelled");
+        assert.deepStrictEqual(
+            gateway.sequence().filter((c) => c.startsWith("up")),
+            ["up dev", "up waits dev", "up interrupted dev"],
+        );
+    });
+
+    it("when Pulumi got the terminal's Ctrl-C itself, no second interrupt is sent, and the wait is bounded (item 1)", async () => {
+        const cancel = new AbortController();
+        const pending = execute(command("up", "dev", "--cancel-wait", "1s"), ["dev"], { dev: { up: { hangs: "until-cancelled" } } }, { cancel: cancel.signal });
+        await new Promise((r) => setTimeout(r, 0));
+        cancel.abort(new CancelReason("SIGINT", true));
+        const { report, gateway } = await pending;
+        // The operation's own signal never fired (that is what would send Pulumi a SIGINT) ...
+        assert.ok(!gateway.sequence().includes("up interrupted dev"));
+        // ... and after --cancel-wait the run reports the stack as possibly locked, naming the lock.
+        assert.strictEqual(report.exitCode, 130);
+        assert.deepStrictEqual(report.cancelled, { signal: "SIGINT", pulumiStopped: false });
+        assert.strictEqual(report.results[0].interrupted?.lock, "may be held");
+        assert.match(report.results[0].interrupted!.next, /did not stop within 1s \(--cancel-wait\).*lock file under file:\/\/\/repo\/\.pulumi-state\/\.pulumi\/locks\//);
+    });
+
+    it("--timeout stops a hanging operation with one interrupt and a clear message (item 5)", async () => {
+        const { report, gateway } = await execute(command("preview", "dev", "staging", "--timeout", "1s"), ["dev", "staging"], {
+            dev: { preview: { hangs: "until-cancelled" } },
+            staging: { preview: { changes: { same: 1 } } },
+        });
+        assert.ok(gateway.sequence().includes("preview interrupted dev"));
+        assert.strictEqual(report.results[0].status, "failed");
+        assert.strictEqual(report.results[0].error?.code, "timed-out");
+        assert.match(report.results[0].error!.message, /^preview of stack "dev" did not finish within 1s \(--timeout\); Pulumi was asked to cancel it\. /);
+        // A preview is not mutating: the next stack still runs; the exit code says "timed out".
+        assert.strictEqual(report.results[1].status, "succeeded");
+        assert.strictEqual(report.exitCode, 124);
+    });
+
+    it("validates the stack file of org/stack names and opens the stack by its full name (item 9)", async () => {
+        const { gateway, validator } = await execute(command("preview", "acme/dev"), ["acme/dev"], { "acme/dev": { preview: {} } });
+        assert.deepStrictEqual(validator.validated, ["dev"]);
+        assert.ok(gateway.sequence().includes("openStack acme/dev"));
     });
 });
