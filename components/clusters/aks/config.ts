@@ -10,13 +10,14 @@
 import { z } from "zod";
 import { ConfigProblem } from "../../../core/problems";
 import { cidr, rule } from "../../../core/rules";
+import { KUBERNETES_VERSIONS } from "../../../core/versions";
 import { containedCidrProblems, machineTypeProblems, overlappingCidrProblems, patternProblems } from "../managed";
 import { managedClusterFields, ManagedClusterConfig } from "../provider";
 
 /** Checked 2026-11 against the AKS release calendar given in issue 3: 1.33 to 1.36 are supported. */
-export const AKS_VERSIONS = ["1.36", "1.35", "1.34", "1.33"] as const;
+export const AKS_VERSIONS = KUBERNETES_VERSIONS.aks.supported;
 /** What a cluster runs when the stack names no version. */
-export const AKS_DEFAULT_VERSION = "1.35";
+export const AKS_DEFAULT_VERSION = KUBERNETES_VERSIONS.aks.default;
 
 export const AKS_MACHINE_TYPES = { dev: "Standard_D2as_v5", staging: "Standard_D2s_v5", prod: "Standard_D4s_v5", local: "Standard_D2as_v5" } as const;
 

@@ -10,13 +10,14 @@ import { z } from "zod";
 import { subdivideCidr } from "../../../core/cidr";
 import { ConfigProblem } from "../../../core/problems";
 import { cidr, rule } from "../../../core/rules";
+import { KUBERNETES_VERSIONS } from "../../../core/versions";
 import { cidrSizeProblems, machineTypeProblems, overlappingCidrProblems, patternProblems } from "../managed";
 import { managedClusterFields, ManagedClusterConfig } from "../provider";
 
 /** Checked 2026-11 against the EKS release calendar given in issue 3: 1.33 to 1.36 have support. */
-export const EKS_VERSIONS = ["1.36", "1.35", "1.34", "1.33"] as const;
+export const EKS_VERSIONS = KUBERNETES_VERSIONS.eks.supported;
 /** What a cluster runs when the stack names no version: one behind the newest, for add-on support. */
-export const EKS_DEFAULT_VERSION = "1.35";
+export const EKS_DEFAULT_VERSION = KUBERNETES_VERSIONS.eks.default;
 
 /** Default instance type per environment: burstable in dev, general purpose elsewhere. */
 export const EKS_MACHINE_TYPES = { dev: "t3.large", staging: "m6i.large", prod: "m6i.xlarge", local: "t3.large" } as const;

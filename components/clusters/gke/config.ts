@@ -9,13 +9,14 @@
 import { z } from "zod";
 import { ConfigProblem } from "../../../core/problems";
 import { cidr, rule } from "../../../core/rules";
+import { KUBERNETES_VERSIONS } from "../../../core/versions";
 import { cidrSizeProblems, machineTypeProblems, overlappingCidrProblems, patternProblems } from "../managed";
 import { managedClusterFields, ManagedClusterConfig } from "../provider";
 
 /** Checked 2026-11 against the GKE release schedule given in issue 3: 1.33 to 1.36 are available. */
-export const GKE_VERSIONS = ["1.36", "1.35", "1.34", "1.33"] as const;
+export const GKE_VERSIONS = KUBERNETES_VERSIONS.gke.supported;
 /** What a cluster runs when the stack names no version. */
-export const GKE_DEFAULT_VERSION = "1.35";
+export const GKE_DEFAULT_VERSION = KUBERNETES_VERSIONS.gke.default;
 
 export const GKE_MACHINE_TYPES = { dev: "e2-standard-2", staging: "n2-standard-2", prod: "n2-standard-4", local: "e2-standard-2" } as const;
 
