@@ -123,6 +123,18 @@ describe("AKS cluster", () => {
                 assert.strictEqual(workspace.inputs.retentionInDays, { dev: 30, staging: 90, prod: 365 }[environment]);
             });
 
+            it("collects Container Insights through a Data Collection Rule associated with the cluster, since AAD-auth monitoring collects nothing without one", () => {
+                const workspace = built.only("azure-native:operationalinsights:Workspace");
+                const rule = built.only("azure-native:monitor:DataCollectionRule");
+                assert.deepStrictEqual(rule.inputs.dataSources.extensions.map((e: any) => [e.extensionName, e.streams]), [["ContainerInsights", ["Microsoft-ContainerInsights-Group-Default"]]]);
+                assert.deepStrictEqual(rule.inputs.destinations.logAnalytics, [{ name: "workspace", workspaceResourceId: `${workspace.name}-id` }]);
+                assert.deepStrictEqual(rule.inputs.dataFlows, [{ streams: ["Microsoft-ContainerInsights-Group-Default"], destinations: ["workspace"] }]);
+                const association = built.only("azure-native:monitor:DataCollectionRuleAssociation");
+                assert.strictEqual(association.inputs.associationName, "ContainerInsightsExtension");
+                assert.strictEqual(association.inputs.dataCollectionRuleId, `${rule.name}-id`);
+                assert.ok(association.dependencies.includes(built.only("azure-native:containerservice:ManagedCluster").urn));
+            });
+
             it("CKV_AZURE_116: enables Azure Policy for Kubernetes", () => {
                 assert.deepStrictEqual(cluster().addonProfiles.azurepolicy, { enabled: true });
             });
@@ -203,6 +215,23 @@ describe("AKS cluster", () => {
         assert.deepStrictEqual(access, { enablePrivateCluster: false, authorizedIPRanges: [] });
     });
 
+    for (const channel of ["stable", "rapid"] as const) {
+        it(`pins no Kubernetes version on the cluster or its pools under the ${channel} channel, so AKS's own minor upgrades are never undone`, async () => {
+            const built = await build(aksProvider, { ...twoPools("staging"), autoUpgradeChannel: channel }, "staging");
+            const cluster = built.only("azure-native:containerservice:ManagedCluster").inputs;
+            assert.strictEqual(cluster.kubernetesVersion, undefined);
+            assert.strictEqual(cluster.agentPoolProfiles[0].orchestratorVersion, undefined);
+            assert.strictEqual(built.only("azure-native:containerservice:AgentPool").inputs.orchestratorVersion, undefined);
+            assert.strictEqual(cluster.autoUpgradeProfile.upgradeChannel, channel);
+        });
+    }
+
+    it("pins the Kubernetes version on the cluster and its pools under the patch channel", async () => {
+        const built = await build(aksProvider, twoPools("staging"), "staging");
+        assert.strictEqual(built.only("azure-native:containerservice:ManagedCluster").inputs.agentPoolProfiles[0].orchestratorVersion, "1.35");
+        assert.strictEqual(built.only("azure-native:containerservice:AgentPool").inputs.orchestratorVersion, "1.35");
+    });
+
     it("becomes a private cluster when the endpoint is not public (CKV_AZURE_115)", async () => {
         const built = await build(aksProvider, aksConfig("prod", { endpoint: { publicAccess: false } }), "prod");
         const access = built.only("azure-native:containerservice:ManagedCluster").inputs.apiServerAccessProfile;
@@ -216,6 +245,8 @@ describe("AKS cluster", () => {
             "azure-native:keyvault:Key": 1,
             "azure-native:keyvault:Vault": 1,
             "azure-native:managedidentity:UserAssignedIdentity": 1,
+            "azure-native:monitor:DataCollectionRule": 1,
+            "azure-native:monitor:DataCollectionRuleAssociation": 1,
             "azure-native:monitor:DiagnosticSetting": 1,
             "azure-native:network:Subnet": 1,
             "azure-native:network:VirtualNetwork": 1,
