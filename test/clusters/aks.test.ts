@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import * as assert from "assert";
 import { AKS_AAD_SERVER_APP_ID, AKS_LOG_CATEGORIES, AksCluster, aksKeyVaultName, aksProvider, aksServerAndCa, deployerPrincipalType } from "../../components/clusters/aks";
 import { valueOf } from "../support/harness";
@@ -259,6 +261,13 @@ describe("AKS cluster", () => {
         assert.deepStrictEqual(counts((await build(aksProvider, aksConfig("dev"), "dev")).resources), base);
         const prod = counts((await build(aksProvider, twoPools("prod"), "prod")).resources);
         assert.deepStrictEqual(prod, Object.fromEntries(Object.entries({ ...base, "azure-native:containerservice:AgentPool": 1 }).sort(([a], [b]) => a.localeCompare(b))));
+    });
+
+    it("documents that the read-only preview identity needs the AKS Cluster User Role, since Reader cannot call listClusterUserCredential (every preview would get a 403)", () => {
+        const source = fs.readFileSync(path.join(__dirname, "..", "..", "components", "clusters", "aks", "cluster.ts"), "utf8");
+        assert.match(source, /listManagedClusterUserCredentialsOutput\(/);
+        const operations = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "operations.md"), "utf8").replace(/\s+/g, " ");
+        assert.match(operations, /Reader for the preview identity\)\. The preview identity also needs "Azure Kubernetes Service Cluster User Role"/);
     });
 
     it("tells a person at the Azure CLI from a pipeline's service principal", () => {
