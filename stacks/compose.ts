@@ -63,11 +63,13 @@ export function composeStack(model: StackModel): ComposedStack {
         clusters[config.name] = cluster;
         // Top-level rather than a child of the cluster, so Flux URNs do not depend on the cluster
         // provider's type; the dependency is explicit, and every Kubernetes object in Flux
-        // inherits the cluster's provider from the component.
+        // inherits the cluster's provider from the component. Protected with the cluster: replacing
+        // or deleting the Flux releases would delete the Kustomizations (and, through prune, every
+        // workload they own), and children inherit `protect` from their parent component.
         const flux = new Flux(
             `${config.name}-flux`,
             { cluster, settings: model.fluxByCluster[config.name], gitops: model.gitops, stack: model.stack },
-            { dependsOn: [cluster], providers: [cluster.provider] },
+            { dependsOn: [cluster], providers: [cluster.provider], protect: config.protect },
         );
         fluxes[config.name] = flux;
         outputs[config.name] = {

@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { ConfigProblem } from "../../core/problems";
 import { repositoryLocation, GITHUB_TOKEN_KEY } from "../../core/git";
 import { rule } from "../../core/rules";
+import { AKS_FLUX_EXTENSION_VERSION, FLUX_DISTRIBUTION_VERSION, FLUX_OPERATOR_CHART_VERSION } from "../../core/versions";
 import { Environment } from "../../core/environments";
 import { ClusterType, clusterTypes, FluxComponent, fluxComponents, FluxProblem, FluxSettings, FluxValidationContext } from "../../core/flux";
 import { findClusterProvider } from "../clusters/registry";
@@ -16,12 +17,12 @@ import { DEFAULT_INSTALLER, findInstaller, installersFor, knownInstallerIds } fr
 export type { FluxProblem, FluxSettings, FluxValidationContext };
 
 
-export const DEFAULT_FLUX_VERSION = "2.9.x";
+export const DEFAULT_FLUX_VERSION = FLUX_DISTRIBUTION_VERSION;
 export const DEFAULT_COMPONENTS: readonly FluxComponent[] = ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"];
 /** flux-operator and flux-instance charts are released together under one version. */
-export const DEFAULT_OPERATOR_CHART_VERSION = "0.59.0";
+export const DEFAULT_OPERATOR_CHART_VERSION = FLUX_OPERATOR_CHART_VERSION;
 /** microsoft.flux extension version; it decides the Flux version on AKS. */
-export const DEFAULT_AKS_EXTENSION_VERSION = "1.19.5";
+export const DEFAULT_AKS_EXTENSION_VERSION = AKS_FLUX_EXTENSION_VERSION;
 
 const semverRange = z
     .string(rule("must be a string", "quote the version, e.g. \"2.9.x\""))

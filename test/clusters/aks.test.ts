@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import * as assert from "assert";
 import { AKS_AAD_SERVER_APP_ID, AKS_LOG_CATEGORIES, AksCluster, aksKeyVaultName, aksProvider, aksServerAndCa, deployerPrincipalType } from "../../components/clusters/aks";
 import { valueOf } from "../support/harness";
@@ -123,6 +125,18 @@ describe("AKS cluster", () => {
                 assert.strictEqual(workspace.inputs.retentionInDays, { dev: 30, staging: 90, prod: 365 }[environment]);
             });
 
+            it("collects Container Insights through a Data Collection Rule associated with the cluster, since AAD-auth monitoring collects nothing without one", () => {
+                const workspace = built.only("azure-native:operationalinsights:Workspace");
+                const rule = built.only("azure-native:monitor:DataCollectionRule");
+                assert.deepStrictEqual(rule.inputs.dataSources.extensions.map((e: any) => [e.extensionName, e.streams]), [["ContainerInsights", ["Microsoft-ContainerInsights-Group-Default"]]]);
+                assert.deepStrictEqual(rule.inputs.destinations.logAnalytics, [{ name: "workspace", workspaceResourceId: `${workspace.name}-id` }]);
+                assert.deepStrictEqual(rule.inputs.dataFlows, [{ streams: ["Microsoft-ContainerInsights-Group-Default"], destinations: ["workspace"] }]);
+                const association = built.only("azure-native:monitor:DataCollectionRuleAssociation");
+                assert.strictEqual(association.inputs.associationName, "ContainerInsightsExtension");
+                assert.strictEqual(association.inputs.dataCollectionRuleId, `${rule.name}-id`);
+                assert.ok(association.dependencies.includes(built.only("azure-native:containerservice:ManagedCluster").urn));
+            });
+
             it("CKV_AZURE_116: enables Azure Policy for Kubernetes", () => {
                 assert.deepStrictEqual(cluster().addonProfiles.azurepolicy, { enabled: true });
             });
@@ -203,6 +217,23 @@ describe("AKS cluster", () => {
         assert.deepStrictEqual(access, { enablePrivateCluster: false, authorizedIPRanges: [] });
     });
 
+    for (const channel of ["stable", "rapid"] as const) {
+        it(`pins no Kubernetes version on the cluster or its pools under the ${channel} channel, so AKS's own minor upgrades are never undone`, async () => {
+            const built = await build(aksProvider, { ...twoPools("staging"), autoUpgradeChannel: channel }, "staging");
+            const cluster = built.only("azure-native:containerservice:ManagedCluster").inputs;
+            assert.strictEqual(cluster.kubernetesVersion, undefined);
+            assert.strictEqual(cluster.agentPoolProfiles[0].orchestratorVersion, undefined);
+            assert.strictEqual(built.only("azure-native:containerservice:AgentPool").inputs.orchestratorVersion, undefined);
+            assert.strictEqual(cluster.autoUpgradeProfile.upgradeChannel, channel);
+        });
+    }
+
+    it("pins the Kubernetes version on the cluster and its pools under the patch channel", async () => {
+        const built = await build(aksProvider, twoPools("staging"), "staging");
+        assert.strictEqual(built.only("azure-native:containerservice:ManagedCluster").inputs.agentPoolProfiles[0].orchestratorVersion, "1.35");
+        assert.strictEqual(built.only("azure-native:containerservice:AgentPool").inputs.orchestratorVersion, "1.35");
+    });
+
     it("becomes a private cluster when the endpoint is not public (CKV_AZURE_115)", async () => {
         const built = await build(aksProvider, aksConfig("prod", { endpoint: { publicAccess: false } }), "prod");
         const access = built.only("azure-native:containerservice:ManagedCluster").inputs.apiServerAccessProfile;
@@ -216,6 +247,8 @@ describe("AKS cluster", () => {
             "azure-native:keyvault:Key": 1,
             "azure-native:keyvault:Vault": 1,
             "azure-native:managedidentity:UserAssignedIdentity": 1,
+            "azure-native:monitor:DataCollectionRule": 1,
+            "azure-native:monitor:DataCollectionRuleAssociation": 1,
             "azure-native:monitor:DiagnosticSetting": 1,
             "azure-native:network:Subnet": 1,
             "azure-native:network:VirtualNetwork": 1,
@@ -228,6 +261,13 @@ describe("AKS cluster", () => {
         assert.deepStrictEqual(counts((await build(aksProvider, aksConfig("dev"), "dev")).resources), base);
         const prod = counts((await build(aksProvider, twoPools("prod"), "prod")).resources);
         assert.deepStrictEqual(prod, Object.fromEntries(Object.entries({ ...base, "azure-native:containerservice:AgentPool": 1 }).sort(([a], [b]) => a.localeCompare(b))));
+    });
+
+    it("documents that the read-only preview identity needs the AKS Cluster User Role, since Reader cannot call listClusterUserCredential (every preview would get a 403)", () => {
+        const source = fs.readFileSync(path.join(__dirname, "..", "..", "components", "clusters", "aks", "cluster.ts"), "utf8");
+        assert.match(source, /listManagedClusterUserCredentialsOutput\(/);
+        const operations = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "operations.md"), "utf8").replace(/\s+/g, " ");
+        assert.match(operations, /Reader for the preview identity\)\. The preview identity also needs "Azure Kubernetes Service Cluster User Role"/);
     });
 
     it("tells a person at the Azure CLI from a pipeline's service principal", () => {

@@ -20,6 +20,27 @@ function eksConfig(environment: Environment): Record<string, unknown> {
 }
 
 describe("EKS cluster", () => {
+    it("moves kube-proxy, vpc-cni, coredns and every unpinned add-on to the new Kubernetes version's add-on version when kubernetesVersion is bumped", async () => {
+        const versions = async (kubernetesVersion: string) => {
+            const built = await build(eksProvider, { ...eksConfig("staging"), addons: {}, kubernetesVersion }, "staging");
+            return Object.fromEntries(built.ofType("aws:eks/addon:Addon").map((a) => [a.inputs.addonName, a.inputs.addonVersion]));
+        };
+        const before = await versions("1.34");
+        const after = await versions("1.35");
+        for (const name of ["kube-proxy", "vpc-cni", "coredns", "eks-pod-identity-agent", "metrics-server"]) {
+            assert.strictEqual(before[name], "v1.34.0-eksbuild.1", name);
+            assert.strictEqual(after[name], "v1.35.0-eksbuild.1", name);
+        }
+    });
+
+    it("takes EXTENDED support when the stack asks for it, and refuses an unknown support type", async () => {
+        const built = await build(eksProvider, { ...eksConfig("prod"), supportType: "EXTENDED" }, "prod");
+        assert.deepStrictEqual(built.only("aws:eks/cluster:Cluster").inputs.upgradePolicy, { supportType: "EXTENDED" });
+        const refused = eksProvider.schema.safeParse({ ...eksConfig("prod"), supportType: "LTS" });
+        assert.ok(!refused.success);
+        assert.deepStrictEqual(refused.error.issues.map((i) => [i.path.join("."), i.message]), [["supportType", "is not an EKS support type\nFix: use one of STANDARD, EXTENDED"]]);
+    });
+
     for (const environment of ENVIRONMENTS) {
         describe(`${environment} preset`, () => {
             let built: Built;
@@ -144,13 +165,18 @@ describe("EKS cluster", () => {
                 const addons = built.ofType("aws:eks/addon:Addon");
                 assert.deepStrictEqual(addons.map((a) => a.inputs.addonName).sort(), ["coredns", "eks-pod-identity-agent", "kube-proxy", "metrics-server", "vpc-cni"]);
                 assert.strictEqual(addons.find((a) => a.inputs.addonName === "vpc-cni")!.inputs.addonVersion, "v1.20.4-eksbuild.1");
-                assert.strictEqual(addons.find((a) => a.inputs.addonName === "coredns")!.inputs.addonVersion, undefined);
+                // Unpinned add-ons follow the newest version for the cluster's Kubernetes version (fixture: v1.<minor>.0-eksbuild.1).
+                assert.strictEqual(addons.find((a) => a.inputs.addonName === "coredns")!.inputs.addonVersion, "v1.35.0-eksbuild.1");
                 assert.strictEqual(cluster().bootstrapSelfManagedAddons, false);
                 const group = built.only("aws:eks/nodeGroup:NodeGroup");
                 const coredns = addons.find((a) => a.inputs.addonName === "coredns")!;
                 assert.ok(coredns.dependencies.includes(group.urn), "CoreDNS must wait for nodes");
                 const cni = addons.find((a) => a.inputs.addonName === "vpc-cni")!;
                 assert.ok(group.dependencies.includes(cni.urn), "nodes must wait for the CNI");
+            });
+
+            it("states the upgrade support policy: STANDARD unless the stack chooses the billed EXTENDED support", () => {
+                assert.deepStrictEqual(cluster().upgradePolicy, { supportType: "STANDARD" });
             });
 
             it("tags every AWS resource with environment, cluster and managed-by (provider default tags)", () => {

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { gkeProvider, gkeNodeAccountId, GKE_LOG_COMPONENTS } from "../../components/clusters/gke";
+import { gkeProvider, gkeNodeAccountId, gkeMaintenanceWindow, GKE_LOG_COMPONENTS, GKE_MAINTENANCE_WINDOWS, maintenanceWindowProblems } from "../../components/clusters/gke";
 import { Environment } from "../../core/environments";
 import { assertUrnSnapshot, build, Built, counts, ENVIRONMENTS, itHonoursTheContract, tagsFor } from "./support";
 
@@ -109,7 +109,7 @@ describe("GKE cluster", () => {
                 const account = built.only("gcp:serviceaccount/account:Account").inputs;
                 assert.strictEqual(account.accountId, gkeNodeAccountId(`${environment}-gke`));
                 const email = `${account.accountId}@fluxpilot-${environment}.iam.gserviceaccount.com`;
-                assert.strictEqual(built.only("gcp:projects/iAMMember:IAMMember").inputs.role, "roles/container.defaultNodeServiceAccount");
+                assert.strictEqual(byName(built, `${environment}-gke-nodes`, "gcp:projects/iAMMember:IAMMember").inputs.role, "roles/container.defaultNodeServiceAccount");
                 const preset = { dev: [1, 3], staging: [2, 5], prod: [3, 10] }[environment];
                 for (const pool of pools()) {
                     assert.strictEqual(pool.inputs.nodeConfig.serviceAccount, email);
@@ -145,6 +145,42 @@ describe("GKE cluster", () => {
                 assert.deepStrictEqual(built.only("gcp:container/cluster:Cluster").ignoreChanges, ["nodeConfig"]);
                 for (const pool of pools()) assert.strictEqual(pool.deleteBeforeReplace, true, "fixed pool names need delete-before-replace");
                 for (const pool of pools()) assert.strictEqual(pool.inputs.cluster, `${environment}-gke`);
+            });
+
+            it("opens tcp 8443, 9443 and 15017 from the control-plane range to the nodes, so admission webhooks (Kyverno on 9443) answer", () => {
+                const rule = built.only("gcp:compute/firewall:Firewall");
+                assert.deepStrictEqual(rule.inputs.sourceRanges, ["172.16.0.0/28"]);
+                assert.deepStrictEqual(rule.inputs.allows, [{ protocol: "tcp", ports: ["8443", "9443", "15017"] }]);
+                assert.strictEqual(rule.inputs.direction, "INGRESS");
+                assert.strictEqual(rule.inputs.network, built.only("gcp:compute/subnetwork:Subnetwork").inputs.network);
+                // Flux (and Kyverno with it) is installed only once the rule exists.
+                assert.ok(built.only("pulumi:providers:kubernetes").dependencies.includes(rule.urn));
+            });
+
+            it("enables the compute, cloudkms, iam and container APIs in the project and creates every other cloud resource after them", () => {
+                const apis = built.ofType("gcp:projects/service:Service");
+                assert.deepStrictEqual(apis.map((a) => a.inputs.service).sort(), ["cloudkms.googleapis.com", "compute.googleapis.com", "container.googleapis.com", "iam.googleapis.com"]);
+                for (const api of apis) assert.strictEqual(api.inputs.disableOnDestroy, false, "destroying the stack must not switch off APIs other workloads use");
+                const others = built.resources.filter((r) => r.custom && r.type.startsWith("gcp:") && r.type !== "gcp:projects/service:Service");
+                assert.ok(others.length > 5);
+                for (const resource of others) {
+                    for (const api of apis) assert.ok(resource.dependencies.includes(api.urn), `${resource.name} must wait for ${api.inputs.service}`);
+                }
+            });
+
+            it("grants the node account roles/artifactregistry.reader, so nodes pull from private Artifact Registry", () => {
+                const grant = byName(built, `${environment}-gke-nodes-registry`, "gcp:projects/iAMMember:IAMMember").inputs;
+                assert.strictEqual(grant.role, "roles/artifactregistry.reader");
+                assert.strictEqual(grant.member, `serviceAccount:${gkeNodeAccountId(`${environment}-gke`)}@fluxpilot-${environment}.iam.gserviceaccount.com`);
+            });
+
+            it("lets auto-upgrades run only inside the environment's maintenance window", () => {
+                const expected = {
+                    dev: { startTime: "2026-01-01T02:00:00Z", endTime: "2026-01-01T06:00:00Z", recurrence: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU" },
+                    staging: { startTime: "2026-01-01T02:00:00Z", endTime: "2026-01-01T08:00:00Z", recurrence: "FREQ=WEEKLY;BYDAY=TU,WE,TH" },
+                    prod: { startTime: "2026-01-01T01:00:00Z", endTime: "2026-01-01T09:00:00Z", recurrence: "FREQ=WEEKLY;BYDAY=SA,SU" },
+                }[environment];
+                assert.deepStrictEqual(cluster().maintenancePolicy, { recurringWindow: expected });
             });
 
             it("keeps child names stable (URN snapshot)", () => {
@@ -189,7 +225,9 @@ describe("GKE cluster", () => {
             "gcp:kms/cryptoKey:CryptoKey": 1,
             "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": 1,
             "gcp:kms/keyRing:KeyRing": 1,
-            "gcp:projects/iAMMember:IAMMember": 1,
+            "gcp:compute/firewall:Firewall": 1,
+            "gcp:projects/iAMMember:IAMMember": 2,
+            "gcp:projects/service:Service": 4,
             "gcp:serviceaccount/account:Account": 1,
             "pulumi:providers:gcp": 1,
             "pulumi:providers:kubernetes": 1,
@@ -204,6 +242,26 @@ describe("GKE cluster", () => {
         assert.deepStrictEqual(counts((await build(gkeProvider, twoPools, "prod")).resources), { ...expected, "gcp:container/nodePool:NodePool": 2 });
     });
 
+    it("takes a maintenance window from the stack, and refuses one GKE would reject, naming the key, the value and the fix", async () => {
+        const built = await build(gkeProvider, gkeConfig("prod", { maintenanceWindow: { days: ["SU"], start: "22:00", hours: 12 } }), "prod");
+        assert.deepStrictEqual(built.only("gcp:container/cluster:Cluster").inputs.maintenancePolicy.recurringWindow, {
+            startTime: "2026-01-01T22:00:00Z",
+            endTime: "2026-01-02T10:00:00Z",
+            recurrence: "FREQ=WEEKLY;BYDAY=SU",
+        });
+        assert.deepStrictEqual(maintenanceWindowProblems({ days: ["SU"], start: "01:00", hours: 8 }, "fluxpilot:clusters[1]"), [{
+            key: "fluxpilot:clusters[1].maintenanceWindow",
+            value: "SU 01:00 for 8h",
+            message: "allows 32 hours of maintenance in 32 days; GKE requires at least 48",
+            fix: "add days or lengthen the window (e.g. days [SA, SU], hours 8)",
+        }]);
+        for (const window of Object.values(GKE_MAINTENANCE_WINDOWS)) assert.deepStrictEqual(maintenanceWindowProblems(window, "k"), []);
+        const short = gkeProvider.schema.safeParse(gkeConfig("prod", { maintenanceWindow: { days: ["SA"], start: "1am", hours: 2 } }));
+        assert.ok(!short.success);
+        assert.deepStrictEqual(short.error.issues.map((i) => i.path.join(".")).sort(), ["maintenanceWindow.hours", "maintenanceWindow.start"]);
+        assert.deepStrictEqual(gkeMaintenanceWindow({ days: ["SA", "SU"], start: "23:30", hours: 4 }).endTime, "2026-01-02T03:30:00Z");
+    });
+
     it("derives a valid service account ID from any cluster name", () => {
         assert.strictEqual(gkeNodeAccountId("prod-gke"), "prod-gke-nodes");
         assert.strictEqual(gkeNodeAccountId("a"), "a-nodes");
@@ -211,3 +269,9 @@ describe("GKE cluster", () => {
         assert.ok(long.length <= 30 && /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(long), long);
     });
 });
+
+function byName(built: Built, name: string, type: string) {
+    const found = built.ofType(type).filter((r) => r.name === name);
+    assert.strictEqual(found.length, 1, `expected one ${type} named ${name}`);
+    return found[0];
+}

@@ -29,7 +29,7 @@ function problemsOf(config: Record<string, unknown>): string[] {
 
 const eks = () => ({ name: "prod-eks", cloud: "aws", region: "eu-west-1", endpoint: { publicAccess: true, allowedCidrs: ["203.0.113.0/24"] } });
 const gke = () => ({ name: "prod-gke", cloud: "gcp", project: "acme-prod", region: "europe-west1", endpoint: { publicAccess: false } });
-const aks = () => ({ name: "prod-aks", cloud: "azure", region: "westeurope", endpoint: { publicAccess: false } });
+const aks = () => ({ name: "prod-aks", cloud: "azure", region: "westeurope", endpoint: { publicAccess: false }, adminGroupObjectIds: ["3f2a9c1e-8b7d-4e6f-9a0b-1c2d3e4f5a6b"] });
 const pool = (extra: Record<string, unknown> = {}) => [{ name: "system", machineType: "m6i.large", minNodes: 3, maxNodes: 6, ...extra }];
 
 interface Case {
@@ -54,6 +54,16 @@ const cases: Case[] = [
         name: "AKS: unsupported Kubernetes version",
         cluster: { ...aks(), kubernetesVersion: "1.30" },
         expected: [`${K}.kubernetesVersion: is not a Kubernetes version Azure AKS supports (given: "1.30"). Fix: use one of 1.36, 1.35, 1.34, 1.33`],
+    },
+    {
+        name: "AKS: a pinned kubernetesVersion under an upgrade channel that moves the minor version",
+        cluster: { ...aks(), autoUpgradeChannel: "stable", kubernetesVersion: "1.35" },
+        expected: [`${K}.kubernetesVersion: is pinned, but autoUpgradeChannel stable moves the minor version itself, so the next up after an upgrade would ask AKS to downgrade (given: "1.35"). Fix: remove kubernetesVersion to follow the channel, or use autoUpgradeChannel patch to keep this minor version`],
+    },
+    {
+        name: "GKE: a maintenance window shorter than GKE's 48 hours in 32 days",
+        cluster: { ...gke(), maintenanceWindow: { days: ["SU"], start: "01:00", hours: 8 } },
+        expected: [`${K}.maintenanceWindow: allows 32 hours of maintenance in 32 days; GKE requires at least 48 (given: "SU 01:00 for 8h"). Fix: add days or lengthen the window (e.g. days [SA, SU], hours 8)`],
     },
     {
         name: "min > max nodes",
@@ -211,6 +221,16 @@ describe("cluster config validation", () => {
             assert.deepStrictEqual(problemsOf(stack("prod", c.cluster)), c.expected);
         });
     }
+
+    it("refuses an AKS cluster without an admin group in staging and prod (local accounts are off), and accepts it in dev", () => {
+        const { adminGroupObjectIds: _, ...noAdmins } = aks();
+        for (const environment of ["staging", "prod"] as const) {
+            assert.deepStrictEqual(problemsOf(stack(environment, noAdmins)), [
+                `${K}.adminGroupObjectIds: is empty in ${environment}: with local accounts disabled, only the deploying identity could administer the cluster (given: "[]"). Fix: list the object ID of the Entra ID group of cluster admins, e.g. adminGroupObjectIds: ["3f2a9c1e-8b7d-4e6f-9a0b-1c2d3e4f5a6b"]`,
+            ]);
+        }
+        assert.deepStrictEqual(problemsOf(stack("dev", noAdmins)), []);
+    });
 
     it("accepts each provider's minimal config in every environment", () => {
         for (const environment of ["dev", "staging", "prod"] as const) {

@@ -14,10 +14,21 @@ async function composed(env: string, overrides: Record<string, unknown> = {}) {
     return { stack, resources: await captured() };
 }
 
+describe("flux: protection", () => {
+    for (const env of ["dev", "prod"] as const) {
+        it(`${env}: protects every Flux resource exactly when the cluster is protected (prod), so a replacement cannot delete the Kustomizations`, async () => {
+            const { resources } = await composed(env);
+            const flux = resources.filter((r) => r.name.startsWith(`${env}-one-flux`));
+            assert.ok(flux.some((r) => r.type === RELEASE));
+            assert.deepStrictEqual([...new Set(flux.map((r) => r.protect))], [env === "prod"]);
+        });
+    }
+});
+
 describe("flux: flux-operator installer", () => {
     for (const env of ["dev", "prod"] as const) {
         describe(env, () => {
-            it("pins both charts and installs the instance after the operator and the namespace", async () => {
+            it("pins both charts to the released 0.58.1 (0.59.0 has no flux-operator release) and installs the instance after the operator and the namespace", async () => {
                 const { resources } = await composed(env);
                 const ns = byName(resources, `${env}-one-flux-ns`);
                 const operator = byName(resources, `${env}-one-flux-operator`);
@@ -25,9 +36,9 @@ describe("flux: flux-operator installer", () => {
                 assert.strictEqual(ns.inputs.metadata.name, "flux-system");
                 assert.deepStrictEqual(
                     [operator.inputs.chart, operator.inputs.version, operator.inputs.namespace],
-                    [OPERATOR_CHART, "0.59.0", "flux-system"],
+                    [OPERATOR_CHART, "0.58.1", "flux-system"],
                 );
-                assert.deepStrictEqual([instance.inputs.chart, instance.inputs.version], [INSTANCE_CHART, "0.59.0"]);
+                assert.deepStrictEqual([instance.inputs.chart, instance.inputs.version], [INSTANCE_CHART, "0.58.1"]);
                 assert.ok(operator.dependencies.includes(ns.urn), "operator release before the namespace exists");
                 assert.ok(instance.dependencies.includes(operator.urn), "instance release must wait for the operator and its CRDs");
                 assert.ok(instance.dependencies.includes(ns.urn));
@@ -36,7 +47,7 @@ describe("flux: flux-operator installer", () => {
                 assert.strictEqual(instance.inputs.waitForJobs, true);
             });
 
-            it("sets components, cluster, lock-down and the sync of clusters/<env> in the FluxInstance values", async () => {
+            it("sets components, cluster, lock-down through cluster.multitenant alone (no patch repeats its profile) and the sync of clusters/<env> in the FluxInstance values", async () => {
                 const { resources } = await composed(env);
                 const values = byName(resources, `${env}-one-flux-instance`).inputs.values.instance;
                 assert.deepStrictEqual(values.distribution, { version: "2.9.x", registry: "ghcr.io/fluxcd" });
@@ -57,16 +68,8 @@ describe("flux: flux-operator installer", () => {
                     path: `clusters/${env}`,
                     interval: env === "prod" ? "5m" : "1m",
                 });
-                const patches = values.kustomize.patches.map((p: any) => [p.target.kind, p.target.name, JSON.parse(p.patch)[0].value]);
-                assert.deepStrictEqual(
-                    patches,
-                    locked
-                        ? [
-                              ["Deployment", "kustomize-controller", "--no-remote-bases=true"],
-                              ["Kustomization", "flux-system", "kustomize-controller"],
-                          ]
-                        : [],
-                );
+                // The multitenant profile already sets every lock-down flag; no patch repeats it.
+                assert.strictEqual(values.kustomize, undefined);
             });
         });
     }

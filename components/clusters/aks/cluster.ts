@@ -21,7 +21,7 @@ import { parse as parseYaml } from "yaml";
 import { ClusterArgs, KubernetesCluster, NodePoolConfig } from "../provider";
 import { auditLogRetentionDays, clusterKubernetesProvider, execKubeconfig, OPEN_TO_THE_INTERNET } from "../managed";
 import { cidrHost } from "../../../core/cidr";
-import { AksClusterConfig } from "./config";
+import { AksClusterConfig, channelMovesMinor } from "./config";
 
 /** Control-plane log categories sent to Log Analytics; kube-audit-admin is the audit trail without reads. */
 export const AKS_LOG_CATEGORIES = ["kube-apiserver", "kube-audit-admin", "kube-controller-manager", "kube-scheduler", "cluster-autoscaler", "guard"] as const;
@@ -78,6 +78,14 @@ export interface AzureClusterRef {
 }
 
 export type AksClusterArgs = ClusterArgs<AksClusterConfig>;
+
+/** Every default Container Insights table (logs, inventory, events, performance) in one stream group. */
+const CONTAINER_INSIGHTS_STREAM = "Microsoft-ContainerInsights-Group-Default";
+
+/** The version to pin on the cluster and its pools: none when the upgrade channel moves the minor version. */
+function pinnedVersion(args: AksClusterConfig): string | undefined {
+    return channelMovesMinor(args.autoUpgradeChannel) ? undefined : args.kubernetesVersion;
+}
 
 export class AksCluster extends pulumi.ComponentResource implements KubernetesCluster {
     public readonly clusterName: pulumi.Output<string>;
@@ -184,7 +192,7 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
             resourceGroupName: group.name,
             location: args.region,
             dnsPrefix: args.name,
-            kubernetesVersion: args.kubernetesVersion,
+            kubernetesVersion: pinnedVersion(args),
             sku: { name: "Base", tier: args.highlyAvailable ? "Standard" : "Free" },
             identity: { type: containerservice.ResourceIdentityType.UserAssigned, userAssignedIdentities: [identity.id] },
             // Entra ID sign-in with Azure RBAC for Kubernetes authorization (CKV_AZURE_5).
@@ -229,6 +237,36 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
             // The autoscaler owns the current size; Pulumi owns minNodes/maxNodes.
             ignoreChanges: ["agentPoolProfiles[0].count"],
         });
+
+        // With AAD (managed identity) auth the monitoring agent collects only what a Data
+        // Collection Rule associated with the cluster names; without one Container Insights stays
+        // empty (Azure Monitor docs, "Enable monitoring for AKS clusters": managed identity auth
+        // needs a DCR and its association; the Terraform sample there creates both). The rule
+        // sends the default Container Insights streams to the cluster's workspace.
+        const insightsRule = new monitor.DataCollectionRule(`${name}-insights`, {
+            dataCollectionRuleName: `MSCI-${args.region}-${args.name}`,
+            resourceGroupName: group.name,
+            location: args.region,
+            kind: "Linux",
+            description: `Container Insights of AKS cluster ${args.name}`,
+            dataSources: {
+                extensions: [{
+                    name: "ContainerInsightsExtension",
+                    extensionName: "ContainerInsights",
+                    streams: [CONTAINER_INSIGHTS_STREAM],
+                    extensionSettings: { dataCollectionSettings: { interval: "1m", namespaceFilteringMode: "Off", enableContainerLogV2: true } },
+                }],
+            },
+            destinations: { logAnalytics: [{ name: "workspace", workspaceResourceId: workspace.id }] },
+            dataFlows: [{ streams: [CONTAINER_INSIGHTS_STREAM], destinations: ["workspace"] }],
+            tags,
+        }, o);
+        new monitor.DataCollectionRuleAssociation(`${name}-insights`, {
+            associationName: "ContainerInsightsExtension",
+            resourceUri: cluster.id,
+            dataCollectionRuleId: insightsRule.id,
+            description: "Container Insights of this cluster; deleting it stops the collection.",
+        }, o);
 
         new monitor.DiagnosticSetting(`${name}-control-plane`, {
             name: "control-plane-logs",
@@ -313,7 +351,7 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
             maxCount: pool.maxNodes,
             count: Math.max(pool.minNodes, 1),
             availabilityZones: args.highlyAvailable ? ZONES : undefined,
-            orchestratorVersion: args.kubernetesVersion,
+            orchestratorVersion: pinnedVersion(args),
             osType: "Linux",
             osSKU: "AzureLinux",
             osDiskSizeGB: pool.diskSizeGb ?? 128,

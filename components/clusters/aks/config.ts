@@ -8,19 +8,33 @@
  * This file: the stack settings (schema, defaults, rules); cluster.ts builds the component.
  */
 import { z } from "zod";
+import { Environment } from "../../../core/environments";
 import { ConfigProblem } from "../../../core/problems";
 import { cidr, rule } from "../../../core/rules";
+import { KUBERNETES_VERSIONS } from "../../../core/versions";
 import { containedCidrProblems, machineTypeProblems, overlappingCidrProblems, patternProblems } from "../managed";
 import { managedClusterFields, ManagedClusterConfig } from "../provider";
 
 /** Checked 2026-11 against the AKS release calendar given in issue 3: 1.33 to 1.36 are supported. */
-export const AKS_VERSIONS = ["1.36", "1.35", "1.34", "1.33"] as const;
+export const AKS_VERSIONS = KUBERNETES_VERSIONS.aks.supported;
 /** What a cluster runs when the stack names no version. */
-export const AKS_DEFAULT_VERSION = "1.35";
+export const AKS_DEFAULT_VERSION = KUBERNETES_VERSIONS.aks.default;
 
 export const AKS_MACHINE_TYPES = { dev: "Standard_D2as_v5", staging: "Standard_D2s_v5", prod: "Standard_D4s_v5", local: "Standard_D2as_v5" } as const;
 
 export const AKS_UPGRADE_CHANNELS = ["patch", "stable", "rapid", "node-image", "none"] as const;
+
+/**
+ * Channels on which AKS moves the minor version itself. A pinned kubernetesVersion or
+ * orchestratorVersion would then ask the next `up` to downgrade, which AKS refuses; as
+ * Azure/terraform-azurerm-aks (precondition automatic_channel_upgrade_check) requires, the program
+ * sets neither version under these channels and refuses a version named in the stack.
+ */
+export const AKS_CHANNELS_THAT_MOVE_THE_MINOR = ["stable", "rapid"] as const;
+
+export function channelMovesMinor(channel: (typeof AKS_UPGRADE_CHANNELS)[number]): boolean {
+    return (AKS_CHANNELS_THAT_MOVE_THE_MINOR as readonly string[]).includes(channel);
+}
 
 const uuid = (what: string, example: string) =>
     z
@@ -55,6 +69,8 @@ export interface AksClusterConfig extends ManagedClusterConfig {
     subscriptionId?: string;
     network: { vnetCidr: string; nodesCidr: string; serviceCidr: string; podCidr: string };
     autoUpgradeChannel: (typeof AKS_UPGRADE_CHANNELS)[number];
+    /** Whether the stack named kubernetesVersion (rather than taking the default). */
+    kubernetesVersionPinned: boolean;
     adminGroupObjectIds: string[];
     /** Spread nodes over availability zones 1-3 and use the Standard (SLA) tier. */
     highlyAvailable: boolean;
@@ -81,6 +97,14 @@ export function validateAks(config: AksClusterConfig, key: string): ConfigProble
             fix: "set minNodes to 1 or more for the first (system) pool",
         });
     }
+    if (config.kubernetesVersionPinned && channelMovesMinor(config.autoUpgradeChannel)) {
+        problems.push({
+            key: `${key}.kubernetesVersion`,
+            value: config.kubernetesVersion,
+            message: `is pinned, but autoUpgradeChannel ${config.autoUpgradeChannel} moves the minor version itself, so the next up after an upgrade would ask AKS to downgrade`,
+            fix: "remove kubernetesVersion to follow the channel, or use autoUpgradeChannel patch to keep this minor version",
+        });
+    }
     const n = config.network;
     const vnet = { key: `${key}.network.vnetCidr`, cidr: n.vnetCidr, what: "VNet range" };
     const nodes = { key: `${key}.network.nodesCidr`, cidr: n.nodesCidr, what: "node subnet" };
@@ -90,4 +114,22 @@ export function validateAks(config: AksClusterConfig, key: string): ConfigProble
     // Overlay pod and Service ranges are virtual: they must not collide with the VNet or each other.
     problems.push(...overlappingCidrProblems([vnet, services, pods]));
     return problems;
+}
+
+/** Environments whose AKS clusters must name an Entra ID admin group. */
+const ADMIN_GROUP_REQUIRED: readonly Environment[] = ["staging", "prod"];
+
+/**
+ * With local accounts disabled (CKV_AZURE_141) the only way in is Entra ID, and otherwise only
+ * the deploying principal holds a cluster-admin role: lose it (or its CI secret) and nobody can
+ * administer the cluster. Staging and prod must name a group of human admins.
+ */
+export function adminGroupProblems(config: AksClusterConfig, environment: Environment, key: string): ConfigProblem[] {
+    if (!ADMIN_GROUP_REQUIRED.includes(environment) || config.adminGroupObjectIds.length > 0) return [];
+    return [{
+        key: `${key}.adminGroupObjectIds`,
+        value: "[]",
+        message: `is empty in ${environment}: with local accounts disabled, only the deploying identity could administer the cluster`,
+        fix: "list the object ID of the Entra ID group of cluster admins, e.g. adminGroupObjectIds: [\"3f2a9c1e-8b7d-4e6f-9a0b-1c2d3e4f5a6b\"]",
+    }];
 }

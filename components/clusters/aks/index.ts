@@ -5,7 +5,7 @@
 import { managedClusterDefaults, validateManagedCluster } from "../managed";
 import { defineClusterProvider } from "../provider";
 import { AksCluster } from "./cluster";
-import { AKS_DEFAULT_VERSION, AKS_MACHINE_TYPES, AKS_VERSIONS, AksClusterConfig, aksSchema, validateAks } from "./config";
+import { adminGroupProblems, AKS_DEFAULT_VERSION, AKS_MACHINE_TYPES, AKS_VERSIONS, AksClusterConfig, aksSchema, validateAks } from "./config";
 import { aksOfflineFixtures } from "./fixtures";
 import { aksExtensionInstaller } from "./flux-extension";
 
@@ -27,12 +27,13 @@ export const aksProvider = defineClusterProvider({
             },
             // patch keeps the minor version the stack pins and applies patches automatically.
             autoUpgradeChannel: raw.autoUpgradeChannel ?? "patch",
+            kubernetesVersionPinned: raw.kubernetesVersion !== undefined,
             adminGroupObjectIds: raw.adminGroupObjectIds ?? [],
             highlyAvailable: preset.highlyAvailable,
         };
     },
     validate(config, preset, key) {
-        return [...validateManagedCluster(config, preset, key, "Azure AKS", AKS_VERSIONS), ...validateAks(config, key)];
+        return [...validateManagedCluster(config, preset, key, "Azure AKS", AKS_VERSIONS), ...validateAks(config, key), ...adminGroupProblems(config, preset.environment, key)];
     },
     create(args, opts) {
         return new AksCluster(args.name, args, opts);

@@ -129,6 +129,7 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
                 publicAccessCidrs: args.endpoint.publicAccess ? args.endpoint.allowedCidrs : undefined,
             },
             deletionProtection: args.protect,
+            upgradePolicy: { supportType: args.supportType },
         }, { ...o, dependsOn: [clusterPolicy, controlPlaneLogs] });
 
         const issuer = cluster.identities.apply((ids) => ids?.[0]?.oidcs?.[0]?.issuer ?? "");
@@ -147,11 +148,18 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
         }
 
         // ---- Add-ons needed before nodes can become Ready ----
+        // Without a version an add-on keeps the one chosen at creation, so after a Kubernetes
+        // upgrade kube-proxy, vpc-cni and coredns would lag behind the control plane. An unpinned
+        // add-on follows the newest version for the cluster's Kubernetes version, as pulumi-eks
+        // does (nodejs/eks/cluster.ts: getAddonVersionOutput with mostRecent: true).
+        const addonVersion = (spec: (typeof EKS_ADDONS)[number]): pulumi.Input<string> =>
+            args.addons[spec.key] ??
+            eks.getAddonVersionOutput({ addonName: spec.name, kubernetesVersion: cluster.version, mostRecent: true }, { parent: this, provider }).version;
         const addon = (spec: (typeof EKS_ADDONS)[number], dependsOn: pulumi.Resource[]) =>
             new eks.Addon(`${name}-${spec.name}`, {
                 clusterName: cluster.name,
                 addonName: spec.name,
-                addonVersion: args.addons[spec.key],
+                addonVersion: addonVersion(spec),
                 resolveConflictsOnCreate: "OVERWRITE",
                 resolveConflictsOnUpdate: "OVERWRITE",
             }, { ...o, dependsOn });

@@ -10,13 +10,14 @@ import { z } from "zod";
 import { subdivideCidr } from "../../../core/cidr";
 import { ConfigProblem } from "../../../core/problems";
 import { cidr, rule } from "../../../core/rules";
+import { KUBERNETES_VERSIONS } from "../../../core/versions";
 import { cidrSizeProblems, machineTypeProblems, overlappingCidrProblems, patternProblems } from "../managed";
 import { managedClusterFields, ManagedClusterConfig } from "../provider";
 
 /** Checked 2026-11 against the EKS release calendar given in issue 3: 1.33 to 1.36 have support. */
-export const EKS_VERSIONS = ["1.36", "1.35", "1.34", "1.33"] as const;
+export const EKS_VERSIONS = KUBERNETES_VERSIONS.eks.supported;
 /** What a cluster runs when the stack names no version: one behind the newest, for add-on support. */
-export const EKS_DEFAULT_VERSION = "1.35";
+export const EKS_DEFAULT_VERSION = KUBERNETES_VERSIONS.eks.default;
 
 /** Default instance type per environment: burstable in dev, general purpose elsewhere. */
 export const EKS_MACHINE_TYPES = { dev: "t3.large", staging: "m6i.large", prod: "m6i.xlarge", local: "t3.large" } as const;
@@ -28,6 +29,14 @@ export const EKS_ACCESS_POLICIES = {
     edit: "AmazonEKSEditPolicy",
     view: "AmazonEKSViewPolicy",
 } as const;
+
+/**
+ * EKS upgrade policy (UpgradePolicy.supportType in the EKS API). Left unset, EKS puts a cluster
+ * on EXTENDED support, which is billed extra once standard support ends (EKS docs, "Understand
+ * the Kubernetes version lifecycle on EKS"; terraform-aws-eks exposes it as upgrade_policy).
+ * Stated explicitly here; STANDARD by default so the extra charge is a choice.
+ */
+export const EKS_SUPPORT_TYPES = ["STANDARD", "EXTENDED"] as const;
 
 /** Every control-plane log type EKS offers (CKV_AWS_37). */
 export const EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
@@ -69,6 +78,11 @@ export const eksSchema = z.strictObject({
             metricsServer: addonVersion.optional(),
         })
         .optional(),
+    /**
+     * What happens at the end of standard support: STANDARD has AWS upgrade the control plane then;
+     * EXTENDED keeps the version for 12 more months, billed per cluster-hour at the extended rate.
+     */
+    supportType: z.enum(EKS_SUPPORT_TYPES, rule("is not an EKS support type", `use one of ${EKS_SUPPORT_TYPES.join(", ")}`)).optional(),
 });
 
 export type EksClusterRaw = z.infer<typeof eksSchema>;
@@ -79,8 +93,9 @@ export interface EksClusterConfig extends ManagedClusterConfig {
     cloud: "aws";
     network: { vpcCidr: string; serviceCidr: string };
     accessEntries: EksAccessEntry[];
-    /** Pinned add-on versions; a missing one takes EKS's default for the cluster version. */
+    /** Pinned add-on versions; a missing one follows the newest for the cluster's Kubernetes version. */
     addons: Partial<Record<AddonKey, string>>;
+    supportType: (typeof EKS_SUPPORT_TYPES)[number];
     /** One NAT gateway per zone (true) or a single shared one (cheaper, not zone-redundant). */
     natPerZone: boolean;
 }

@@ -8,6 +8,11 @@ export const FIXTURE_ACCOUNT_ID = "123456789012";
 const FALLBACK_REGION = "eu-west-1";
 
 const invokes: Record<string, InvokeFixture> = {
+    // A made-up but well-formed version per add-on and Kubernetes minor, so a version bump shows.
+    "aws:eks/getAddonVersion:getAddonVersion": (inputs) => {
+        const minor = String(inputs.kubernetesVersion ?? "").split(".")[1] ?? "0";
+        return { id: inputs.addonName, addonName: inputs.addonName, kubernetesVersion: inputs.kubernetesVersion, mostRecent: inputs.mostRecent, version: `v1.${minor}.0-eksbuild.1` };
+    },
     "aws:index/getPartition:getPartition": () => ({ id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" }),
     "aws:index/getAvailabilityZones:getAvailabilityZones": (inputs) => {
         const region = inputs.region ?? FALLBACK_REGION;

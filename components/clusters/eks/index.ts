@@ -19,6 +19,7 @@ export const eksProvider = defineClusterProvider({
             network: { vpcCidr: raw.network?.vpcCidr ?? "10.0.0.0/16", serviceCidr: raw.network?.serviceCidr ?? "172.20.0.0/16" },
             accessEntries: raw.accessEntries ?? [],
             addons: raw.addons ?? {},
+            supportType: raw.supportType ?? "STANDARD",
             natPerZone: preset.highlyAvailable,
         };
     },

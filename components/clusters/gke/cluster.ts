@@ -16,7 +16,7 @@ import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import { ClusterArgs, KubernetesCluster, NodePoolConfig } from "../provider";
 import { clusterKubernetesProvider, execKubeconfig } from "../managed";
 
-import { GKE_LOG_COMPONENTS, GkeClusterConfig, gkeNodeAccountId, PODS_RANGE, SERVICES_RANGE } from "./config";
+import { GKE_LOG_COMPONENTS, GKE_REQUIRED_APIS, GKE_WEBHOOK_PORTS, GkeClusterConfig, gkeMaintenanceWindow, gkeNodeAccountId, PODS_RANGE, SERVICES_RANGE } from "./config";
 
 const NODE_OAUTH_SCOPES = ["https://www.googleapis.com/auth/cloud-platform"];
 
@@ -53,7 +53,19 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
 
         // Labels reach every resource that takes them through the provider's default labels.
         const provider = new gcp.Provider(`${name}-gcp`, { project: args.project, region: args.region, defaultLabels: args.tags }, { parent: this });
-        const o = { parent: this, provider };
+
+        // ---- Google APIs: a fresh project has none of these enabled ----
+        // Everything below waits for them; the KMS grant needs the container API above all, since
+        // the GKE service agent it names exists only once that API is on. Left on at destroy
+        // (disableOnDestroy false), as terraform-google-modules/project-factory advises, because
+        // other workloads of the project may use them.
+        const apis = GKE_REQUIRED_APIS.map((api) => new projects.Service(`${name}-api-${api.split(".")[0]}`, {
+            project: args.project,
+            service: api,
+            disableOnDestroy: false,
+            disableDependentServices: false,
+        }, { parent: this, provider }));
+        const o = { parent: this, provider, dependsOn: apis };
 
         // ---- Network ----
         const network = new compute.Network(`${name}-network`, {
@@ -83,6 +95,22 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
             logConfig: { enable: true, filter: "ERRORS_ONLY" },
         }, o);
 
+        // ---- Admission webhooks: the control plane reaches nodes on 443 and 10250 only ----
+        // A private cluster's firewall lets the control-plane range reach nodes on tcp 443 and
+        // 10250 alone (GKE docs, "Add firewall rules for specific use cases"), so webhooks served
+        // on other ports (Kyverno 9443, cert-manager/others 8443, Istio 15017) time out and every
+        // admission they enforce fails. Opened as terraform-google-kubernetes-engine's
+        // `add_master_webhook_firewall_rules` does (firewall_inbound_ports, same three ports). The
+        // network holds this cluster's nodes only, so the rule needs no target tag.
+        const webhooks = new compute.Firewall(`${name}-webhooks`, {
+            network: network.id,
+            direction: "INGRESS",
+            description: `Control plane of GKE cluster ${args.name} to admission webhooks on its nodes`,
+            sourceRanges: [args.network.masterCidr],
+            allows: [{ protocol: "tcp", ports: [...GKE_WEBHOOK_PORTS] }],
+            logConfig: { metadata: "INCLUDE_ALL_METADATA" },
+        }, o);
+
         // ---- Identity for nodes: a least-privilege account, not the Compute Engine default ----
         const nodeAccount = new serviceaccount.Account(`${name}-nodes`, {
             project: args.project,
@@ -92,6 +120,15 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
         const nodeRole = new projects.IAMMember(`${name}-nodes`, {
             project: args.project,
             role: "roles/container.defaultNodeServiceAccount",
+            member: pulumi.interpolate`serviceAccount:${nodeAccount.email}`,
+        }, o);
+        // The kubelet pulls images as the node account, and container.defaultNodeServiceAccount
+        // grants logging and monitoring only, so private Artifact Registry pulls need this role
+        // (GKE docs, "Use least privileged IAM service accounts"; terraform-google-kubernetes-engine
+        // grants it when grant_registry_access is set).
+        const registryRole = new projects.IAMMember(`${name}-nodes-registry`, {
+            project: args.project,
+            role: "roles/artifactregistry.reader",
             member: pulumi.interpolate`serviceAccount:${nodeAccount.email}`,
         }, o);
 
@@ -130,6 +167,8 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
             masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
             enableLegacyAbac: false,
             releaseChannel: { channel: args.releaseChannel },
+            // Auto-upgrades (required by the release channel) happen inside this window only.
+            maintenancePolicy: { recurringWindow: gkeMaintenanceWindow(args.maintenanceWindow) },
             minMasterVersion: args.kubernetesVersion,
             workloadIdentityConfig: { workloadPool: `${args.project}.svc.id.goog` },
             databaseEncryption: { state: "ENCRYPTED", keyName: secretsKey.id },
@@ -158,11 +197,11 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
                 enableShieldedNodes: true,
                 // Dataplane V2 enforces NetworkPolicy (CKV_GCP_12) without the Calico add-on.
                 datapathProvider: "ADVANCED_DATAPATH",
-            }, { ...o, dependsOn: [keyAccess, nodeRole], ignoreChanges: args.autopilot ? [] : ["nodeConfig"] });
+            }, { ...o, dependsOn: [...apis, keyAccess, nodeRole], ignoreChanges: args.autopilot ? [] : ["nodeConfig"] });
 
         const zones = args.highlyAvailable
             ? undefined
-            : compute.getZonesOutput({ project: args.project, region: args.region, status: "UP" }, { parent: this, provider }).names;
+            : compute.getZonesOutput({ project: args.project, region: args.region, status: "UP" }, { parent: this, provider, dependsOn: apis }).names;
         const pools = args.autopilot ? [] : args.nodePools.map((pool) => this.nodePool(name, args, pool, cluster, nodeAccount, zones, o));
 
         this.clusterName = cluster.name;
@@ -182,7 +221,8 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
                 provideClusterInfo: true,
             },
         });
-        this.provider = clusterKubernetesProvider(name, this.kubeconfig, this, pools.length > 0 ? pools : [cluster]);
+        // Nothing is installed before webhooks can be reached and nodes can pull images.
+        this.provider = clusterKubernetesProvider(name, this.kubeconfig, this, [...(pools.length > 0 ? pools : [cluster]), webhooks, registryRole]);
 
         this.registerOutputs({
             clusterName: this.clusterName,

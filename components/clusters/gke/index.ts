@@ -4,7 +4,7 @@
 import { managedClusterDefaults, validateManagedCluster } from "../managed";
 import { defineClusterProvider } from "../provider";
 import { GkeCluster } from "./cluster";
-import { GKE_DEFAULT_VERSION, GKE_MACHINE_TYPES, GKE_VERSIONS, GkeClusterConfig, gkeSchema, nodeAccountCollisions, validateGke } from "./config";
+import { GKE_DEFAULT_VERSION, GKE_MACHINE_TYPES, GKE_MAINTENANCE_WINDOWS, GKE_VERSIONS, GkeClusterConfig, gkeSchema, nodeAccountCollisions, validateGke } from "./config";
 import { gkeOfflineFixtures } from "./fixtures";
 
 export const gkeProvider = defineClusterProvider({
@@ -30,6 +30,7 @@ export const gkeProvider = defineClusterProvider({
             // prod trails the others by a channel, so every version runs in staging first.
             releaseChannel: raw.releaseChannel ?? (preset.environment === "prod" ? "STABLE" : "REGULAR"),
             autopilot,
+            maintenanceWindow: raw.maintenanceWindow ?? GKE_MAINTENANCE_WINDOWS[preset.environment],
             highlyAvailable: preset.highlyAvailable,
         };
     },

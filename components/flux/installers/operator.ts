@@ -5,7 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { FLUX_NAMESPACE, FluxProblem, FluxSettings, gitRefName, KUSTOMIZE_CONTROLLER_SA, SYNC_NAME, SyncSpec } from "../../../core/flux";
+import { FLUX_NAMESPACE, FluxProblem, FluxSettings, gitRefName, SYNC_NAME, SyncSpec } from "../../../core/flux";
 import type { FluxInstaller } from "../../clusters/flux-installer";
 
 export const OPERATOR_CHART = "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator";
@@ -15,25 +15,13 @@ export const DISTRIBUTION_REGISTRY = "ghcr.io/fluxcd";
 /** How long the instance release's health check waits for Flux and the first sync. */
 const HEALTHCHECK_TIMEOUT = "10m";
 
-/** One JSON patch on the objects the operator renders, in the form FluxInstance `kustomize.patches` takes. */
-function jsonPatch(target: { kind: string; name: string }, ops: object[]) {
-    return { target, patch: JSON.stringify(ops) };
-}
-
 /**
- * Lock-down beyond what `cluster.multitenant` sets (--no-cross-namespace-refs and
- * --default-service-account on the controllers): kustomize-controller refuses remote bases, and
- * the root sync Kustomization runs as kustomize-controller itself rather than the tenant default.
+ * Lock-down is `cluster.multitenant` alone: flux-operator's multitenant profile (v0.58.1,
+ * internal/builder/profiles.go, profileClusterMultitenant) adds --no-cross-namespace-refs,
+ * --no-remote-bases and --default-service-account to the controllers and sets
+ * `serviceAccountName: kustomize-controller` on the sync Kustomization, so no patch of ours
+ * repeats them.
  */
-export function lockdownPatches(): object[] {
-    return [
-        jsonPatch({ kind: "Deployment", name: "kustomize-controller" }, [
-            { op: "add", path: "/spec/template/spec/containers/0/args/-", value: "--no-remote-bases=true" },
-        ]),
-        jsonPatch({ kind: "Kustomization", name: SYNC_NAME }, [{ op: "add", path: "/spec/serviceAccountName", value: KUSTOMIZE_CONTROLLER_SA }]),
-    ];
-}
-
 /** Values of the flux-instance chart: the FluxInstance spec. Pure, so tests read it directly. */
 export function instanceValues(settings: FluxSettings, sync: SyncSpec, credentials: string | undefined) {
     return {
@@ -56,7 +44,6 @@ export function instanceValues(settings: FluxSettings, sync: SyncSpec, credentia
                 interval: sync.interval,
                 ...(credentials ? { pullSecret: credentials } : {}),
             },
-            kustomize: { patches: settings.lockdown ? lockdownPatches() : [] },
         },
         // A post-install hook waits until the FluxInstance is ready, so the release (and `pulumi up`)
         // completes only once Flux runs and its CRDs exist.
