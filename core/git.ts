@@ -50,3 +50,51 @@ export function repositoryLocation(url: string): { scheme: "https" | "ssh"; host
     if (!match) return undefined;
     return { scheme: match[1] as "https" | "ssh", host: match[2].toLowerCase(), owner: match[3], name: match[4] };
 }
+
+/**
+ * Why `name` is not a usable branch or tag name, or undefined when it is. The rules are those of
+ * `git check-ref-format` (https://git-scm.com/docs/git-check-ref-format), applied to the name
+ * below refs/heads/ or refs/tags/, with the `--branch` rule that a name cannot start with "-".
+ * They also keep every character that could end a YAML scalar (newline, space, control
+ * characters, ':') out of what reaches a chart value.
+ */
+export function refNameProblem(name: string): string | undefined {
+    if (name.length === 0) return "is empty";
+    // Rule 4: no control characters (below \040, or \177 DEL), space, ~, ^ or :.
+    if (/[\x00-\x20\x7f~^:]/.test(name)) return "holds a space, a control character (such as a newline), or one of ~ ^ :";
+    // Rule 5: no ?, * or [.
+    if (/[?*[]/.test(name)) return "holds one of ? * [";
+    // Rule 10: no backslash.
+    if (name.includes("\\")) return "holds a backslash";
+    // Rule 3: no "..".
+    if (name.includes("..")) return "holds two consecutive dots";
+    // Rule 8 and 9: no "@{", and not "@" alone.
+    if (name.includes("@{") || name === "@") return "holds @{ or is @ alone";
+    // Rule 6: no leading or trailing slash, no empty component.
+    if (name.startsWith("/") || name.endsWith("/") || name.includes("//")) return "starts or ends with /, or holds //";
+    // Rule 1: no component starting with "." or ending with ".lock".
+    if (name.split("/").some((part) => part.startsWith(".") || part.endsWith(".lock"))) return "has a part that starts with . or ends with .lock";
+    // Rule 7: does not end with ".".
+    if (name.endsWith(".")) return "ends with .";
+    // `git check-ref-format --branch`: a branch cannot start with "-" (nor can a tag be created so).
+    if (name.startsWith("-")) return "starts with -";
+    return undefined;
+}
+
+/**
+ * The user information of a URL (`user:token@`) when it could hold a credential: anything but
+ * `git@` on ssh://, where "git" is the SSH user and the key authenticates.
+ */
+export function urlCredentials(url: string): string | undefined {
+    const match = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)@/.exec(url);
+    if (!match) return undefined;
+    const [, scheme, userinfo] = match;
+    return scheme.toLowerCase() === "ssh" && userinfo === "git" ? undefined : userinfo;
+}
+
+/** The URL with any credential-bearing user information, query or fragment replaced, safe to print. */
+export function redactUrl(url: string): string {
+    const userinfo = urlCredentials(url);
+    const shown = userinfo === undefined ? url : url.replace(`${userinfo}@`, "[redacted]@");
+    return shown.replace(/([?#]).*$/s, "$1[redacted]");
+}

@@ -14,3 +14,15 @@ export function findRepositoryRoot(start: string = __dirname): string {
 }
 
 export const REPOSITORY_ROOT = findRepositoryRoot();
+
+/**
+ * The repository a checkout declares in its package.json (`repository`, a string or `{ url }`):
+ * the only one staging and prod may sync, since the checks read that checkout.
+ */
+export function projectRepository(root: string = REPOSITORY_ROOT): string | undefined {
+    const file = path.join(root, "package.json");
+    if (!fs.existsSync(file)) return undefined;
+    const declared = JSON.parse(fs.readFileSync(file, "utf8")).repository;
+    const url = typeof declared === "string" ? declared : declared?.url;
+    return typeof url === "string" ? url.replace(/^git\+/, "") : undefined;
+}

@@ -6,11 +6,12 @@
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
+import * as semver from "semver";
 import { parseAllDocuments } from "yaml";
 import { ConfigProblem } from "../core/problems";
 import { durationString, rule } from "../core/rules";
 import { Environment } from "../core/environments";
-import { GitAuth, GitopsConfig, GitopsSecrets, GitRef, repositoryLocation, GIT_PASSWORD_KEY, GITHUB_TOKEN_KEY } from "../core/git";
+import { GitAuth, GitopsConfig, GitopsSecrets, GitRef, redactUrl, refNameProblem, repositoryLocation, urlCredentials, GIT_PASSWORD_KEY, GITHUB_TOKEN_KEY } from "../core/git";
 
 export const gitAuthTypes = ["none", "deployKey", "secretRef", "basic"] as const;
 export type GitAuthType = (typeof gitAuthTypes)[number];
@@ -54,6 +55,16 @@ export const gitopsSchema = z.strictObject({
 
 export type GitopsRaw = z.infer<typeof gitopsSchema>;
 
+/**
+ * https:// or ssh://git@, a host (optionally a port) and a path of plain characters: nothing that
+ * could hold a credential (user information, query, fragment) or end a YAML scalar.
+ */
+const REPOSITORY_URL = /^(https:\/\/|ssh:\/\/git@)[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~-]+)+\/?$/;
+
+export function wellFormedRepositoryUrl(url: string): boolean {
+    return REPOSITORY_URL.test(url);
+}
+
 export function gitopsDefaults(raw: GitopsRaw, environment: Environment, interval: string, secrets: GitopsSecrets = {}): GitopsConfig {
     const ref: GitRef = raw.tag ? { tag: raw.tag } : raw.semver ? { semver: raw.semver } : { branch: raw.branch ?? "main" };
     const type = raw.auth?.type ?? "none";
@@ -81,12 +92,41 @@ function normalisePath(p: string): string {
 /** Rules on the Git source; `repoRoot` is this repository's checkout. */
 export function validateGitops(raw: GitopsRaw, config: GitopsConfig, key: string, repoRoot: string): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
-    if (!/^(https|ssh):\/\/[^\s/]+\/\S+$/.test(config.repository)) {
+    // The URL reaches Helm values, outputs and plans: a credential in it is refused, never echoed.
+    const shownUrl = redactUrl(config.repository);
+    if (urlCredentials(config.repository) !== undefined) {
         problems.push({
             key: `${key}.repository`,
-            value: config.repository,
+            value: shownUrl,
+            message: "holds a user name or credential, which would be stored in plain text in Helm values, outputs, plans and the cluster",
+            fix: `remove it from the URL and set auth.type basic with the password from: pulumi config set --secret ${GIT_PASSWORD_KEY} <token>; rotate the credential, since it was exposed`,
+        });
+    } else if (!wellFormedRepositoryUrl(config.repository)) {
+        problems.push({
+            key: `${key}.repository`,
+            value: shownUrl,
             message: "is neither an https:// nor an ssh:// repository URL",
             fix: "use https://github.com/<owner>/<repo> or ssh://git@github.com/<owner>/<repo> (scp-style git@host:repo is not accepted by Flux)",
+        });
+    }
+    for (const name of ["branch", "tag"] as const) {
+        const value = raw[name];
+        const why = value === undefined ? undefined : refNameProblem(value);
+        if (value !== undefined && why) {
+            problems.push({
+                key: `${key}.${name}`,
+                value,
+                message: `is not a valid Git ${name} name: it ${why} (git check-ref-format)`,
+                fix: `use the ${name} name exactly as Git shows it, e.g. ${name === "branch" ? "main" : "v1.2.0"}`,
+            });
+        }
+    }
+    if (raw.semver !== undefined && (semver.validRange(raw.semver) === null || /[\x00-\x1f\x7f]/.test(raw.semver))) {
+        problems.push({
+            key: `${key}.semver`,
+            value: raw.semver,
+            message: "is not a semver range",
+            fix: "write a range over the repository's tags, e.g. \">=1.0.0 <2.0.0\"",
         });
     }
     const refs = (["branch", "tag", "semver"] as const).filter((name) => raw[name] !== undefined);
@@ -98,7 +138,7 @@ export function validateGitops(raw: GitopsRaw, config: GitopsConfig, key: string
             fix: `keep one of ${refs.join(", ")}`,
         });
     }
-    if (config.path.startsWith("..") || path.posix.isAbsolute(config.path) || !config.path.startsWith("clusters/")) {
+    if (config.path.startsWith("..") || path.posix.isAbsolute(config.path) || !/^clusters\/[A-Za-z0-9._/-]+$/.test(config.path)) {
         problems.push({
             key: `${key}.path`,
             value: config.path,
@@ -114,6 +154,59 @@ export function validateGitops(raw: GitopsRaw, config: GitopsConfig, key: string
         });
     }
     problems.push(...validateAuth(config, key));
+    return problems;
+}
+
+/** Environments whose Git source is held to the rules below: shared clusters, reviewed content only. */
+export function protectedSource(environment: Environment): boolean {
+    return environment === "staging" || environment === "prod";
+}
+
+/** The branch staging and prod may follow; any tag (or semver range over tags) is allowed too. */
+export const REVIEWED_BRANCH = "main";
+
+/**
+ * staging and prod sync only reviewed content of this project: their own entry point, the main
+ * branch or a release tag, and the repository the project declares (package.json `repository`),
+ * since the checks that guard clusters/ and apps/ read this checkout, not whatever the URL names.
+ */
+export function validateEnvironmentSource(config: GitopsConfig, environment: Environment, key: string, projectRepository: string | undefined): ConfigProblem[] {
+    if (!protectedSource(environment)) return [];
+    const problems: ConfigProblem[] = [];
+    const entryPoint = `clusters/${environment}`;
+    if (config.path !== entryPoint) {
+        problems.push({
+            key: `${key}.path`,
+            value: config.path,
+            message: `is not ${entryPoint}, the only entry point ${environment} may sync (others hold weaker policies)`,
+            fix: `remove path (it defaults to ${entryPoint}) or set it to ${entryPoint}`,
+        });
+    }
+    // An invalid name is reported by validateGitops already.
+    if ("branch" in config.ref && config.ref.branch !== REVIEWED_BRANCH && !refNameProblem(config.ref.branch)) {
+        problems.push({
+            key: `${key}.branch`,
+            value: config.ref.branch,
+            message: `is not ${REVIEWED_BRANCH}: ${environment} syncs only reviewed content, the ${REVIEWED_BRANCH} branch or a release tag`,
+            fix: `merge the change into ${REVIEWED_BRANCH} and set branch: ${REVIEWED_BRANCH} (or remove it), or follow a tag (tag: v1.2.0)`,
+        });
+    }
+    // A malformed URL is reported by validateGitops; comparing it would only repeat that.
+    const here = wellFormedRepositoryUrl(config.repository) ? repositoryLocation(config.repository) : undefined;
+    const declared = projectRepository === undefined ? undefined : repositoryLocation(projectRepository);
+    const same = here && declared && here.host === declared.host && here.owner.toLowerCase() === declared.owner.toLowerCase() && here.name.toLowerCase() === declared.name.toLowerCase();
+    if (here && !same) {
+        problems.push({
+            key: `${key}.repository`,
+            value: redactUrl(config.repository),
+            message: declared
+                ? `is not this project's repository (${declared.host}/${declared.owner}/${declared.name}, from package.json), whose content the checks reviewed`
+                : "cannot be compared with this project's repository: package.json declares none",
+            fix: declared
+                ? `use https://${declared.host}/${declared.owner}/${declared.name} or ssh://git@${declared.host}/${declared.owner}/${declared.name}`
+                : "set repository.url in package.json to this project's repository",
+        });
+    }
     return problems;
 }
 
@@ -134,7 +227,7 @@ function validateAuth(config: GitopsConfig, key: string): ConfigProblem[] {
         if (location && location.scheme !== "ssh") {
             problems.push({
                 key: `${key}.repository`,
-                value: config.repository,
+                value: redactUrl(config.repository),
                 message: "is not an ssh:// URL, but a deploy key authenticates over SSH",
                 fix: `use ssh://git@${location.host}/${location.owner}/${location.name}`,
             });
@@ -142,7 +235,7 @@ function validateAuth(config: GitopsConfig, key: string): ConfigProblem[] {
         if (location && location.host !== "github.com") {
             problems.push({
                 key: `${key}.repository`,
-                value: config.repository,
+                value: redactUrl(config.repository),
                 message: "is not on github.com, where the deploy key is registered",
                 fix: "use auth.type secretRef with a key you registered on that host yourself",
             });
@@ -172,7 +265,7 @@ function validateAuth(config: GitopsConfig, key: string): ConfigProblem[] {
         if (location && location.scheme !== "https") {
             problems.push({
                 key: `${key}.repository`,
-                value: config.repository,
+                value: redactUrl(config.repository),
                 message: "is not an https:// URL, but basic auth is for HTTPS",
                 fix: `use https://${location.host}/${location.owner}/${location.name}, or auth.type deployKey/secretRef for SSH`,
             });

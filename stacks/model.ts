@@ -4,12 +4,12 @@
  * the offline plan, the Automation API command line and the tests all use the same rules.
  */
 import { z } from "zod";
-import { REPOSITORY_ROOT } from "../core/repository";
+import { projectRepository, REPOSITORY_ROOT } from "../core/repository";
 import { ClusterConfigBase, ClusterProvider, ClusterRawBase } from "../components/clusters/provider";
 import { clusterProviders, findClusterProvider } from "../components/clusters/registry";
 import { FluxRaw, fluxSchema, FluxSettings, resolveFlux, validateClusterFlux } from "../components/flux/settings";
 import { ConfigProblem, StackConfigError, redacted } from "../core/problems";
-import { fluxKustomizationPaths, gitopsDefaults, gitopsSchema, validateGitops } from "./gitops";
+import { fluxKustomizationPaths, gitopsDefaults, gitopsSchema, validateEnvironmentSource, validateGitops } from "./gitops";
 import { GIT_PASSWORD_KEY, GITHUB_TOKEN_KEY, GitopsConfig, GitopsSecrets } from "../core/git";
 import { formatKey, parseWithProblems, unknownKeyProblem } from "../core/zod-problems";
 import { presets, EnvironmentPreset } from "../core/environments";
@@ -38,7 +38,11 @@ export interface StackModel {
 export interface ParseOptions {
     /** Full keys (`fluxpilot:gitops`) whose values are secret: never shown in messages. */
     secretKeys?: readonly string[];
-    /** Checkout whose `clusters/` and `apps/` are checked; defaults to this repository. */
+    /**
+     * Checkout whose `clusters/` and `apps/` are checked, and whose package.json `repository` (this
+     * project's when the checkout has none) is the only one staging and prod may sync; defaults to
+     * this repository.
+     */
     repoRoot?: string;
 }
 
@@ -103,6 +107,11 @@ export function parseStackModel(stack: string, config: Record<string, unknown>, 
     const clusterConfigs = clusters.entries.map(({ provider, raw }) => provider.withDefaults(raw, preset));
 
     const gitopsProblems = gitops.data && gitopsConfig ? validateGitops(gitops.data, gitopsConfig, key("gitops"), repoRoot) : [];
+    // The environment's rules on the source; a key already reported as malformed is not repeated.
+    if (gitopsConfig) {
+        const reported = new Set(gitopsProblems.map((p) => p.key));
+        gitopsProblems.push(...validateEnvironmentSource(gitopsConfig, env, key("gitops"), projectRepository(repoRoot) ?? projectRepository()).filter((p) => !reported.has(p.key)));
+    }
     problems.push(...gitopsProblems);
     if (stackFlux && gitopsConfig) {
         problems.push(

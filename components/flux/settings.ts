@@ -131,6 +131,23 @@ export function validateFluxSettings(settings: FluxSettings, context: FluxValida
             fix: "remove lockdown (it defaults to true here); only dev and local may relax it",
         });
     }
+    if (!settings.networkPolicy && lockdownRequired(context.environment)) {
+        problems.push({
+            field: "networkPolicy",
+            value: false,
+            message: `opens the Flux controllers to traffic from every namespace, which ${context.environment} does not allow`,
+            fix: "remove networkPolicy (it defaults to true); only dev and local may turn it off",
+        });
+    }
+    // A Flux controller's account can do anything: as the tenant default it would undo the lock-down.
+    if (lockdownRequired(context.environment) && (fluxComponents as readonly string[]).includes(settings.tenantServiceAccount)) {
+        problems.push({
+            field: "tenantServiceAccount",
+            value: settings.tenantServiceAccount,
+            message: `is a Flux controller's service account, which would give every tenant Kustomization and HelmRelease its cluster-wide rights in ${context.environment}`,
+            fix: "remove tenantServiceAccount (it defaults to default, which has no rights) or name an account bound only to tenant namespaces",
+        });
+    }
     if (settings.webhook.enabled) {
         if (!has("notification-controller")) {
             problems.push({

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { Flux } from "../../components/flux/flux";
-import { INSTANCE_CHART, OPERATOR_CHART } from "../../components/flux/installers/operator";
+import { INSTANCE_CHART, instanceValues, OPERATOR_CHART, plainScalar } from "../../components/flux/installers/operator";
 import { composeStack } from "../../stacks/compose";
 import { captured, clearRegisteredResources, countsByType } from "../support/harness";
 import { byName, existingCluster, FLUX_CR_TYPE, model } from "./support";
@@ -26,6 +26,25 @@ describe("flux: protection", () => {
 });
 
 describe("flux: flux-operator installer", () => {
+    describe("values the chart writes unquoted", () => {
+        const injected = "main\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding";
+
+        it("refuses a ref that would add a document to the release, even past the stack model", () => {
+            const settings = model("dev").fluxByCluster["dev-one"];
+            const sync = { url: "https://github.com/acme/fluxpilot", ref: { branch: injected }, path: "clusters/dev", interval: "1m" };
+            assert.throws(() => instanceValues(settings, sync, undefined), /flux-instance value sync\.ref "refs\/heads\/main\\n---/);
+        });
+
+        it("passes values that read back as themselves, and only those", () => {
+            for (const value of ["refs/heads/release/2026-11", "https://github.com/acme/fluxpilot", "clusters/prod", "5m", "cluster.local", "refs/tags/1.0"]) {
+                assert.strictEqual(plainScalar("f", value), value);
+            }
+            for (const value of ["a b", "a\nb", "*alias", "&anchor x", "!tag", "[a]", "{a: b}", "a #b", "x: y", "'q'", "", "true", "12"]) {
+                assert.throws(() => plainScalar("f", value), /is not a plain YAML scalar/, value);
+            }
+        });
+    });
+
     for (const env of ["dev", "prod"] as const) {
         describe(env, () => {
             it("pins both charts to the released 0.58.1 (0.59.0 has no flux-operator release) and installs the instance after the operator and the namespace", async () => {

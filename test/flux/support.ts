@@ -24,6 +24,9 @@ for (const env of environments) {
     fs.writeFileSync(path.join(repoRoot, "clusters", env, "kustomization.yaml"), "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n");
 }
 
+// The project this checkout declares: the only repository staging and prod may sync.
+fs.writeFileSync(path.join(repoRoot, "package.json"), JSON.stringify({ name: "fluxpilot-test", repository: "https://github.com/acme/fluxpilot" }));
+
 export const kubeconfigPath = path.join(workdir, "kubeconfig");
 fs.writeFileSync(
     kubeconfigPath,

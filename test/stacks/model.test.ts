@@ -11,6 +11,8 @@ import { fluxKustomizationPaths } from "../../stacks/gitops";
 import { validateManagedCluster } from "../../components/clusters/managed";
 import { ManagedClusterConfig } from "../../components/clusters/provider";
 import { badConfigCases, localConfig } from "./bad-configs";
+import { hostileConfigCases, PLANTED_TOKEN, prodConfig } from "./hostile-configs";
+import { refNameProblem, redactUrl } from "../../core/git";
 
 const repoRoot = path.join(__dirname, "fixtures", "repo");
 
@@ -104,6 +106,72 @@ describe("stack model", () => {
         } catch (error) {
             assert.match((error as Error).message, /^Stack "qa" configuration has 1 problem; nothing was created:\n  - fluxpilot:environment: /);
         }
+    });
+});
+
+describe("a stack file cannot weaken prod or inject into the cluster", () => {
+    // These read the real clusters/prod, so they parse against this repository.
+    const prodProblems = (config: Record<string, unknown>): string[] => {
+        try {
+            parseStackModel("prod", config);
+        } catch (error) {
+            assert.ok(isStackConfigError(error), `expected a StackConfigError, got ${error}`);
+            return (error as StackConfigError).problems.map(formatProblem);
+        }
+        assert.fail("expected the configuration to be rejected");
+    };
+
+    it("accepts the valid prod stack the cases start from", () => {
+        assert.strictEqual(parseStackModel("prod", prodConfig()).gitops.path, "clusters/prod");
+    });
+
+    for (const [title, mutate, expected] of hostileConfigCases) {
+        it(title, () => {
+            const config = prodConfig();
+            mutate(config);
+            const problems = prodProblems(config);
+            assert.deepStrictEqual(problems, [expected]);
+            assert.ok(!problems.join("\n").includes(PLANTED_TOKEN), "a credential reached a message");
+        });
+    }
+
+    it("applies the same source rules to staging", () => {
+        const config = prodConfig();
+        config["fluxpilot:environment"] = "staging";
+        (config["fluxpilot:gitops"] as any).branch = "feature/unreviewed";
+        assert.match(prodProblems(config).join("\n"), /fluxpilot:gitops\.branch: is not main: staging syncs only reviewed content/);
+    });
+
+    it("lets dev follow any valid branch of any repository", () => {
+        const config = localConfig();
+        config["fluxpilot:environment"] = "dev";
+        config["fluxpilot:gitops"] = { repository: "https://github.com/someone/fork", branch: "feature/try-this" };
+        config["fluxpilot:clusters"] = [{ name: "dev-edge", cloud: "existing", context: "kind-fluxpilot" }];
+        config["fluxpilot:apps"] = [];
+        assert.strictEqual(parseStackModel("dev", config).gitops.repository, "https://github.com/someone/fork");
+    });
+
+    it("accepts a release tag in prod", () => {
+        const config = prodConfig();
+        config["fluxpilot:gitops"] = { repository: "ssh://git@github.com/FluxPilot/fluxpilot.git", tag: "v1.2.0", auth: { type: "secretRef", secretName: "git" } };
+        assert.deepStrictEqual(parseStackModel("prod", config).gitops.ref, { tag: "v1.2.0" });
+    });
+});
+
+describe("Git ref names (git check-ref-format)", () => {
+    const valid = ["main", "release/2026-11", "feature/a.b", "v1.2.0", "user@host", "a-b_c+d"];
+    const invalid = ["", "a b", "a\nb", "a\tb", "a~1", "a^", "a:b", "a?", "a*", "a[b", "a\\b", "a..b", "a@{b", "@", "/a", "a/", "a//b", ".a", "a/.b", "a.lock", "a/b.lock/c", "a.", "-a", "a\x7fb"];
+    for (const name of valid) it(`accepts ${JSON.stringify(name)}`, () => assert.strictEqual(refNameProblem(name), undefined));
+    for (const name of invalid) it(`refuses ${JSON.stringify(name)}`, () => assert.ok(refNameProblem(name)));
+});
+
+describe("URLs in messages", () => {
+    it("never shows user information (but git@ on ssh), a query or a fragment", () => {
+        assert.strictEqual(redactUrl("https://u:p@github.com/a/b"), "https://[redacted]@github.com/a/b");
+        assert.strictEqual(redactUrl("https://token@github.com/a/b"), "https://[redacted]@github.com/a/b");
+        assert.strictEqual(redactUrl("https://a@b:c@github.com/a/b"), "https://[redacted]@github.com/a/b");
+        assert.strictEqual(redactUrl("ssh://git@github.com/a/b"), "ssh://git@github.com/a/b");
+        assert.strictEqual(redactUrl("https://github.com/a/b?token=x#y"), "https://github.com/a/b?[redacted]");
     });
 });
 

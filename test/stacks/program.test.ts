@@ -5,6 +5,7 @@ import * as path from "path";
 import { setStackConfig } from "../../mock-runtime/runtime";
 import { formatProblem, isStackConfigError } from "../../core/problems";
 import { badConfigCases, localConfig } from "./bad-configs";
+import { hostileConfigCases, PLANTED_TOKEN, prodConfig } from "./hostile-configs";
 import { captured, clearRegisteredResources, isSecretOutput, valueOf } from "../support/harness";
 
 const kubeconfig = `apiVersion: v1
@@ -46,6 +47,25 @@ describe("program entry (index.ts)", () => {
                     (error: unknown) => isStackConfigError(error) && error.problems.map(formatProblem).includes(expected),
                 );
                 assert.deepStrictEqual(await captured(), []);
+            });
+        }
+    });
+
+    describe("registers nothing for a stack file that would weaken prod or inject into the cluster", () => {
+        for (const [title, mutate, expected] of hostileConfigCases) {
+            it(title, async () => {
+                const config = prodConfig();
+                mutate(config);
+                let message = "";
+                assert.throws(
+                    () => runProgram(config),
+                    (error: unknown) => {
+                        message = (error as Error).message;
+                        return isStackConfigError(error) && error.problems.map(formatProblem).includes(expected);
+                    },
+                );
+                assert.deepStrictEqual(await captured(), []);
+                assert.ok(!message.includes(PLANTED_TOKEN), "a credential reached the error message");
             });
         }
     });

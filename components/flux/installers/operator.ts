@@ -5,6 +5,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { isDeepStrictEqual } from "util";
+import { parseAllDocuments } from "yaml";
 import { FLUX_NAMESPACE, FluxProblem, FluxSettings, gitRefName, SYNC_NAME, SyncSpec } from "../../../core/flux";
 import type { FluxInstaller } from "../../clusters/flux-installer";
 
@@ -22,27 +24,49 @@ const HEALTHCHECK_TIMEOUT = "10m";
  * `serviceAccountName: kustomize-controller` on the sync Kustomization, so no patch of ours
  * repeats them.
  */
+/**
+ * The flux-instance chart writes most strings into its template unquoted (`ref: {{ .Values.instance.sync.ref }}`
+ * in templates/instance.yaml, checked at chart 0.49.0), so a value holding a newline could add
+ * objects to the release. The stack model refuses such values; this refuses any that would not read
+ * back as exactly itself, should one get past it. Quoting here instead would break the day the
+ * chart quotes them itself.
+ */
+export function plainScalar(field: string, value: string): string {
+    let readBack: unknown;
+    try {
+        const docs = /^\S+$/.test(value) ? parseAllDocuments(`v: ${value}\n`) : [];
+        readBack = docs.length === 1 && docs[0].errors.length === 0 ? docs[0].toJS() : undefined;
+    } catch {
+        readBack = undefined; // an alias to nothing, for one
+    }
+    if (!isDeepStrictEqual(readBack, { v: value })) {
+        throw new Error(`flux-instance value ${field} ${JSON.stringify(value)} is not a plain YAML scalar; the stack model should have refused it`);
+    }
+    return value;
+}
+
 /** Values of the flux-instance chart: the FluxInstance spec. Pure, so tests read it directly. */
 export function instanceValues(settings: FluxSettings, sync: SyncSpec, credentials: string | undefined) {
+    const ref = gitRefName(sync.ref);
     return {
         instance: {
             distribution: { version: settings.version, registry: DISTRIBUTION_REGISTRY },
             components: settings.components,
             cluster: {
                 type: settings.clusterType,
-                domain: settings.clusterDomain,
+                domain: plainScalar("cluster.domain", settings.clusterDomain),
                 networkPolicy: settings.networkPolicy,
                 multitenant: settings.lockdown,
-                tenantDefaultServiceAccount: settings.tenantServiceAccount,
+                tenantDefaultServiceAccount: plainScalar("cluster.tenantDefaultServiceAccount", settings.tenantServiceAccount),
             },
             sync: {
                 kind: "GitRepository",
                 name: SYNC_NAME,
-                url: sync.url,
-                ref: gitRefName(sync.ref),
-                path: sync.path,
-                interval: sync.interval,
-                ...(credentials ? { pullSecret: credentials } : {}),
+                url: plainScalar("sync.url", sync.url),
+                ref: ref === undefined ? undefined : plainScalar("sync.ref", ref),
+                path: plainScalar("sync.path", sync.path),
+                interval: plainScalar("sync.interval", sync.interval),
+                ...(credentials ? { pullSecret: plainScalar("sync.pullSecret", credentials) } : {}),
             },
         },
         // A post-install hook waits until the FluxInstance is ready, so the release (and `pulumi up`)
