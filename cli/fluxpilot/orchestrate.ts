@@ -257,6 +257,12 @@ class StepRunner {
         const timer = setTimeout(() => stop.abort(TIMEOUT), limitMs);
         try {
             const handle = await this.open(stack);
+            // Cancelled while the stack was being selected: start nothing. (An AbortSignal that is
+            // already aborted would never reach Pulumi: the Automation API only listens for "abort".)
+            if (cancel?.aborted || stop.signal.aborted) {
+                const by = String(stop.signal.aborted ? stop.signal.reason : cancel?.reason);
+                return { stack, operation, status: "skipped", reason: `not run: ${by === TIMEOUT ? "timed out while selecting the stack" : `cancelled by ${by}`}` };
+            }
             const work = this.perform(handle, stack, operation, log, stop.signal);
             const stopping = cancel ? AbortSignal.any([stop.signal, cancel]) : stop.signal;
             const outcome = await settleWithin(work, stopping, this.command.cancelWaitMs);

@@ -391,6 +391,29 @@ describe("fluxpilot orchestration under interruption, time limits and missing su
         assert.strictEqual(report.exitCode, 124);
     });
 
+    it("a signal that arrives while the stack is being selected starts no operation at all (item 1)", async () => {
+        const cancel = new AbortController();
+        const gateway = new FakeGateway({ dev: { up: {} } });
+        const open = gateway.openStack.bind(gateway);
+        gateway.openStack = async (stack, options) => {
+            const handle = await open(stack, options);
+            cancel.abort(new CancelReason("SIGTERM"));
+            return handle;
+        };
+        const report = await run(command("up", "dev"), ["dev"], {
+            gateway,
+            validator: new RecordingValidator(),
+            progress: { output: () => undefined, errorOutput: () => undefined, status: () => undefined },
+            backend,
+            now: () => 0,
+            color: "never",
+            cancel: cancel.signal,
+        });
+        assert.deepStrictEqual(gateway.sequence(), ["cliVersion", "openStack dev"]);
+        assert.deepStrictEqual(report.results.map((r) => [r.status, r.reason]), [["skipped", "not run: cancelled by SIGTERM"]]);
+        assert.deepStrictEqual([report.exitCode, report.cancelled], [130, { signal: "SIGTERM", pulumiStopped: true }]);
+    });
+
     it("validates the stack file of org/stack names and opens the stack by its full name (item 9)", async () => {
         const { gateway, validator } = await execute(command("preview", "acme/dev"), ["acme/dev"], { "acme/dev": { preview: {} } });
         assert.deepStrictEqual(validator.validated, ["dev"]);
