@@ -4,6 +4,7 @@
  * flags (--no-cross-namespace-refs, --no-remote-bases, --default-service-account).
  */
 import * as path from "path";
+import { fluxComponents, KUSTOMIZE_CONTROLLER_SA } from "../core/flux";
 import { BuildResult, KustomizeBuilder, overlayOf, RenderedObject } from "./kustomize";
 import { GitOpsError, GitOpsProblem } from "./problems";
 import { describeObject, KubeObject } from "./yaml";
@@ -270,9 +271,7 @@ export function checkEntryContract(entry: ClusterEntry): GitOpsProblem[] {
         if (typeof spec.path === "string" && !spec.path.startsWith("./")) {
             add(`spec.path "${spec.path}" should start with ./ (relative to the repository root, e.g. ./apps/<app>/overlays/<env>)`);
         }
-        if (spec.serviceAccountName !== "kustomize-controller") {
-            add(`spec.serviceAccountName is ${JSON.stringify(spec.serviceAccountName)}: set it to kustomize-controller; staging and prod run Flux with --default-service-account=default`);
-        }
+        problems.push(...checkIdentity(k, entry).map((message) => ({ file: k.rendered.sourceFile, object: describeObject(object), message })));
         if (spec.prune !== true) add("spec.prune must be true so that objects removed from Git are removed from the cluster");
         if (spec.wait !== true && !(Array.isArray(spec.healthChecks) && spec.healthChecks.length > 0)) {
             add("set spec.wait: true (or spec.healthChecks) so that dependants wait until this is healthy");
@@ -282,6 +281,31 @@ export function checkEntryContract(entry: ClusterEntry): GitOpsProblem[] {
         }
     }
     return problems;
+}
+
+/** Platform-level Kustomizations: the only ones that run as a Flux controller's account. */
+export const PLATFORM_PREFIX = "infra-";
+/** Service accounts of the Flux controllers (named after them), which can do anything in the cluster. */
+const CONTROLLER_ACCOUNTS: readonly string[] = fluxComponents;
+
+/**
+ * Who a Kustomization applies as. infra-* ones run as kustomize-controller; every other (an app)
+ * runs as a service account of its own, bound to its own namespaces, so whatever lands under apps/
+ * cannot reach beyond them (as in fluxcd/flux2-multi-tenancy).
+ */
+function checkIdentity(k: FluxKustomization, entry: ClusterEntry): string[] {
+    const account = k.rendered.object.spec?.serviceAccountName;
+    if (k.name.startsWith(PLATFORM_PREFIX)) {
+        return account === KUSTOMIZE_CONTROLLER_SA
+            ? []
+            : [`spec.serviceAccountName is ${JSON.stringify(account)}: set it to ${KUSTOMIZE_CONTROLLER_SA}; platform Kustomizations (${PLATFORM_PREFIX}*) run as Flux's own account, and staging and prod run Flux with --default-service-account=default`];
+    }
+    const fix = `set it to this app's own service account (e.g. ${k.name}), declared and bound to the app's namespaces by a RoleBinding in infrastructure/tenants/; only ${PLATFORM_PREFIX}* Kustomizations run as a Flux controller`;
+    if (typeof account !== "string" || account === "") return [`spec.serviceAccountName is ${JSON.stringify(account)}: ${fix}`];
+    if (CONTROLLER_ACCOUNTS.includes(account)) return [`spec.serviceAccountName is ${account}, a Flux controller with rights over the whole cluster: ${fix}`];
+    const sharing = entry.kustomizations.filter((other) => other !== k && !other.name.startsWith(PLATFORM_PREFIX) && other.rendered.object.spec?.serviceAccountName === account);
+    if (sharing.length > 0) return [`spec.serviceAccountName ${account} is also used by ${sharing.map((o) => o.name).join(", ")}: ${fix}`];
+    return [];
 }
 
 /**

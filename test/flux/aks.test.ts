@@ -98,4 +98,16 @@ describe("flux: AKS extension installer", () => {
             ["components: lists source-watcher, which the microsoft.flux extension does not offer"],
         );
     });
+
+    it("refuses the Flux settings the extension has no configuration setting for, rather than dropping them", () => {
+        const settings = { ...model("dev").fluxByCluster["dev-one"], installer: "aks-extension" as const };
+        const context = { environment: "dev" as const, cloud: "azure", gitops: model("dev").gitops };
+        const refused = validateFluxSettings({ ...settings, networkPolicy: false, tenantServiceAccount: "tenant", clusterDomain: "corp.local" }, context);
+        assert.deepStrictEqual(refused.map((p) => [p.field, p.value]), [
+            ["networkPolicy", false],
+            ["tenantServiceAccount", "tenant"],
+            ["clusterDomain", "corp.local"],
+        ]);
+        assert.ok(refused.every((p) => /cannot be honoured by the microsoft\.flux extension/.test(p.message) && /installer flux-operator/.test(p.fix)));
+    });
 });

@@ -49,7 +49,7 @@ describe("gitops: Flux entry points", () => {
             it("applies infrastructure controllers, then infrastructure configs, then apps", () => {
                 const all = rendering(env).entry.kustomizations;
                 const layer = (k: FluxKustomization) =>
-                    k.path.startsWith("infrastructure/controllers/") ? 0 : k.path.startsWith("infrastructure/configs/") ? 1 : k.path.startsWith("apps/") ? 2 : -1;
+                    k.path.startsWith("infrastructure/controllers/") ? 0 : k.path.startsWith("infrastructure/configs/") || k.path.startsWith("infrastructure/tenants/") ? 1 : k.path.startsWith("apps/") ? 2 : -1;
                 for (const k of all) {
                     assert.notStrictEqual(layer(k), -1, `${k.name} applies ${k.path}, outside infrastructure/ and apps/`);
                     const deps = [...dependencies(k, all)].map((name) => all.find((x) => x.name === name)!);
@@ -131,6 +131,9 @@ describe("gitops: Flux entry points", () => {
             }
         });
         it("every cluster policy has one rule, excludes the platform namespaces only, and checks init containers as the offline rules do", () => {
+            // Kubernetes creates these; Flux's bootstrap creates flux-system; kind creates local-path-storage.
+            const builtIn = ["kube-system", "kube-public", "kube-node-lease", "flux-system"];
+            const providedByCluster: Record<string, string[]> = { local: ["local-path-storage"] };
             for (const env of ENVIRONMENTS) {
                 const policies = objectsOf(env).filter((o) => o.object.kind === "ClusterPolicy").map((o) => o.object);
                 const appNamespaces = new Set(findWorkloads(objectsOf(env)).map((w) => w.namespace));
@@ -140,9 +143,12 @@ describe("gitops: Flux entry points", () => {
                     assert.strictEqual(policy.spec.rules.length, 1, where);
                     const [rule] = policy.spec.rules;
                     const excluded: string[] = rule.exclude?.any?.[0]?.resources?.namespaces ?? [];
-                    for (const platform of ["kube-system", "flux-system", "kyverno", "monitoring"]) {
+                    for (const platform of ["kube-system", "flux-system", "kyverno", ...(env === "staging" || env === "prod" ? ["monitoring"] : [])]) {
                         assert.ok(excluded.includes(platform), `${where} does not exclude ${platform}`);
                     }
+                    // An excluded namespace nobody has created yet is free for anyone to claim, policy-free.
+                    const existing = new Set([...builtIn, ...(providedByCluster[env] ?? []), ...objectsOf(env).filter((o) => o.object.kind === "Namespace").map((o) => o.object.metadata!.name!)]);
+                    for (const namespace of excluded) assert.ok(existing.has(namespace), `${where} excludes ${namespace}, which ${env} does not have`);
                     for (const namespace of appNamespaces) assert.ok(!excluded.includes(namespace!), `${where} exempts the app namespace ${namespace}`);
                     // Init containers take no probes; every other rule covers them offline (workload-rules.ts).
                     if (policy.metadata!.name === "require-probes") continue;
@@ -183,7 +189,7 @@ describe("gitops: Flux entry points", () => {
         it("reports the removed v1beta2 API and the missing lock-down settings", () => {
             const entry = loadClusterEntry(builder, dir);
             const contract = formatGitOpsProblems(checkEntryContract(entry));
-            assert.match(contract, /old-api: spec.serviceAccountName is undefined: set it to kustomize-controller/);
+            assert.match(contract, /old-api: spec.serviceAccountName is undefined: set it to this app's own service account \(e\.g\. old-api\)/);
             assert.match(contract, /old-api: spec.prune must be true/);
             assert.match(contract, /old-api: set spec.wait: true/);
             assert.match(contract, /old-api: spec.retryInterval is missing/);
@@ -223,10 +229,8 @@ describe("gitops: Flux entry points", () => {
             const prod = structuredClone(rendering("prod"));
             const app = prod.kustomizations.find((k) => k.name === "sample-app")!;
             const controllers = prod.kustomizations.find((k) => k.name === "infra-controllers")!;
-            // The app's namespace declared by the infrastructure configs instead: applied first today, but nothing says so.
-            const namespace = app.objects.find((o) => o.object.kind === "Namespace")!;
-            app.objects = app.objects.filter((o) => o !== namespace);
-            prod.kustomizations.find((k) => k.name === "infra-configs")!.objects.push(namespace);
+            // The app's namespace is declared by infra-tenants; without the dependsOn nothing says it comes first.
+            assert.ok(!app.objects.some((o) => o.object.kind === "Namespace"));
             prod.entry.kustomizations.find((k) => k.name === "sample-app")!.dependsOn = [];
             controllers.objects.find((o) => o.object.kind === "HelmRelease" && o.object.metadata!.name === "kyverno")!.object.spec.storageNamespace = "helm-state";
             const text = formatGitOpsProblems(checkNamespacesExist(prod));
@@ -240,7 +244,7 @@ describe("gitops: Flux entry points", () => {
             kyverno.spec.install.createNamespace = true;
             assert.doesNotMatch(formatGitOpsProblems(checkNamespacesExist(prod)), /HelmRelease flux-system\/kyverno/);
             // Depending on the Kustomization that creates it again is enough.
-            prod.entry.kustomizations.find((k) => k.name === "sample-app")!.dependsOn = [{ name: "infra-configs", namespace: "flux-system" }];
+            prod.entry.kustomizations.find((k) => k.name === "sample-app")!.dependsOn = [{ name: "infra-tenants", namespace: "flux-system" }];
             assert.doesNotMatch(formatGitOpsProblems(checkNamespacesExist(prod)), /sample-app-prod/);
         });
 

@@ -75,8 +75,9 @@ describe("gitops: sources", () => {
             const { objects } = builder.build("apps/sample-app/overlays/prod");
             const deployment = objects.find((o) => o.object.kind === "Deployment")!;
             assert.strictEqual(deployment.sourceFile, "apps/sample-app/base/deployment.yaml via apps/sample-app/overlays/prod");
-            const namespace = objects.find((o) => o.object.kind === "Namespace")!;
-            assert.strictEqual(namespace.sourceFile, "apps/sample-app/overlays/prod/namespace.yaml");
+            // The app's namespace is the platform's (infra-tenants), declared beside its RoleBinding.
+            const namespace = builder.build("infrastructure/tenants/prod").objects.find((o) => o.object.kind === "Namespace")!;
+            assert.strictEqual(namespace.sourceFile, "infrastructure/tenants/prod/sample-app-namespace.yaml");
             for (const { object } of objects) {
                 assert.strictEqual(object.metadata?.annotations?.["config.kubernetes.io/origin"], undefined);
             }

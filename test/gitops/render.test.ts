@@ -24,13 +24,13 @@ describe("gitops: npm run render", () => {
     it("render prod writes one file per Kustomization, in apply order, matching the loader", () => {
         const run = runRender(["prod", "--out", tmp]);
         assert.strictEqual(run.status, 0, run.stderr);
-        assert.deepStrictEqual(fs.readdirSync(tmp).sort(), ["00-flux-system.yaml", "01-infra-controllers.yaml", "02-infra-configs.yaml", "03-sample-app.yaml"]);
-        const app = fs.readFileSync(path.join(tmp, "03-sample-app.yaml"), "utf8");
+        assert.deepStrictEqual(fs.readdirSync(tmp).sort(), ["00-flux-system.yaml", "01-infra-controllers.yaml", "02-infra-configs.yaml", "03-infra-tenants.yaml", "04-sample-app.yaml"]);
+        const app = fs.readFileSync(path.join(tmp, "04-sample-app.yaml"), "utf8");
         assert.match(app, /^# Rendered by `npm run render`: Flux Kustomization flux-system\/sample-app applies \.\/apps\/sample-app\/overlays\/prod\n/);
         const written = YAML.parseAllDocuments(app).map((d) => d.toJS());
         const expected = rendering("prod").kustomizations.find((k) => k.name === "sample-app")!.objects.map((o) => o.object);
         assert.deepStrictEqual(written, expected);
-        assert.match(run.stdout, /Rendered prod: 4 Kustomizations/);
+        assert.match(run.stdout, /Rendered prod: 5 Kustomizations/);
     });
 
     it("an unknown environment is a clear error and a non-zero exit", () => {
@@ -65,6 +65,6 @@ describe("gitops: npm run render", () => {
         const files = fs.readdirSync(tmp).sort();
         assert.ok(files.includes("notes.yaml"));
         assert.ok(!files.includes("09-removed-app.yaml"));
-        assert.ok(files.includes("03-sample-app.yaml"));
+        assert.ok(files.includes("04-sample-app.yaml"));
     });
 });

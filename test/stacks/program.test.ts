@@ -85,6 +85,8 @@ describe("program entry (index.ts)", () => {
         assert.strictEqual(outputs.gitPath, "clusters/local");
         assert.ok(await isSecretOutput(outputs.kubeconfig), "kubeconfig must be a secret output");
         assert.doesNotMatch(await valueOf(outputs.kubeconfig), /other-token/, "only the chosen context leaves the file");
+        // Server and context only: the adopted cluster's own credential stays in the file too.
+        assert.doesNotMatch(await valueOf(outputs.kubeconfig), /local-token/, "no credential in the outputs");
         const types = (await captured()).map((r) => r.type);
         assert.ok(types.includes("fluxpilot:clusters:ExistingCluster"));
         assert.ok(types.includes("pulumi:providers:kubernetes"));

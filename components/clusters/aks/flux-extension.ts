@@ -63,6 +63,24 @@ export const aksExtensionInstaller: FluxInstaller<AksCluster> = {
     title: "AKS microsoft.flux extension (FluxConfiguration)",
     validate(settings): FluxProblem[] {
         const problems: FluxProblem[] = [];
+        // The extension's configuration settings cover the controllers and multiTenancy.enforce only
+        // (Azure: "GitOps Flux v2 configurations", extension configuration settings); these
+        // settings would be dropped silently, so anything but their default is refused.
+        const unmapped: [field: string, value: unknown, fallback: unknown, what: string][] = [
+            ["networkPolicy", settings.networkPolicy, true, "Flux's network policies are the extension's own; they cannot be turned off from here"],
+            ["tenantServiceAccount", settings.tenantServiceAccount, "default", "under multiTenancy.enforce the extension picks the tenants' default service account itself"],
+            ["clusterDomain", settings.clusterDomain, "cluster.local", "the extension assumes cluster.local"],
+        ];
+        for (const [field, value, fallback, what] of unmapped) {
+            if (value !== fallback) {
+                problems.push({
+                    field,
+                    value,
+                    message: `cannot be honoured by the microsoft.flux extension: ${what}`,
+                    fix: `remove ${field} for this cluster, or use installer flux-operator`,
+                });
+            }
+        }
         if (settings.components.includes("source-watcher")) {
             problems.push({
                 field: "components",

@@ -29,6 +29,7 @@ export class ExistingCluster extends pulumi.ComponentResource implements Kuberne
         this.endpoint = view ? pulumi.output(view.server) : pulumi.output(pulumi.unknown as unknown as string);
         // The version is whatever the cluster runs; Pulumi does not manage it here.
         this.kubernetesVersion = pulumi.output("unmanaged");
+        // Server and context only (no user entry); secret like every cluster's kubeconfig output.
         this.kubeconfig = pulumi.secret(view ? view.minified : (pulumi.unknown as unknown as string));
         this.oidcIssuerUrl = pulumi.output(undefined);
         this.provider = new k8s.Provider(

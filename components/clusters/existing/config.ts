@@ -54,7 +54,11 @@ export function resolveKubeconfigPath(configured: string | undefined, env: NodeJ
 }
 
 export interface KubeconfigView {
-    /** The kubeconfig reduced to the chosen context, so no other cluster's credentials leave the file. */
+    /**
+     * The kubeconfig reduced to the chosen context's cluster (server, CA) and context, without any
+     * user entry: an output must not hand out the file's credentials (`--show-secrets` would give
+     * cluster-admin). Merge it with your own credentials to use it.
+     */
     minified: string;
     server: string;
 }
@@ -87,7 +91,6 @@ export function selectKubeconfigContext(document: string, context: string | unde
         );
     }
     const cluster = (parsed.clusters ?? []).find((c: any) => c?.name === contextEntry.context?.cluster);
-    const user = (parsed.users ?? []).find((u: any) => u?.name === contextEntry.context?.user);
     if (!cluster?.cluster?.server) {
         throw new KubeconfigContextError(
             `kubeconfig ${source}: context "${contextName}" names cluster "${contextEntry.context?.cluster}", which has no server`,
@@ -101,7 +104,6 @@ export function selectKubeconfigContext(document: string, context: string | unde
         "current-context": contextName,
         contexts: [contextEntry],
         clusters: [cluster],
-        users: user ? [user] : [],
     };
     return { minified: stringifyYaml(minified), server: cluster.cluster.server };
 }
