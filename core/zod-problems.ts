@@ -99,11 +99,13 @@ export function parseWithProblems<T>(
         if (issue.code === "invalid_type" && issue.input === undefined) {
             problems.push({ key, message: "is missing", fix: fix ?? `set ${key}` });
         } else if (issue.code === "invalid_type") {
+            const expected = issue.expected === "int" ? "a whole number" : `a ${issue.expected}`;
             problems.push({
                 key,
                 value: shown(issue.input),
-                message: `must be ${issue.expected === "int" ? "a whole number" : `a ${issue.expected}`}, not ${describeType(issue.input)}`,
-                fix: fix ?? `set ${key} to a ${issue.expected}`,
+                // A fraction where a whole number belongs is a number already: "not a number" would mislead.
+                message: issue.expected === "int" && typeof issue.input === "number" ? `must be ${expected}` : `must be ${expected}, not ${describeType(issue.input)}`,
+                fix: fix ?? `set ${key} to ${expected}`,
             });
         } else if (issue.code === "invalid_value") {
             problems.push({

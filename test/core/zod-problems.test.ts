@@ -1,0 +1,80 @@
+/**
+ * Zod issues in the words of a stack file's author: "did you mean" for typos (nested in optional
+ * objects too), a type named for what was given, and a fix for every problem.
+ */
+import * as assert from "assert";
+import { z } from "zod";
+import { formatProblem } from "../../core/problems";
+import { rule } from "../../core/rules";
+import { closestKey, formatKey, parseWithProblems, unknownKeyProblem } from "../../core/zod-problems";
+
+const lines = (schema: z.ZodType, value: unknown, secret = false) => parseWithProblems(schema, value, "p:k", secret).problems.map(formatProblem);
+
+describe("core: zod issues as config problems", () => {
+    it("writes keys with dots for fields and brackets for list positions", () => {
+        assert.strictEqual(formatKey("p:k", ["clusters", 2, "nodePools", 0, "name"]), "p:k.clusters[2].nodePools[0].name");
+        assert.strictEqual(formatKey("p:k", []), "p:k");
+    });
+
+    it("suggests the closest known key when the distance is within a third of the word (at least 2)", () => {
+        assert.strictEqual(closestKey("environmnt", ["environment", "gitops"]), "environment");
+        assert.strictEqual(closestKey("GITOPS", ["environment", "gitops"]), "gitops");
+        // 9 letters allow 3 edits; 4 are too many.
+        assert.strictEqual(closestKey("abcdefxyz", ["abcdefghi"]), "abcdefghi");
+        assert.strictEqual(closestKey("abcdewxyz", ["abcdefghi"]), undefined);
+        // Short words still allow 2 edits.
+        assert.strictEqual(closestKey("ab", ["cd"]), "cd");
+        assert.strictEqual(closestKey("ab", ["cde"]), undefined);
+        assert.strictEqual(closestKey("x", []), undefined);
+        // The nearest wins, not the first.
+        assert.strictEqual(closestKey("nodepol", ["name", "nodePools", "nodePool"]), "nodePool");
+    });
+
+    it("says to remove an unknown key when nothing is close, listing the known ones", () => {
+        assert.deepStrictEqual(unknownKeyProblem("p:zzz", "zzz", ["alpha", "beta"]), {
+            key: "p:zzz",
+            message: "is not a known setting",
+            fix: "remove it; known settings here: alpha, beta",
+        });
+        assert.strictEqual(unknownKeyProblem("p:alpah", "alpah", ["alpha"], (k) => `p:${k}`).fix, 'did you mean "p:alpha"? Known settings here: p:alpha');
+    });
+
+    it("finds the known keys inside optional, nested and listed objects", () => {
+        const schema = z.strictObject({
+            auth: z.strictObject({ type: z.string(), username: z.string().optional() }).optional(),
+            pools: z.array(z.strictObject({ name: z.string() })).optional(),
+        });
+        assert.deepStrictEqual(lines(schema, { auth: { type: "basic", usrname: "git" } }), [
+            'p:k.auth.usrname: is not a known setting. Fix: did you mean "username"? Known settings here: type, username',
+        ]);
+        assert.deepStrictEqual(lines(schema, { pools: [{ name: "a", nmae: "b" }] }), ['p:k.pools[0].nmae: is not a known setting. Fix: did you mean "name"? Known settings here: name']);
+    });
+
+    it("names the type given: null, a list, an object, a number, a string", () => {
+        const text = z.string(rule("must be a string", "quote it"));
+        assert.deepStrictEqual(lines(text, null), ["p:k: must be a string, not null (given: null). Fix: quote it"]);
+        assert.deepStrictEqual(lines(text, ["a"]), ['p:k: must be a string, not a list (given: ["a"]). Fix: quote it']);
+        assert.deepStrictEqual(lines(text, { a: 1 }), ['p:k: must be a string, not an object (given: {"a":1}). Fix: quote it']);
+        assert.deepStrictEqual(lines(text, 7), ["p:k: must be a string, not a number (given: 7). Fix: quote it"]);
+        assert.deepStrictEqual(lines(z.int(), "3"), ['p:k: must be a number, not a string (given: "3"). Fix: set p:k to a number']);
+        assert.deepStrictEqual(lines(z.int(), 1.5), ["p:k: must be a whole number (given: 1.5). Fix: set p:k to a whole number"]);
+        assert.deepStrictEqual(lines(z.boolean(), "yes"), ['p:k: must be a boolean, not a string (given: "yes"). Fix: set p:k to a boolean']);
+    });
+
+    it("reports a missing value as missing, with the schema's fix or a default one", () => {
+        assert.deepStrictEqual(lines(z.strictObject({ a: z.string(rule("is missing", "set a")) }), {}), ["p:k.a: is missing. Fix: set a"]);
+        assert.deepStrictEqual(lines(z.strictObject({ a: z.string() }), {}), ["p:k.a: is missing. Fix: set p:k.a"]);
+    });
+
+    it("gives every problem a fix, even when the schema has none", () => {
+        assert.deepStrictEqual(lines(z.string().min(1), ""), ['p:k: Too small: expected string to have >=1 characters (given: ""). Fix: see docs/configuration.md for the accepted values']);
+        assert.deepStrictEqual(lines(z.enum(["a", "b"]), "c"), ['p:k: is not one of the accepted values (given: "c"). Fix: use one of "a", "b"']);
+        assert.deepStrictEqual(lines(z.enum(["a", "b"], rule("is not a letter", "use a or b")), "c"), ['p:k: is not a letter (given: "c"). Fix: use a or b']);
+    });
+
+    it("hides values of secret keys", () => {
+        assert.deepStrictEqual(lines(z.string().min(5, rule("is short", "lengthen it")), "hunter", false), []);
+        assert.deepStrictEqual(lines(z.string().min(8, rule("is short", "lengthen it")), "hunter2", true), ["p:k: is short (given: [secret]). Fix: lengthen it"]);
+        assert.deepStrictEqual(lines(z.string(rule("must be a string", "quote it")), 42, true), ["p:k: must be a string, not a number (given: [secret]). Fix: quote it"]);
+    });
+});

@@ -1,0 +1,125 @@
+/**
+ * The Flux settings on the inputs the main tests do not reach: the defaults one by one, the name
+ * and domain patterns at their edges, duplicate and missing controllers, version ranges and pins,
+ * and each problem's key, value and fix.
+ */
+import * as assert from "assert";
+import { DEFAULT_AKS_EXTENSION_VERSION, DEFAULT_OPERATOR_CHART_VERSION, fluxSchema, resolveFlux } from "../../components/flux/settings";
+import { formatProblem, isStackConfigError, StackConfigError } from "../../core/problems";
+import { parseWithProblems } from "../../core/zod-problems";
+import { existingCluster, model } from "./support";
+
+/** Every problem of the stack, whole: key, message, value and fix. */
+function problems(env: string, overrides: Record<string, unknown>): string[] {
+    try {
+        model(env, overrides);
+    } catch (error) {
+        assert.ok(isStackConfigError(error));
+        return (error as StackConfigError).problems.map(formatProblem);
+    }
+    return assert.fail("expected the configuration to be rejected");
+}
+
+const accepts = (flux: Record<string, unknown>) => fluxSchema.safeParse(flux).success;
+const schemaProblems = (flux: Record<string, unknown>) => parseWithProblems(fluxSchema, flux, "fluxpilot:flux").problems.map(formatProblem);
+
+describe("flux settings: edges", () => {
+    it("fills every setting from its default", () => {
+        assert.deepStrictEqual(resolveFlux(undefined, undefined, "dev"), {
+            installer: "flux-operator",
+            version: "2.9.x",
+            components: ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"],
+            clusterType: "kubernetes",
+            clusterDomain: "cluster.local",
+            networkPolicy: true,
+            lockdown: false,
+            tenantServiceAccount: "default",
+            operatorChartVersion: DEFAULT_OPERATOR_CHART_VERSION,
+            aksExtensionVersion: DEFAULT_AKS_EXTENSION_VERSION,
+            webhook: { enabled: false },
+        });
+        assert.strictEqual(resolveFlux(undefined, undefined, "prod").lockdown, true);
+        assert.strictEqual(resolveFlux(undefined, undefined, "staging").lockdown, true);
+        assert.strictEqual(resolveFlux(undefined, undefined, "local").lockdown, false);
+    });
+
+    it("lets the cluster's value win over the stack's, and the stack's over the default", () => {
+        const settings = resolveFlux({ clusterDomain: "stack.local", networkPolicy: false }, { clusterDomain: "cluster.example" }, "dev");
+        assert.strictEqual(settings.clusterDomain, "cluster.example");
+        assert.strictEqual(settings.networkPolicy, false);
+        // The components list is a copy: changing it never changes the defaults.
+        settings.components.push("source-watcher");
+        assert.strictEqual(resolveFlux(undefined, undefined, "dev").components.length, 4);
+    });
+
+    it("accepts Kubernetes names for the tenant service account and refuses the near misses", () => {
+        for (const good of ["a", "flux-reconciler", "a1", "1a", "a".repeat(63)]) assert.ok(accepts({ tenantServiceAccount: good }), good);
+        for (const bad of ["", "A", "-a", "a-", "a_b", "a.b", "a".repeat(64)]) assert.ok(!accepts({ tenantServiceAccount: bad }), bad);
+        assert.deepStrictEqual(schemaProblems({ tenantServiceAccount: "Tenant" }), [
+            'fluxpilot:flux.tenantServiceAccount: is not a Kubernetes object name (given: "Tenant"). Fix: use lowercase letters, digits and \'-\', e.g. flux-reconciler',
+        ]);
+    });
+
+    it("accepts DNS domains for the cluster domain and refuses the near misses", () => {
+        for (const good of ["cluster.local", "a", "k8s.example.com", "a-b.c"]) assert.ok(accepts({ clusterDomain: good }), good);
+        for (const bad of ["", "Cluster.local", ".cluster.local", "cluster.local.", "-a", "a-", "a_b"]) assert.ok(!accepts({ clusterDomain: bad }), bad);
+        assert.deepStrictEqual(schemaProblems({ clusterDomain: "cluster_local" }), [
+            'fluxpilot:flux.clusterDomain: is not a DNS domain (given: "cluster_local"). Fix: use the cluster\'s DNS domain, e.g. cluster.local',
+        ]);
+    });
+
+    it("takes Flux 2 version ranges only, and exact chart and extension versions", () => {
+        assert.ok(accepts({ version: "2.9.x" }));
+        assert.ok(accepts({ version: ">=2.9.0 <2.10.0" }));
+        assert.deepStrictEqual(schemaProblems({ version: "latest" }), [
+            'fluxpilot:flux.version: is not a valid semver range (given: "latest"). Fix: write it like "2.9.x" or ">=2.9.0 <2.10.0"',
+        ]);
+        assert.deepStrictEqual(schemaProblems({ version: ">=2.0.0" }), ['fluxpilot:flux.version: allows versions outside Flux 2 (given: ">=2.0.0"). Fix: pin a Flux 2 range, e.g. "2.9.x"']);
+        assert.deepStrictEqual(schemaProblems({ operatorChartVersion: "0.x" }), [
+            `fluxpilot:flux.operatorChartVersion: is not an exact version (given: "0.x"). Fix: pin one release, e.g. "${DEFAULT_OPERATOR_CHART_VERSION}"`,
+        ]);
+        assert.deepStrictEqual(schemaProblems({ aksExtensionVersion: "1.19" }), [
+            `fluxpilot:flux.aksExtensionVersion: is not an exact version (given: "1.19"). Fix: pin one release, e.g. "${DEFAULT_AKS_EXTENSION_VERSION}"`,
+        ]);
+    });
+
+    it("reports controllers listed twice, and the sync's own controllers missing, with the list given", () => {
+        const components = ["source-controller", "source-controller", "helm-controller", "helm-controller"];
+        assert.deepStrictEqual(problems("dev", { "fluxpilot:flux": { components } }), [
+            `fluxpilot:flux.components: lists source-controller, helm-controller more than once (given: ${JSON.stringify(components)}). Fix: list each component once`,
+            `fluxpilot:flux.components: lacks kustomize-controller, which the sync of clusters/dev needs (given: ${JSON.stringify(components)}). Fix: add source-controller and kustomize-controller`,
+        ]);
+    });
+
+    it("reports image automation without the reflector it reads tags from", () => {
+        const components = ["source-controller", "kustomize-controller", "image-automation-controller"];
+        assert.deepStrictEqual(problems("dev", { "fluxpilot:flux": { components } }), [
+            `fluxpilot:flux.components: has image-automation-controller without image-reflector-controller, which it reads image tags from (given: ${JSON.stringify(components)}). Fix: add image-reflector-controller, or remove image-automation-controller`,
+        ]);
+        assert.doesNotThrow(() => model("dev", { "fluxpilot:flux": { components: [...components, "image-reflector-controller"] } }));
+    });
+
+    it("refuses a relaxed lock-down in staging and prod under the key it came from, and allows it in dev", () => {
+        assert.deepStrictEqual(problems("prod", { "fluxpilot:flux": { lockdown: false } }), [
+            "fluxpilot:flux.lockdown: relaxes the multi-tenancy lock-down, which prod does not allow (given: false). Fix: remove lockdown (it defaults to true here); only dev and local may relax it",
+        ]);
+        assert.deepStrictEqual(problems("staging", { "fluxpilot:clusters": [existingCluster("s", { flux: { lockdown: false } })] }), [
+            "fluxpilot:clusters[0].flux.lockdown: relaxes the multi-tenancy lock-down, which staging does not allow (given: false). Fix: remove lockdown (it defaults to true here); only dev and local may relax it",
+        ]);
+        assert.doesNotThrow(() => model("dev", { "fluxpilot:flux": { lockdown: false } }));
+    });
+
+    it("reports a problem shared by several clusters once, under the stack key", () => {
+        const lines = problems("dev", { "fluxpilot:flux": { components: ["source-controller"] }, "fluxpilot:clusters": [existingCluster("a"), existingCluster("b")] });
+        assert.strictEqual(lines.length, 1);
+        assert.match(lines[0], /^fluxpilot:flux\.components: lacks kustomize-controller/);
+    });
+
+    it("needs notification-controller and a GitHub repository for the webhook", () => {
+        const lines = problems("dev", { "fluxpilot:flux": { webhook: { enabled: true }, components: ["source-controller", "kustomize-controller"] } });
+        assert.deepStrictEqual(lines, [
+            "fluxpilot:flux.webhook.enabled: needs notification-controller, which serves the webhook receiver (given: true). Fix: add notification-controller to components, or disable the webhook",
+            "fluxpilot:flux.webhook.enabled: needs a github.com repository and fluxpilot:gitops.github.owner to create the repository webhook (given: true). Fix: set github.owner in fluxpilot:gitops, or disable the webhook",
+        ]);
+    });
+});
