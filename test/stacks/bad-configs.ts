@@ -4,10 +4,7 @@
  * stack model must report. Used by the model's tests and by the program's (nothing created).
  * The messages hold for this repository and for test/stacks/fixtures/repo alike.
  */
-import { clusterProviders } from "../../components/clusters/registry";
-
-/** Every cloud the registry knows, as the model lists them in its fixes. */
-const CLOUDS = clusterProviders().map((p) => p.cloud).join(", ");
+import { CLOUDS } from "./support";
 
 /** A valid local stack; each bad case changes one thing. */
 export function localConfig(): Record<string, unknown> {

@@ -7,25 +7,12 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { clusterProviders } from "../../components/clusters/registry";
 import { GIT_PASSWORD_KEY, GITHUB_TOKEN_KEY } from "../../core/git";
-import { formatProblem, isStackConfigError, StackConfigError } from "../../core/problems";
 import { fluxKustomizationPaths } from "../../stacks/gitops";
 import { parseStackModel } from "../../stacks/model";
 import { localConfig } from "./bad-configs";
+import { CLOUDS, problemsOf, repoRoot } from "./support";
 
-const repoRoot = path.join(__dirname, "fixtures", "repo");
-const CLOUDS = clusterProviders().map((p) => p.cloud).join(", ");
-
-function problemsOf(config: Record<string, unknown>, secretKeys: string[] = []): string[] {
-    try {
-        parseStackModel("test", config, { repoRoot, secretKeys });
-    } catch (error) {
-        assert.ok(isStackConfigError(error), `expected a StackConfigError, got ${String(error)}`);
-        return (error as StackConfigError).problems.map(formatProblem);
-    }
-    return assert.fail("expected the configuration to be rejected");
-}
 
 const withClusters = (clusters: unknown) => ({ ...localConfig(), "fluxpilot:clusters": clusters });
 const withGitops = (gitops: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ ...localConfig(), "fluxpilot:gitops": gitops, ...extra });

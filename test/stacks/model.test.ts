@@ -11,21 +11,11 @@ import { fluxKustomizationPaths } from "../../stacks/gitops";
 import { validateManagedCluster } from "../../components/clusters/managed";
 import { ManagedClusterConfig } from "../../components/clusters/provider";
 import { badConfigCases, localConfig } from "./bad-configs";
+import { problemsOf, repoRoot } from "./support";
 import { hostileConfigCases, PLANTED_TOKEN, prodConfig } from "./hostile-configs";
 import { refNameProblem, redactUrl } from "../../core/git";
 
-const repoRoot = path.join(__dirname, "fixtures", "repo");
 
-
-function problemsOf(config: Record<string, unknown>, secretKeys: string[] = []): string[] {
-    try {
-        parseStackModel("test", config, { repoRoot, secretKeys });
-    } catch (error) {
-        assert.ok(isStackConfigError(error), `expected a StackConfigError, got ${error}`);
-        return (error as StackConfigError).problems.map(formatProblem);
-    }
-    assert.fail("expected the configuration to be rejected");
-}
 
 function assertOneProblem(config: Record<string, unknown>, expected: string): void {
     assert.deepStrictEqual(problemsOf(config), [expected]);
