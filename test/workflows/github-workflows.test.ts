@@ -88,6 +88,16 @@ const PINNED_ACTIONS: Record<string, { sha: string; tag: string; inputs: string[
         tag: "v3.0.0",
         inputs: ["project_id", "workload_identity_provider", "service_account", "audience", "create_credentials_file", "export_environment_variables", "token_format", "cleanup_credentials", "access_token_lifetime"],
     },
+    "azure/use-kubelogin": {
+        sha: "0ce7c36141aa27d4934872cf00b0120804c98a29",
+        tag: "v1.3",
+        inputs: ["kubelogin-version", "skip-cache", "github-api-base-url"],
+    },
+    "google-github-actions/setup-gcloud": {
+        sha: "aa5489c8933f4cc7a4f7d45035b3b1440c9c10db",
+        tag: "v3.0.1",
+        inputs: ["version", "project_id", "install_components", "skip_install", "cache"],
+    },
     "azure/login": {
         sha: "f5d393ae46f8fde4be8b75f32e3fc50e654ad0ca",
         tag: "v3.0.1",
