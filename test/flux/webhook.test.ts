@@ -113,7 +113,7 @@ describe("flux: webhook receiver", () => {
                 "alb.ingress.kubernetes.io/certificate-arn": "arn:aws:acm:eu-west-1:111122223333:certificate/4f2a9c1e-8b7d-4e6f-9a0b-1c2d3e4f5a6b",
             },
         };
-        const config = (env: string, webhook: Record<string, unknown>) => ({
+        const config = (webhook: Record<string, unknown>) => ({
             "fluxpilot:gitops": { repository: "https://github.com/acme/fluxpilot", branch: "main", github: { owner: "acme" } },
             "fluxpilot:flux": { webhook },
             ...TOKEN,
@@ -121,22 +121,22 @@ describe("flux: webhook receiver", () => {
 
         it("refuses plain http on a public load balancer in staging and prod, before any resource", () => {
             for (const env of ["staging", "prod"]) {
-                assert.deepStrictEqual(problemsOf(() => model(env, config(env, { enabled: true }), [GITHUB_TOKEN_KEY])), [
+                assert.deepStrictEqual(problemsOf(() => model(env, config({ enabled: true }), [GITHUB_TOKEN_KEY])), [
                     `fluxpilot:flux.webhook.ingress: is missing, so the receiver would be served as plain http on a public load balancer, which ${env} does not allow`,
                 ]);
             }
         });
 
         it("refuses an Ingress that names no class, and a host that is not a DNS name", () => {
-            assert.deepStrictEqual(problemsOf(() => model("prod", config("prod", { enabled: true, ingress: { host: "flux-hook.example.com" } }), [GITHUB_TOKEN_KEY])), [
+            assert.deepStrictEqual(problemsOf(() => model("prod", config({ enabled: true, ingress: { host: "flux-hook.example.com" } }), [GITHUB_TOKEN_KEY])), [
                 "fluxpilot:flux.webhook.ingress: names no ingress class, so no controller (or only a default one) would serve it",
             ]);
-            assert.match(problemsOf(() => model("prod", config("prod", { enabled: true, ingress: { ...ALB, host: "203.0.113.10" } }), [GITHUB_TOKEN_KEY]))[0], /webhook.ingress.host: is not a DNS name/);
+            assert.match(problemsOf(() => model("prod", config({ enabled: true, ingress: { ...ALB, host: "203.0.113.10" } }), [GITHUB_TOKEN_KEY]))[0], /webhook.ingress.host: is not a DNS name/);
         });
 
         it("routes https://<host>/hook/ through the Ingress to a ClusterIP Service, with the controller's certificate, and creates no public load balancer", async () => {
             clearRegisteredResources();
-            const stack = composeStack(model("prod", config("prod", { enabled: true, ingress: ALB }), [GITHUB_TOKEN_KEY]));
+            const stack = composeStack(model("prod", config({ enabled: true, ingress: ALB }), [GITHUB_TOKEN_KEY]));
             const resources = await captured();
             const cluster = Object.keys(stack.fluxes)[0];
             assert.ok(!resources.some((r) => r.type === "kubernetes:core/v1:Service" && r.inputs.spec?.type === "LoadBalancer"), "no plain http load balancer");
@@ -162,7 +162,7 @@ describe("flux: webhook receiver", () => {
         it("names the TLS Secret when the certificate lives in the cluster (cert-manager, AKS app routing)", async () => {
             clearRegisteredResources();
             const ingress = { host: "flux-hook.example.com", className: "webapprouting.kubernetes.azure.com", tlsSecretName: "keyvault-webhook-receiver", annotations: { "kubernetes.azure.com/tls-cert-keyvault-uri": "https://prod-kv.vault.azure.net/certificates/flux-hook" } };
-            composeStack(model("prod", config("prod", { enabled: true, ingress }), [GITHUB_TOKEN_KEY]));
+            composeStack(model("prod", config({ enabled: true, ingress }), [GITHUB_TOKEN_KEY]));
             const registered = (await captured()).find((r) => r.type === "kubernetes:networking.k8s.io/v1:Ingress")!;
             assert.deepStrictEqual(registered.inputs.spec.tls, [{ hosts: ["flux-hook.example.com"], secretName: "keyvault-webhook-receiver" }]);
         });
