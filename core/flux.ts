@@ -51,7 +51,22 @@ export interface FluxSettings {
     tenantServiceAccount: string;
     operatorChartVersion: string;
     aksExtensionVersion: string;
-    webhook: { enabled: boolean };
+    webhook: { enabled: boolean; ingress?: WebhookIngress };
+}
+
+/**
+ * The receiver served over TLS through an Ingress of the cluster's ingress controller, which
+ * terminates TLS with the certificate the annotations or `tlsSecretName` name (docs/flux.md).
+ */
+export interface WebhookIngress {
+    /** The DNS name GitHub calls; its certificate must be valid for it. */
+    host: string;
+    /** spec.ingressClassName; GKE Ingress takes its class from an annotation instead. */
+    className?: string;
+    /** The controller's own settings: its certificate, scheme, static IP... */
+    annotations: Record<string, string>;
+    /** A TLS Secret in flux-system holding the certificate (cert-manager, AKS app routing). */
+    tlsSecretName?: string;
 }
 
 /** A problem with one Flux setting; `field` is relative (`components`), `key` overrides it when the cause lies elsewhere. */

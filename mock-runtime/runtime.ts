@@ -23,6 +23,10 @@ export interface RegisteredResource {
     ignoreChanges?: string[];
     /** Whether a replacement deletes the old resource before creating the new one. */
     deleteBeforeReplace?: boolean;
+    /** Whether a delete only forgets the resource and leaves it in the cloud (`retainOnDelete`). */
+    retainOnDelete?: boolean;
+    /** The cloud ID the resource is adopted from (`import`), or "" when it is created. */
+    importId?: string;
     /** Inputs after Pulumi serialisation: secrets are wrapped, unknowns kept as markers. */
     inputs: Record<string, any>;
 }
@@ -110,6 +114,8 @@ function recordRegistrations(): void {
                     protect: req.getProtect() === true,
                     ignoreChanges: [...req.getIgnorechangesList()],
                     deleteBeforeReplace: req.getDeletebeforereplace() === true,
+                    retainOnDelete: req.getRetainondelete() === true,
+                    importId: req.getImportid() ?? "",
                     inputs,
                 });
             }

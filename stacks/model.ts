@@ -16,6 +16,7 @@ import { presets, EnvironmentPreset } from "../core/environments";
 import { resourceName, rule } from "../core/rules";
 import { Environment, environments } from "../core/environments";
 import { SecretText } from "../core/secrets";
+import { CiConfig, ciDefaults, ciReachWarnings, ciSchema, validateCi } from "./ci";
 
 export const CONFIG_NAMESPACE = "fluxpilot";
 
@@ -33,6 +34,10 @@ export interface StackModel {
     clusters: ClusterConfigBase[];
     /** Apps this environment deploys; each is synced by a Flux Kustomization in `gitops.path`. */
     apps: string[];
+    /** The runner deploys run on (`fluxpilot:ci`), when the stack says. */
+    ci?: CiConfig;
+    /** Not refused, but likely to fail a deploy from CI; the program logs each as a warning. */
+    warnings: ConfigProblem[];
 }
 
 export interface ParseOptions {
@@ -50,7 +55,7 @@ const environmentSchema = z.enum(environments, rule("is not an environment", `us
 const appsSchema = z.array(resourceName);
 
 /** The top-level keys of the `fluxpilot` namespace; gitPassword and githubToken must be secret. */
-const settings = ["environment", "gitops", "flux", "clusters", "apps", "gitPassword", "githubToken"] as const;
+const settings = ["environment", "gitops", "flux", "clusters", "apps", "ci", "gitPassword", "githubToken"] as const;
 
 const key = (name: string) => `${CONFIG_NAMESPACE}:${name}`;
 
@@ -84,9 +89,10 @@ export function parseStackModel(stack: string, config: Record<string, unknown>, 
     const gitops = parseWithProblems(gitopsSchema, read("gitops"), key("gitops"), secret.has(key("gitops")));
     const flux = parseWithProblems(fluxSchema.optional(), read("flux"), key("flux"), secret.has(key("flux")));
     const apps = parseWithProblems(appsSchema.optional(), read("apps"), key("apps"));
+    const ci = parseWithProblems(ciSchema.optional(), read("ci"), key("ci"));
     const clusters = parseClusters(read("clusters"), secret.has(key("clusters")));
     const secrets = readSecrets(config, secret, problems);
-    problems.push(...environment.problems, ...gitops.problems, ...flux.problems, ...apps.problems, ...clusters.problems);
+    problems.push(...environment.problems, ...gitops.problems, ...flux.problems, ...apps.problems, ...ci.problems, ...clusters.problems);
 
     // Secret values never reach a message, whichever rule reported them.
     const fail = (): never => {
@@ -132,7 +138,14 @@ export function parseStackModel(stack: string, config: Record<string, unknown>, 
     if (gitopsConfig && apps.data && !gitopsProblems.some((p) => p.key === `${key("gitops")}.path`)) {
         problems.push(...validateApps(apps.data, env, gitopsConfig.path, repoRoot));
     }
+    const ciConfig = ciDefaults(ci.data);
+    if (ci.data && ciConfig) problems.push(...validateCi(ci.data, ciConfig, key("ci")));
     if (problems.length > 0 || !gitopsConfig || !stackFlux) return fail();
+    const warnings = ciReachWarnings(
+        ciConfig,
+        clusters.entries.map(({ index }, position) => ({ config: clusterConfigs[position], key: formatKey(key("clusters"), [index]) })),
+        key("ci"),
+    );
 
     return {
         stack,
@@ -143,6 +156,8 @@ export function parseStackModel(stack: string, config: Record<string, unknown>, 
         fluxByCluster,
         clusters: clusterConfigs,
         apps: apps.data ?? [],
+        ...(ciConfig ? { ci: ciConfig } : {}),
+        warnings,
     };
 }
 

@@ -199,7 +199,7 @@ export function auditLogRetentionDays(environment: Environment): number {
 /** The exec credential plugin a kubeconfig runs to get a short-lived token. */
 export interface ExecCredentialPlugin {
     command: string;
-    args: string[];
+    args: pulumi.Input<string[]>;
     /** Shown by kubectl when the command is missing. */
     installHint: string;
     provideClusterInfo?: boolean;
@@ -220,7 +220,7 @@ export interface KubeconfigArgs {
  * It is still marked secret: the endpoint and CA of a private cluster are not for logs.
  */
 export function execKubeconfig(args: KubeconfigArgs): pulumi.Output<string> {
-    const document = pulumi.all([args.name, args.server, args.certificateAuthorityData]).apply(([name, server, ca]) =>
+    const document = pulumi.all([args.name, args.server, args.certificateAuthorityData, args.exec.args]).apply(([name, server, ca, execArgs]) =>
         stringifyYaml({
             apiVersion: "v1",
             kind: "Config",
@@ -233,7 +233,7 @@ export function execKubeconfig(args: KubeconfigArgs): pulumi.Output<string> {
                     exec: {
                         apiVersion: "client.authentication.k8s.io/v1beta1",
                         command: args.exec.command,
-                        args: args.exec.args,
+                        args: execArgs,
                         interactiveMode: "IfAvailable",
                         installHint: args.exec.installHint,
                         provideClusterInfo: args.exec.provideClusterInfo ?? false,

@@ -93,6 +93,7 @@ export class Flux extends pulumi.ComponentResource {
                 repository: gitops.github?.name ?? "",
                 githubProvider: githubFor(), // throws unless the GitHub owner and token are set
                 fluxReady: installation.ready,
+                ingress: settings.webhook.ingress,
             });
         }
 

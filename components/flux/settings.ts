@@ -66,8 +66,27 @@ export const fluxSchema = z.strictObject({
     tenantServiceAccount: kubernetesName.optional(),
     operatorChartVersion: exactVersion(DEFAULT_OPERATOR_CHART_VERSION).optional(),
     aksExtensionVersion: exactVersion(DEFAULT_AKS_EXTENSION_VERSION).optional(),
-    /** Instant sync: a GitHub webhook that reaches a Flux Receiver through a LoadBalancer. */
-    webhook: z.strictObject({ enabled: z.boolean(rule("must be true or false", "set enabled: true to reconcile on every push")) }).optional(),
+    /** Instant sync: a GitHub webhook that reaches a Flux Receiver, over TLS through an Ingress (or plain http on a LoadBalancer in dev). */
+    webhook: z
+        .strictObject({
+            enabled: z.boolean(rule("must be true or false", "set enabled: true to reconcile on every push")),
+            ingress: z
+                .strictObject({
+                    host: z
+                        .string(rule("must be a string", "set the DNS name GitHub calls, e.g. flux-hook.example.com"))
+                        .regex(/^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, rule("is not a DNS name", "use the fully qualified name the certificate is for, e.g. flux-hook.example.com")),
+                    // IngressClass names are DNS subdomains (webapprouting.kubernetes.azure.com).
+                    className: z
+                        .string(rule("must be a string", "set the IngressClass name, e.g. alb"))
+                        .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, rule("is not an IngressClass name", "use the name kubectl get ingressclass shows, e.g. alb"))
+                        .max(253)
+                        .optional(),
+                    annotations: z.record(z.string(), z.string(rule("must be a string", "quote the annotation value"))).optional(),
+                    tlsSecretName: kubernetesName.optional(),
+                })
+                .optional(),
+        })
+        .optional(),
 });
 
 export type FluxRaw = z.infer<typeof fluxSchema>;
@@ -94,7 +113,17 @@ export function resolveFlux(stack: FluxRaw | undefined, cluster: FluxRaw | undef
         tenantServiceAccount: pick("tenantServiceAccount") ?? "default",
         operatorChartVersion: pick("operatorChartVersion") ?? DEFAULT_OPERATOR_CHART_VERSION,
         aksExtensionVersion: pick("aksExtensionVersion") ?? DEFAULT_AKS_EXTENSION_VERSION,
-        webhook: { enabled: pick("webhook")?.enabled ?? false },
+        webhook: webhookSettings(pick("webhook")),
+    };
+}
+
+function webhookSettings(raw: FluxRaw["webhook"]): FluxSettings["webhook"] {
+    const ingress = raw?.ingress;
+    return {
+        enabled: raw?.enabled ?? false,
+        ...(ingress
+            ? { ingress: { host: ingress.host, className: ingress.className, annotations: ingress.annotations ?? {}, tlsSecretName: ingress.tlsSecretName } }
+            : {}),
     };
 }
 
@@ -155,6 +184,22 @@ export function validateFluxSettings(settings: FluxSettings, context: FluxValida
                 value: true,
                 message: "needs notification-controller, which serves the webhook receiver",
                 fix: "add notification-controller to components, or disable the webhook",
+            });
+        }
+        if (!settings.webhook.ingress && lockdownRequired(context.environment)) {
+            problems.push({
+                field: "webhook.ingress",
+                message: `is missing, so the receiver would be served as plain http on a public load balancer, which ${context.environment} does not allow`,
+                fix: "serve it over TLS: set webhook.ingress with the host GitHub calls and your ingress controller's class and certificate (docs/flux.md, \"Instant sync\")",
+            });
+        }
+        const ingress = settings.webhook.ingress;
+        if (ingress && !ingress.className && !ingress.annotations["kubernetes.io/ingress.class"]) {
+            problems.push({
+                field: "webhook.ingress",
+                value: ingress,
+                message: "names no ingress class, so no controller (or only a default one) would serve it",
+                fix: "set className (e.g. alb, webapprouting.kubernetes.azure.com), or on GKE the annotation kubernetes.io/ingress.class: gce",
             });
         }
         const github = context.gitops.github;

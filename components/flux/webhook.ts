@@ -6,7 +6,10 @@
  *   so the notification-controller only accepts payloads GitHub signed with it;
  * - the Receiver, from the small chart in ./charts/flux-receiver (a Helm release, because the
  *   Receiver is a Flux custom resource whose CRD this same deployment installs);
- * - a LoadBalancer Service in front of the notification-controller's webhook port;
+ * - the way in: with `ingress`, a ClusterIP Service and an Ingress on the cluster's ingress
+ *   controller, which terminates TLS for `host`, so GitHub calls https://<host>/hook/...; without
+ *   it (dev and local only: the stack model refuses it in staging and prod), a LoadBalancer
+ *   Service and plain http;
  * - the GitHub repository webhook, pointing at the URL Flux serves for that Receiver.
  */
 import { createHash } from "crypto";
@@ -15,7 +18,7 @@ import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { FLUX_NAMESPACE, SYNC_NAME } from "../../core/flux";
+import { FLUX_NAMESPACE, SYNC_NAME, WebhookIngress } from "../../core/flux";
 
 export const RECEIVER_NAME = "github-receiver";
 export const WEBHOOK_TOKEN_SECRET = "webhook-token";
@@ -44,7 +47,13 @@ export interface WebhookArgs {
     githubProvider: github.Provider;
     /** Flux is running and its CRDs exist once these do. */
     fluxReady: pulumi.Resource[];
+    /** Serve the receiver over TLS through this Ingress; plain http on a LoadBalancer without it. */
+    ingress?: WebhookIngress;
 }
+
+/** Where notification-controller serves Receivers (the `/hook/` prefix of every receiver path). */
+const HOOK_PREFIX = "/hook/";
+const LABELS = { "app.kubernetes.io/managed-by": "fluxpilot" };
 
 /** Creates the receiver side and the GitHub webhook; returns the webhook URL (secret: it embeds the token's digest). */
 export function createWebhook(args: WebhookArgs): pulumi.Output<string> {
@@ -73,25 +82,9 @@ export function createWebhook(args: WebhookArgs): pulumi.Output<string> {
         },
         { ...k8sOpts, dependsOn: [secret, ...args.fluxReady] },
     );
-    const service = new k8s.core.v1.Service(
-        `${name}-webhook`,
-        {
-            metadata: { name: "webhook-receiver-public", namespace: FLUX_NAMESPACE, labels: { "app.kubernetes.io/managed-by": "fluxpilot" } },
-            spec: {
-                type: "LoadBalancer",
-                selector: { app: "notification-controller" },
-                ports: [{ name: "http", port: 80, targetPort: "http-webhook", protocol: "TCP" }],
-            },
-        },
-        { ...k8sOpts, dependsOn: args.fluxReady },
-    );
-    const url = pulumi.all([service.status, tokenValue]).apply(([status, value]) => {
-        const address = loadBalancerAddress(status);
-        if (!address) {
-            throw new pulumi.ResourceError(`webhook Service ${FLUX_NAMESPACE}/webhook-receiver-public has no load balancer address yet`, service);
-        }
-        return `http://${address}${receiverPath(value, RECEIVER_NAME, FLUX_NAMESPACE)}`;
-    });
+    const { url, entry } = args.ingress
+        ? servedThroughIngress(args, args.ingress, tokenValue)
+        : servedOnLoadBalancer(args, tokenValue);
     new github.RepositoryWebhook(
         `${name}-github-webhook`,
         {
@@ -100,7 +93,59 @@ export function createWebhook(args: WebhookArgs): pulumi.Output<string> {
             events: ["push"],
             configuration: { url, contentType: "json", secret: tokenValue, insecureSsl: false },
         },
-        { parent, provider: args.githubProvider, dependsOn: [receiver] },
+        { parent, provider: args.githubProvider, dependsOn: [receiver, entry] },
     );
     return pulumi.secret(url);
+}
+
+/** The Service in front of notification-controller's webhook port, of the given type. */
+function receiverService(args: WebhookArgs, name: string, type: "LoadBalancer" | "ClusterIP"): k8s.core.v1.Service {
+    return new k8s.core.v1.Service(
+        `${args.name}-${type === "LoadBalancer" ? "webhook" : "webhook-internal"}`,
+        {
+            metadata: { name, namespace: FLUX_NAMESPACE, labels: LABELS },
+            spec: { type, selector: { app: "notification-controller" }, ports: [{ name: "http", port: 80, targetPort: "http-webhook", protocol: "TCP" }] },
+        },
+        { parent: args.parent, dependsOn: args.fluxReady },
+    );
+}
+
+/** Plain http on a public load balancer's address (dev and local only). */
+function servedOnLoadBalancer(args: WebhookArgs, token: pulumi.Output<string>): { url: pulumi.Output<string>; entry: pulumi.Resource } {
+    const service = receiverService(args, "webhook-receiver-public", "LoadBalancer");
+    const url = pulumi.all([service.status, token]).apply(([status, value]) => {
+        const address = loadBalancerAddress(status);
+        if (!address) {
+            throw new pulumi.ResourceError(`webhook Service ${FLUX_NAMESPACE}/webhook-receiver-public has no load balancer address yet`, service);
+        }
+        return `http://${address}${receiverPath(value, RECEIVER_NAME, FLUX_NAMESPACE)}`;
+    });
+    return { url, entry: service };
+}
+
+/**
+ * https://<host>/hook/... through the cluster's ingress controller, which terminates TLS with the
+ * certificate its annotations or the TLS Secret name. Only the receiver paths are routed. GitHub
+ * checks the certificate (the webhook keeps insecureSsl off), so the host's DNS record must point
+ * at the Ingress's address and the certificate must be valid for the host.
+ */
+function servedThroughIngress(args: WebhookArgs, ingress: WebhookIngress, token: pulumi.Output<string>): { url: pulumi.Output<string>; entry: pulumi.Resource } {
+    const service = receiverService(args, "webhook-receiver-internal", "ClusterIP");
+    const entry = new k8s.networking.v1.Ingress(
+        `${args.name}-webhook`,
+        {
+            metadata: { name: "webhook-receiver", namespace: FLUX_NAMESPACE, labels: LABELS, annotations: ingress.annotations },
+            spec: {
+                ingressClassName: ingress.className,
+                tls: ingress.tlsSecretName ? [{ hosts: [ingress.host], secretName: ingress.tlsSecretName }] : undefined,
+                rules: [{
+                    host: ingress.host,
+                    http: { paths: [{ path: HOOK_PREFIX, pathType: "Prefix", backend: { service: { name: service.metadata.name, port: { name: "http" } } } }] },
+                }],
+            },
+        },
+        { parent: args.parent, dependsOn: [service, ...args.fluxReady] },
+    );
+    const url = token.apply((value) => `https://${ingress.host}${receiverPath(value, RECEIVER_NAME, FLUX_NAMESPACE)}`);
+    return { url, entry };
 }

@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as assert from "assert";
-import { AKS_AAD_SERVER_APP_ID, AKS_LOG_CATEGORIES, AksCluster, aksKeyVaultName, aksProvider, aksServerAndCa, deployerPrincipalType } from "../../components/clusters/aks";
+import { AKS_AAD_SERVER_APP_ID, AKS_LOG_CATEGORIES, AKS_RBAC_PROPAGATION, AksCluster, aksKeyVaultName, aksProvider, aksServerAndCa, deployerPrincipalType } from "../../components/clusters/aks";
+import { parse as parseYaml } from "yaml";
 import { valueOf } from "../support/harness";
 import { FIXTURE_TENANT_ID } from "../../components/clusters/aks/fixtures";
 import { Environment } from "../../core/environments";
@@ -257,6 +258,7 @@ describe("AKS cluster", () => {
             "fluxpilot:clusters:AksCluster": 1,
             "pulumi:providers:azure-native": 1,
             "pulumi:providers:kubernetes": 1,
+            "time:index/sleep:Sleep": 1,
         };
         assert.deepStrictEqual(counts((await build(aksProvider, aksConfig("dev"), "dev")).resources), base);
         const prod = counts((await build(aksProvider, twoPools("prod"), "prod")).resources);
@@ -268,6 +270,40 @@ describe("AKS cluster", () => {
         assert.match(source, /listManagedClusterUserCredentialsOutput\(/);
         const operations = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "operations.md"), "utf8").replace(/\s+/g, " ");
         assert.match(operations, /Reader for the preview identity\)\. The preview identity also needs "Azure Kubernetes Service Cluster User Role"/);
+    });
+
+    it("signs the kubeconfig in with the kubelogin mode the stack chooses: workloadidentity reads its federated token from the environment, spn names the tenant (issue 11 item 5)", async () => {
+        const execOf = async (mode: string) => {
+            const built = await build(aksProvider, aksConfig("staging", { kubeloginMode: mode }), "staging");
+            return parseYaml(await valueOf(built.cluster.kubeconfig)).users[0].user.exec;
+        };
+        const workload = await execOf("workloadidentity");
+        assert.deepStrictEqual(workload.args, ["get-token", "--login", "workloadidentity", "--server-id", AKS_AAD_SERVER_APP_ID]);
+        assert.match(workload.installHint, /AZURE_FEDERATED_TOKEN_FILE/);
+        assert.deepStrictEqual((await execOf("spn")).args, ["get-token", "--login", "spn", "--server-id", AKS_AAD_SERVER_APP_ID, "--tenant-id", FIXTURE_TENANT_ID]);
+        // No credential ever lands in the kubeconfig, whatever the mode.
+        for (const mode of ["azurecli", "workloadidentity", "spn"]) {
+            assert.ok(!(await execOf(mode)).args.some((arg: string) => /secret|token-file|federated-token/.test(arg)), mode);
+        }
+    });
+
+    it("refuses a kubelogin mode that needs a person at the keyboard (devicecode), naming the modes that run unattended", () => {
+        const parsed = aksProvider.schema.safeParse(aksConfig("prod", { kubeloginMode: "devicecode" }));
+        assert.ok(!parsed.success);
+        assert.match(parsed.error.issues[0].message, /azurecli, workloadidentity, spn/);
+    });
+
+    it("installs nothing into a new cluster until the deployer's cluster-admin assignment has had the documented five minutes to propagate (issue 11 item 7)", async () => {
+        const built = await build(aksProvider, aksConfig("prod"), "prod");
+        const admin = built.resources.find((r) => r.type === "azure-native:authorization:RoleAssignment" && r.name.endsWith("-deployer-admin"));
+        const sleep = built.only("time:index/sleep:Sleep");
+        const k8s = built.only("pulumi:providers:kubernetes");
+        assert.ok(admin);
+        assert.strictEqual(AKS_RBAC_PROPAGATION, "5m");
+        assert.strictEqual(sleep.inputs.createDuration, "5m");
+        // Re-created (and so waits again) when the assignment is replaced.
+        assert.ok(sleep.dependencies.includes(admin.urn), "the wait starts after the assignment exists");
+        assert.ok(k8s.dependencies.includes(sleep.urn), "the Kubernetes provider (and so Flux) waits for the propagation");
     });
 
     it("tells a person at the Azure CLI from a pipeline's service principal", () => {

@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { eksAmiType, eksProvider, eksSubnetLayout, EKS_LOG_TYPES } from "../../components/clusters/eks";
+import { eksAmiType, eksDesiredSize, eksProvider, eksSubnetLayout, EKS_LOG_TYPES } from "../../components/clusters/eks";
+import { FIXTURE_LIVE_NODE_GROUPS } from "../../components/clusters/eks/fixtures";
 import { Environment } from "../../core/environments";
 import { valueOf } from "../support/harness";
 import { assertUrnSnapshot, build, Built, counts, ENVIRONMENTS, itHonoursTheContract, tagsFor } from "./support";
@@ -31,6 +32,76 @@ describe("EKS cluster", () => {
             assert.strictEqual(before[name], "v1.34.0-eksbuild.1", name);
             assert.strictEqual(after[name], "v1.35.0-eksbuild.1", name);
         }
+    });
+
+    describe("node group size after the autoscaler has moved it (issue 11 item 12)", () => {
+        const pools = (minNodes: number, maxNodes: number) => ({ ...eksConfig("prod"), nodePools: [{ name: "system", machineType: "m6i.xlarge", minNodes, maxNodes }] });
+        const desiredWith = async (live: number, minNodes: number, maxNodes: number) => {
+            FIXTURE_LIVE_NODE_GROUPS.set("prod-eks", [
+                { name: "prod-eks-system-4f2a9c1", pool: "system", desiredSize: live, minSize: 1, maxSize: 12 },
+                // Another pool whose name shares the prefix is not this pool's group.
+                { name: "prod-eks-system-gpu-77a01b2", pool: "system-gpu", desiredSize: 40, minSize: 0, maxSize: 50 },
+            ]);
+            try {
+                const built = await build(eksProvider, pools(minNodes, maxNodes), "prod");
+                const group = built.only("aws:eks/nodeGroup:NodeGroup");
+                assert.ok(!(group.ignoreChanges ?? []).includes("scalingConfig.desiredSize"), "desiredSize is sent, so EKS never sees min above the old desired");
+                return group.inputs.scalingConfig.desiredSize;
+            } finally {
+                FIXTURE_LIVE_NODE_GROUPS.clear();
+            }
+        };
+
+        it("raises the desired size with a raised minNodes, instead of sending min 4 with the old desired 2 that EKS refuses", async () => {
+            assert.strictEqual(await desiredWith(2, 4, 9), 4);
+        });
+
+        it("keeps the size the autoscaler chose when it lies within the new bounds", async () => {
+            assert.strictEqual(await desiredWith(7, 3, 9), 7);
+        });
+
+        it("lowers the desired size to a lowered maxNodes", async () => {
+            assert.strictEqual(await desiredWith(11, 3, 9), 9);
+        });
+
+        it("clamps into [min, max], and starts a new pool at its minimum (one node at least)", () => {
+            assert.strictEqual(eksDesiredSize({ minNodes: 0, maxNodes: 5 }, undefined), 1);
+            assert.strictEqual(eksDesiredSize({ minNodes: 3, maxNodes: 5 }, undefined), 3);
+            assert.strictEqual(eksDesiredSize({ minNodes: 0, maxNodes: 5 }, 0), 0);
+            assert.strictEqual(eksDesiredSize({ minNodes: 2, maxNodes: 5 }, 1), 2);
+            assert.strictEqual(eksDesiredSize({ minNodes: 2, maxNodes: 5 }, 8), 5);
+        });
+    });
+
+    describe("control-plane log group across a destroy and a new up (issue 11 item 13)", () => {
+        const logGroupOf = async (extra: Record<string, unknown>) => {
+            const built = await build(eksProvider, { ...eksConfig("prod"), ...extra }, "prod");
+            return { group: built.only("aws:cloudwatch/logGroup:LogGroup"), cluster: built.only("aws:eks/cluster:Cluster") };
+        };
+
+        it("creates /aws/eks/<name>/cluster with the audit retention before the cluster, which depends on it, and leaves it behind on destroy", async () => {
+            const { group, cluster } = await logGroupOf({});
+            assert.strictEqual(group.inputs.name, "/aws/eks/prod-eks/cluster");
+            assert.strictEqual(group.inputs.retentionInDays, 365);
+            assert.ok(cluster.dependencies.includes(group.urn), "the cluster is deleted before the log group is released");
+            assert.strictEqual(group.retainOnDelete, true, "a destroy keeps the group EKS would re-create anyway");
+            assert.strictEqual(group.importId, "");
+        });
+
+        it("adopts the group a destroyed cluster of the same name left behind, with the same inputs, instead of failing with ResourceAlreadyExistsException", async () => {
+            const fresh = await logGroupOf({});
+            const { group } = await logGroupOf({ controlPlaneLogGroup: "adopt" });
+            assert.strictEqual(group.importId, "/aws/eks/prod-eks/cluster");
+            assert.strictEqual(group.urn, fresh.group.urn);
+            assert.deepStrictEqual(group.inputs, fresh.group.inputs);
+            assert.strictEqual(group.retainOnDelete, true);
+        });
+
+        it("refuses an unknown log group mode, naming both", () => {
+            const refused = eksProvider.schema.safeParse({ ...eksConfig("prod"), controlPlaneLogGroup: "reuse" });
+            assert.ok(!refused.success);
+            assert.match(refused.error.issues[0].message, /use create .* or adopt/);
+        });
     });
 
     it("takes EXTENDED support when the stack asks for it, and refuses an unknown support type", async () => {
@@ -127,8 +198,9 @@ describe("EKS cluster", () => {
                     [groups[0].inputs.scalingConfig.minSize, groups[0].inputs.scalingConfig.maxSize],
                     preset,
                 );
-                // The cluster autoscaler owns the current size.
-                assert.deepStrictEqual(groups[0].ignoreChanges, ["scalingConfig.desiredSize"]);
+                // A new group starts at its minimum; afterwards the live size is kept (see the sizing tests).
+                assert.strictEqual(groups[0].inputs.scalingConfig.desiredSize, preset[0]);
+                assert.deepStrictEqual(groups[0].ignoreChanges, []);
                 const privateIds = built.ofType("aws:ec2/subnet:Subnet").filter((s) => s.name.includes("-private-")).map((s) => `${s.name}-id`);
                 assert.deepStrictEqual([...groups[0].inputs.subnetIds].sort(), privateIds.sort());
             });

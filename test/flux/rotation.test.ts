@@ -29,7 +29,7 @@ describe("flux: rotation procedures (docs/flux.md), as a plan", () => {
         clearRegisteredResources();
         const config = {
             "fluxpilot:gitops": { repository: SSH_REPO, branch: "main", auth: { type: "deployKey" }, github: { owner: "acme" } },
-            "fluxpilot:flux": { webhook: { enabled: true } },
+            "fluxpilot:flux": { webhook: { enabled: true, ingress: { host: "flux-hook.example.com", className: "alb", annotations: {} } } },
             [GITHUB_TOKEN_KEY]: TOKEN,
         };
         composeStack(model("prod", config, [GITHUB_TOKEN_KEY]));

@@ -6,7 +6,7 @@ import { RECEIVER_CHART, receiverPath } from "../../components/flux/webhook";
 import { composeStack } from "../../stacks/compose";
 import { GITHUB_TOKEN_KEY } from "../../core/git";
 import { captured, clearRegisteredResources, countsByType, isSecretInput, isSecretOutput, plainInput, unregisteredOutputs, valueOf } from "../support/harness";
-import { byName, model, PUBLIC_REPO } from "./support";
+import { byName, model, problemsOf, PUBLIC_REPO } from "./support";
 
 const TOKEN = { [GITHUB_TOKEN_KEY]: "ghp_offlineWebhookToken" };
 
@@ -100,5 +100,71 @@ describe("flux: webhook receiver", () => {
         assert.deepStrictEqual([chart.apiVersion, chart.name], ["v2", "flux-receiver"]);
         const values = parse(fs.readFileSync(path.join(dir, "values.yaml"), "utf8"));
         assert.deepStrictEqual(values, { name: "github-receiver", secretName: "webhook-token", events: ["ping", "push"], gitRepository: "flux-system" });
+    });
+
+    describe("over TLS through an Ingress (issue 11 item 16)", () => {
+        const ALB = {
+            host: "flux-hook.example.com",
+            className: "alb",
+            annotations: {
+                "alb.ingress.kubernetes.io/scheme": "internet-facing",
+                "alb.ingress.kubernetes.io/target-type": "ip",
+                "alb.ingress.kubernetes.io/listen-ports": '[{"HTTPS":443}]',
+                "alb.ingress.kubernetes.io/certificate-arn": "arn:aws:acm:eu-west-1:111122223333:certificate/4f2a9c1e-8b7d-4e6f-9a0b-1c2d3e4f5a6b",
+            },
+        };
+        const config = (webhook: Record<string, unknown>) => ({
+            "fluxpilot:gitops": { repository: "https://github.com/acme/fluxpilot", branch: "main", github: { owner: "acme" } },
+            "fluxpilot:flux": { webhook },
+            ...TOKEN,
+        });
+
+        it("refuses plain http on a public load balancer in staging and prod, before any resource", () => {
+            for (const env of ["staging", "prod"]) {
+                assert.deepStrictEqual(problemsOf(() => model(env, config({ enabled: true }), [GITHUB_TOKEN_KEY])), [
+                    `fluxpilot:flux.webhook.ingress: is missing, so the receiver would be served as plain http on a public load balancer, which ${env} does not allow`,
+                ]);
+            }
+        });
+
+        it("refuses an Ingress that names no class, and a host that is not a DNS name", () => {
+            assert.deepStrictEqual(problemsOf(() => model("prod", config({ enabled: true, ingress: { host: "flux-hook.example.com" } }), [GITHUB_TOKEN_KEY])), [
+                "fluxpilot:flux.webhook.ingress: names no ingress class, so no controller (or only a default one) would serve it",
+            ]);
+            assert.match(problemsOf(() => model("prod", config({ enabled: true, ingress: { ...ALB, host: "203.0.113.10" } }), [GITHUB_TOKEN_KEY]))[0], /webhook.ingress.host: is not a DNS name/);
+        });
+
+        it("routes https://<host>/hook/ through the Ingress to a ClusterIP Service, with the controller's certificate, and creates no public load balancer", async () => {
+            clearRegisteredResources();
+            const stack = composeStack(model("prod", config({ enabled: true, ingress: ALB }), [GITHUB_TOKEN_KEY]));
+            const resources = await captured();
+            const cluster = Object.keys(stack.fluxes)[0];
+            assert.ok(!resources.some((r) => r.type === "kubernetes:core/v1:Service" && r.inputs.spec?.type === "LoadBalancer"), "no plain http load balancer");
+            const service = byName(resources, `${cluster}-flux-webhook-internal`);
+            assert.strictEqual(service.inputs.spec.type, "ClusterIP");
+            assert.deepStrictEqual(service.inputs.spec.ports, [{ name: "http", port: 80, targetPort: "http-webhook", protocol: "TCP" }]);
+            const ingress = resources.find((r) => r.type === "kubernetes:networking.k8s.io/v1:Ingress")!;
+            assert.ok(ingress);
+            assert.deepStrictEqual(ingress.inputs.metadata.annotations, ALB.annotations);
+            assert.strictEqual(ingress.inputs.spec.ingressClassName, "alb");
+            assert.deepStrictEqual(ingress.inputs.spec.rules, [{
+                host: "flux-hook.example.com",
+                http: { paths: [{ path: "/hook/", pathType: "Prefix", backend: { service: { name: "webhook-receiver-internal", port: { name: "http" } } } }] },
+            }]);
+            const token = plainInput<{ token: string }>(resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === `${cluster}-flux-webhook-token`)!.inputs.stringData).token;
+            const hook = byName(resources, `${cluster}-flux-github-webhook`);
+            const configuration = plainInput<Record<string, unknown>>(hook.inputs.configuration);
+            assert.strictEqual(plainInput(configuration.url), `https://flux-hook.example.com${receiverPath(token, "github-receiver", "flux-system")}`);
+            assert.strictEqual(configuration.insecureSsl, false, "GitHub checks the certificate");
+            assert.ok(hook.dependencies.includes(ingress.urn), "GitHub is told the URL once the Ingress exists");
+        });
+
+        it("names the TLS Secret when the certificate lives in the cluster (cert-manager, AKS app routing)", async () => {
+            clearRegisteredResources();
+            const ingress = { host: "flux-hook.example.com", className: "webapprouting.kubernetes.azure.com", tlsSecretName: "keyvault-webhook-receiver", annotations: { "kubernetes.azure.com/tls-cert-keyvault-uri": "https://prod-kv.vault.azure.net/certificates/flux-hook" } };
+            composeStack(model("prod", config({ enabled: true, ingress }), [GITHUB_TOKEN_KEY]));
+            const registered = (await captured()).find((r) => r.type === "kubernetes:networking.k8s.io/v1:Ingress")!;
+            assert.deepStrictEqual(registered.inputs.spec.tls, [{ hosts: ["flux-hook.example.com"], secretName: "keyvault-webhook-receiver" }]);
+        });
     });
 });

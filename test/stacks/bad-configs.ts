@@ -51,7 +51,7 @@ export const badConfigCases: ReadonlyArray<[title: string, mutate: (config: Reco
     [
         "misspelt top-level key",
         (c) => (c["fluxpilot:enviroment"] = "local"),
-        'fluxpilot:enviroment: is not a known setting. Fix: did you mean "fluxpilot:environment"? Known settings here: fluxpilot:environment, fluxpilot:gitops, fluxpilot:flux, fluxpilot:clusters, fluxpilot:apps, fluxpilot:gitPassword, fluxpilot:githubToken',
+        'fluxpilot:enviroment: is not a known setting. Fix: did you mean "fluxpilot:environment"? Known settings here: fluxpilot:environment, fluxpilot:gitops, fluxpilot:flux, fluxpilot:clusters, fluxpilot:apps, fluxpilot:ci, fluxpilot:gitPassword, fluxpilot:githubToken',
     ],
     [
         "misspelt key inside a cluster",

@@ -88,6 +88,16 @@ const PINNED_ACTIONS: Record<string, { sha: string; tag: string; inputs: string[
         tag: "v3.0.0",
         inputs: ["project_id", "workload_identity_provider", "service_account", "audience", "create_credentials_file", "export_environment_variables", "token_format", "cleanup_credentials", "access_token_lifetime"],
     },
+    "azure/use-kubelogin": {
+        sha: "0ce7c36141aa27d4934872cf00b0120804c98a29",
+        tag: "v1.3",
+        inputs: ["kubelogin-version", "skip-cache", "github-api-base-url"],
+    },
+    "google-github-actions/setup-gcloud": {
+        sha: "aa5489c8933f4cc7a4f7d45035b3b1440c9c10db",
+        tag: "v3.0.1",
+        inputs: ["version", "project_id", "install_components", "skip_install", "cache"],
+    },
     "azure/login": {
         sha: "f5d393ae46f8fde4be8b75f32e3fc50e654ad0ca",
         tag: "v3.0.1",
@@ -370,5 +380,45 @@ describe("GitHub workflows", () => {
                 assert.ok(commands.has(job.with.command), `${file} ${name}`);
             }
         }
+    });
+
+    describe("sign-in to the clusters from CI (issue 11 item 5)", () => {
+        const index = (predicate: (s: Step) => boolean) => stackSteps.findIndex(predicate);
+        const firstPulumi = () => index((s) => typeof s.uses === "string" && s.uses.startsWith("pulumi/actions@") || /fluxpilot -- drift/.test(s.run ?? ""));
+
+        it("installs kubelogin (AKS) and gke-gcloud-auth-plugin (GKE), at pinned versions, before any Pulumi step", () => {
+            const kubelogin = stepsUsing(stackSteps, "azure/use-kubelogin");
+            assert.strictEqual(kubelogin.length, 1);
+            assert.strictEqual(kubelogin[0].with["kubelogin-version"], "v0.2.19");
+            assert.strictEqual(kubelogin[0].if, "vars.AZURE_CLIENT_ID != ''");
+            const gcloud = stepsUsing(stackSteps, "google-github-actions/setup-gcloud");
+            assert.strictEqual(gcloud.length, 1);
+            assert.strictEqual(gcloud[0].with.version, "416.0.0");
+            assert.strictEqual(gcloud[0].with.install_components, "gke-gcloud-auth-plugin");
+            for (const step of [...kubelogin, ...gcloud]) assert.ok(stackSteps.indexOf(step) < firstPulumi(), step.name);
+        });
+
+        it("keeps a current federated token file for kubelogin's workloadidentity login, and exports what that mode reads, before any Pulumi step", () => {
+            const step = stackSteps.find((s) => /federated-token\.sh/.test(s.run ?? ""));
+            assert.ok(step);
+            assert.ok(stackSteps.indexOf(step) < firstPulumi());
+            assert.match(step.run, /federated-token\.sh "\$token_file" --once\n/, "the first token exists before the job goes on");
+            assert.match(step.run, /nohup \.github\/scripts\/federated-token\.sh "\$token_file" .*&\n/, "then it is refreshed in the background");
+            for (const variable of ["AZURE_FEDERATED_TOKEN_FILE", "AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_AUTHORITY_HOST"]) assert.match(step.run, new RegExp(`echo "${variable}=`), variable);
+        });
+    });
+
+    describe("the deploy runner (issue 11 item 19)", () => {
+        it("runs the Pulumi job on the runner the stack file names, read from the default branch so a pull request cannot choose it", () => {
+            const jobs = stackWorkflow.jobs;
+            assert.strictEqual(jobs.pulumi.needs, "runner");
+            assert.strictEqual(jobs.pulumi["runs-on"], "${{ fromJSON(needs.runner.outputs.labels) }}");
+            assert.strictEqual(jobs.runner["runs-on"], "ubuntu-latest");
+            assert.strictEqual(jobs.runner.outputs.labels, "${{ steps.runner.outputs.labels }}");
+            const checkout = stepsUsing(jobs.runner.steps, "actions/checkout")[0];
+            assert.strictEqual(checkout.with.ref, "${{ github.event.repository.default_branch }}");
+            const read = jobs.runner.steps.find((s: Step) => s.id === "runner");
+            assert.match(read.run, /^echo "labels=\$\(npm run --silent runner -- "\$STACK"\)" >> "\$GITHUB_OUTPUT"$/);
+        });
     });
 });

@@ -17,17 +17,45 @@ import * as monitor from "@pulumi/azure-native/monitor";
 import * as network from "@pulumi/azure-native/network";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as resources from "@pulumi/azure-native/resources";
+import * as time from "@pulumiverse/time";
 import { parse as parseYaml } from "yaml";
 import { ClusterArgs, KubernetesCluster, NodePoolConfig } from "../provider";
 import { auditLogRetentionDays, clusterKubernetesProvider, execKubeconfig, OPEN_TO_THE_INTERNET } from "../managed";
 import { cidrHost } from "../../../core/cidr";
-import { AksClusterConfig, channelMovesMinor } from "./config";
+import { AksClusterConfig, AksKubeloginMode, channelMovesMinor } from "./config";
 
 /** Control-plane log categories sent to Log Analytics; kube-audit-admin is the audit trail without reads. */
 export const AKS_LOG_CATEGORIES = ["kube-apiserver", "kube-audit-admin", "kube-controller-manager", "kube-scheduler", "cluster-autoscaler", "guard"] as const;
 
 /** Application ID of the AKS AAD server, the audience of kubelogin tokens (same in every tenant). */
 export const AKS_AAD_SERVER_APP_ID = "6dae42f8-4368-4678-94ff-3960e28e3630";
+
+/**
+ * How long the first install into a new cluster waits after the deployer's cluster-admin role
+ * assignment. AKS: "New role assignments can take up to five minutes to propagate and be updated
+ * by the authorization server" (https://learn.microsoft.com/azure/aks/manage-azure-rbac, "Before
+ * you begin"); until then the Flux install gets a 403. The wait happens when the assignment is
+ * created or replaced (the sleep's trigger), never on later updates; hashicorp/time's time_sleep
+ * is the usual Terraform answer to the same delay.
+ */
+export const AKS_RBAC_PROPAGATION = "5m";
+
+/**
+ * The kubelogin arguments for a login mode (kubelogin docs, "get-token": exec plugin examples).
+ * Credentials never go on the command line (the kubeconfig is an output); kubelogin reads them
+ * from the environment of the process that runs it.
+ */
+export function aksKubeloginArgs(mode: AksKubeloginMode, tenantId: string): string[] {
+    const base = ["get-token", "--login", mode, "--server-id", AKS_AAD_SERVER_APP_ID];
+    // spn needs the tenant (-t, or AZURE_TENANT_ID); the other modes take it from their sign-in.
+    return mode === "spn" ? [...base, "--tenant-id", tenantId] : base;
+}
+
+const KUBELOGIN_HINTS: Record<AksKubeloginMode, string> = {
+    azurecli: "sign in with 'az login'",
+    workloadidentity: "set AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_AUTHORITY_HOST and AZURE_FEDERATED_TOKEN_FILE (a current federated token)",
+    spn: "set AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH) of a service principal",
+};
 
 /** Built-in role definition IDs (the same in every subscription). */
 const NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7";
@@ -283,6 +311,11 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
             roleDefinitionId: roleDefinition(AKS_RBAC_CLUSTER_ADMIN),
             scope: cluster.id,
         }, o);
+        // Nothing reaches the Kubernetes API before the assignment has propagated (see AKS_RBAC_PROPAGATION).
+        const adminPropagated = new time.Sleep(`${name}-deployer-admin-propagation`, {
+            createDuration: AKS_RBAC_PROPAGATION,
+            triggers: { roleAssignment: deployerAdmin.id },
+        }, { parent: this });
 
         const pools = userPools.map((pool) => new containerservice.AgentPool(`${name}-${pool.name}`, {
             ...this.poolProfile(args, tags, pool, subnet, false),
@@ -324,12 +357,11 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
             certificateAuthorityData: access.ca,
             exec: {
                 command: "kubelogin",
-                // Uses the Azure CLI sign-in; in CI set AZURE_* variables and use --login workloadidentity.
-                args: ["get-token", "--login", "azurecli", "--server-id", AKS_AAD_SERVER_APP_ID],
-                installHint: "Install kubelogin (az aks install-cli, or https://azure.github.io/kubelogin/) and sign in with 'az login'.",
+                args: client.tenantId.apply((tenant) => aksKubeloginArgs(args.kubeloginMode, tenant)),
+                installHint: `Install kubelogin (az aks install-cli, or https://azure.github.io/kubelogin/) and ${KUBELOGIN_HINTS[args.kubeloginMode]}.`,
             },
         });
-        this.provider = clusterKubernetesProvider(name, this.kubeconfig, this, [deployerAdmin, ...pools]);
+        this.provider = clusterKubernetesProvider(name, this.kubeconfig, this, [deployerAdmin, adminPropagated, ...pools]);
 
         this.registerOutputs({
             clusterName: this.clusterName,

@@ -36,6 +36,21 @@ export function channelMovesMinor(channel: (typeof AKS_UPGRADE_CHANNELS)[number]
     return (AKS_CHANNELS_THAT_MOVE_THE_MINOR as readonly string[]).includes(channel);
 }
 
+/**
+ * How the kubeconfig's kubelogin exec plugin signs in (kubelogin docs, "Login Modes" and
+ * "get-token"; https://azure.github.io/kubelogin/concepts/login-modes.html):
+ * - azurecli: the Azure CLI's sign-in (`az login`); a person at a laptop.
+ * - workloadidentity: a federated token read from AZURE_FEDERATED_TOKEN_FILE with AZURE_CLIENT_ID,
+ *   AZURE_TENANT_ID and AZURE_AUTHORITY_HOST, read afresh on every call and never cached, so a
+ *   pipeline that keeps that file current never presents an expired assertion (AADSTS700024).
+ *   The GitHub workflows do that (docs/operations.md).
+ * - spn: a service principal secret or certificate from AZURE_CLIENT_ID and AZURE_CLIENT_SECRET
+ *   (or AZURE_CLIENT_CERTIFICATE_PATH); the tenant goes on the command line.
+ * Interactive modes (devicecode, interactive) cannot run inside `pulumi up` and are not offered.
+ */
+export const AKS_KUBELOGIN_MODES = ["azurecli", "workloadidentity", "spn"] as const;
+export type AksKubeloginMode = (typeof AKS_KUBELOGIN_MODES)[number];
+
 const uuid = (what: string, example: string) =>
     z
         .string(rule("must be a string", `quote the ${what}`))
@@ -60,6 +75,10 @@ export const aksSchema = z.strictObject({
     autoUpgradeChannel: z.enum(AKS_UPGRADE_CHANNELS, rule("is not an AKS upgrade channel", `use one of ${AKS_UPGRADE_CHANNELS.join(", ")}`)).optional(),
     /** Entra ID groups whose members are cluster admins. */
     adminGroupObjectIds: z.array(uuid("Entra ID group object ID", "3f2a9c1e-8b7d-4e6f-9a0b-1c2d3e4f5a6b")).optional(),
+    /** How the kubeconfig signs in: azurecli (default, a person), workloadidentity (CI with OIDC), spn. */
+    kubeloginMode: z
+        .enum(AKS_KUBELOGIN_MODES, rule("is not a kubelogin login mode the program can run unattended", `use one of ${AKS_KUBELOGIN_MODES.join(", ")}`))
+        .optional(),
 });
 
 export type AksClusterRaw = z.infer<typeof aksSchema>;
@@ -72,6 +91,7 @@ export interface AksClusterConfig extends ManagedClusterConfig {
     /** Whether the stack named kubernetesVersion (rather than taking the default). */
     kubernetesVersionPinned: boolean;
     adminGroupObjectIds: string[];
+    kubeloginMode: AksKubeloginMode;
     /** Spread nodes over availability zones 1-3 and use the Standard (SLA) tier. */
     highlyAvailable: boolean;
 }

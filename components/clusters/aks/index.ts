@@ -29,6 +29,7 @@ export const aksProvider = defineClusterProvider({
             autoUpgradeChannel: raw.autoUpgradeChannel ?? "patch",
             kubernetesVersionPinned: raw.kubernetesVersion !== undefined,
             adminGroupObjectIds: raw.adminGroupObjectIds ?? [],
+            kubeloginMode: raw.kubeloginMode ?? "azurecli",
             highlyAvailable: preset.highlyAvailable,
         };
     },
@@ -42,7 +43,7 @@ export const aksProvider = defineClusterProvider({
     offlineFixtures: aksOfflineFixtures,
 });
 
-export { AKS_AAD_SERVER_APP_ID, AKS_LOG_CATEGORIES, AksCluster, aksKeyVaultName, aksServerAndCa, deployerPrincipalType } from "./cluster";
+export { AKS_AAD_SERVER_APP_ID, AKS_LOG_CATEGORIES, AKS_RBAC_PROPAGATION, AksCluster, aksKubeloginArgs, aksKeyVaultName, aksServerAndCa, deployerPrincipalType } from "./cluster";
 export type { AksClusterArgs, AzureClusterRef } from "./cluster";
 export * from "./config";
 export { aksExtensionInstaller, extensionSettings, fluxConfigurationSpec } from "./flux-extension";

@@ -17,7 +17,10 @@ import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import { auditLogRetentionDays, clusterKubernetesProvider, execKubeconfig } from "../managed";
 import { ClusterArgs, KubernetesCluster, NodePoolConfig } from "../provider";
-import { EKS_ACCESS_POLICIES, EKS_ADDONS, EKS_LOG_TYPES, EksClusterConfig, eksAmiType, eksSubnetLayout, ZONES } from "./config";
+import { EKS_ACCESS_POLICIES, EKS_ADDONS, EKS_LOG_TYPES, EksClusterConfig, eksAmiType, eksDesiredSize, eksSubnetLayout, ZONES } from "./config";
+
+/** The node label that names a node group's pool; also how the live group of a pool is found. */
+export const POOL_LABEL = "fluxpilot.dev/pool";
 
 /** A name suffix that stays put when the list of principals is reordered. */
 function principalSuffix(principalArn: string): string {
@@ -107,11 +110,19 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
             enableKeyRotation: true,
             deletionWindowInDays: 30,
         }, o);
-        // Created here so the retention is ours; EKS would create it with no expiry.
+        // Created here, before the cluster, so the retention is ours; EKS would create it with no
+        // expiry. The cluster depends on it, so a destroy deletes the cluster first. EKS still
+        // writes late logs while the cluster is deleted and re-creates the group, which made the
+        // next up fail with ResourceAlreadyExistsException (terraform-aws-eks#2763, #2486, #920).
+        // So a destroy leaves the group in place on purpose (its logs keep their retention: the
+        // audit trail outlives the cluster), and an up after a destroy adopts it
+        // (controlPlaneLogGroup: adopt imports it by name; Pulumi then applies the retention:
+        // https://www.pulumi.com/docs/iac/concepts/resources/options/import/). docs/clusters.md.
+        const logGroupName = `/aws/eks/${args.name}/cluster`;
         const controlPlaneLogs = new cloudwatch.LogGroup(`${name}-control-plane`, {
-            name: `/aws/eks/${args.name}/cluster`,
+            name: logGroupName,
             retentionInDays: auditLogRetentionDays(args.environment),
-        }, o);
+        }, { ...o, retainOnDelete: true, ...(args.controlPlaneLogGroup === "adopt" ? { import: logGroupName } : {}) });
         const cluster = new eks.Cluster(`${name}-cluster`, {
             name: args.name,
             version: args.kubernetesVersion,
@@ -226,6 +237,18 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
             tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags: { ...args.tags, Name: `${args.name}-${pool.name}` } })),
             updateDefaultVersion: true,
         }, o);
+        // The live desired size of this pool's group (none before it exists), kept within the new
+        // bounds: see eksDesiredSize. Found by its pool label among the cluster's node groups.
+        const invokeOpts = { parent: this, provider: o.provider };
+        const groupPrefix = `${name}-${pool.name}-`;
+        const liveDesired = pulumi
+            .all([cluster.name, eks.getNodeGroupsOutput({ clusterName: cluster.name }, invokeOpts).names])
+            .apply(async ([clusterName, names]) => {
+                const candidates = names.filter((n) => n.startsWith(groupPrefix));
+                const groups = await Promise.all(candidates.map((nodeGroupName) => eks.getNodeGroup({ clusterName, nodeGroupName }, invokeOpts)));
+                const sizes = groups.filter((g) => g.labels?.[POOL_LABEL] === pool.name).map((g) => g.scalingConfigs[0]?.desiredSize ?? 0);
+                return eksDesiredSize(pool, sizes.length > 0 ? Math.max(...sizes) : undefined);
+            });
         return new eks.NodeGroup(`${name}-${pool.name}`, {
             clusterName: cluster.name,
             nodeRoleArn: nodeRole.arn,
@@ -233,16 +256,11 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
             instanceTypes: [pool.machineType],
             amiType: eksAmiType(pool.machineType),
             capacityType: pool.spot ? "SPOT" : "ON_DEMAND",
-            scalingConfig: { minSize: pool.minNodes, maxSize: pool.maxNodes, desiredSize: Math.max(pool.minNodes, 1) },
+            scalingConfig: { minSize: pool.minNodes, maxSize: pool.maxNodes, desiredSize: liveDesired },
             updateConfig: { maxUnavailablePercentage: 33 },
             launchTemplate: { id: template.id, version: pulumi.interpolate`${template.latestVersion}` },
-            labels: { ...pool.labels, "fluxpilot.dev/pool": pool.name },
+            labels: { ...pool.labels, [POOL_LABEL]: pool.name },
             version: cluster.version,
-        }, {
-            ...o,
-            dependsOn,
-            // The cluster autoscaler owns the current size; Pulumi owns the bounds.
-            ignoreChanges: ["scalingConfig.desiredSize"],
-        });
+        }, { ...o, dependsOn });
     }
 }

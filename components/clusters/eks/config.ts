@@ -38,6 +38,16 @@ export const EKS_ACCESS_POLICIES = {
  */
 export const EKS_SUPPORT_TYPES = ["STANDARD", "EXTENDED"] as const;
 
+/**
+ * How the program treats the control-plane log group `/aws/eks/<name>/cluster` (see
+ * EksCluster): `create` it (a new cluster name), or `adopt` the one a previous incarnation of the
+ * cluster left behind. EKS writes late control-plane logs while a cluster is being deleted and
+ * re-creates the group after `pulumi destroy` deleted it (terraform-aws-eks#2763, #2486, #920;
+ * cloudposse/terraform-aws-eks-cluster#67), so the next `up` would fail with
+ * ResourceAlreadyExistsException; `adopt` imports it instead.
+ */
+export const EKS_LOG_GROUP_MODES = ["create", "adopt"] as const;
+
 /** Every control-plane log type EKS offers (CKV_AWS_37). */
 export const EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 
@@ -83,6 +93,10 @@ export const eksSchema = z.strictObject({
      * EXTENDED keeps the version for 12 more months, billed per cluster-hour at the extended rate.
      */
     supportType: z.enum(EKS_SUPPORT_TYPES, rule("is not an EKS support type", `use one of ${EKS_SUPPORT_TYPES.join(", ")}`)).optional(),
+    /** `adopt` after a destroy, when EKS has re-created /aws/eks/<name>/cluster (see EKS_LOG_GROUP_MODES). */
+    controlPlaneLogGroup: z
+        .enum(EKS_LOG_GROUP_MODES, rule("is not a log group mode", "use create (a new cluster) or adopt (the group a destroyed cluster of this name left behind)"))
+        .optional(),
 });
 
 export type EksClusterRaw = z.infer<typeof eksSchema>;
@@ -96,6 +110,7 @@ export interface EksClusterConfig extends ManagedClusterConfig {
     /** Pinned add-on versions; a missing one follows the newest for the cluster's Kubernetes version. */
     addons: Partial<Record<AddonKey, string>>;
     supportType: (typeof EKS_SUPPORT_TYPES)[number];
+    controlPlaneLogGroup: (typeof EKS_LOG_GROUP_MODES)[number];
     /** One NAT gateway per zone (true) or a single shared one (cheaper, not zone-redundant). */
     natPerZone: boolean;
 }
@@ -128,6 +143,21 @@ export function eksSubnetLayout(vpcCidr: string): { privateSubnets: string[]; pu
 export function eksAmiType(instanceType: string): string {
     return /^[a-z]+\d+[a-z]*g[a-z]*\./.test(instanceType) ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD";
 }
+
+/**
+ * The desiredSize to send for a managed node group. The autoscaler owns the current size, but
+ * EKS refuses a scaling config whose desired size lies outside [min, max] ("Minimum capacity 4
+ * can't be greater than desired size 3"), so ignoring desiredSize (terraform-aws-eks does, and
+ * issues #944, #2030, #2508, #3306 hit exactly this on a raise of min_size) breaks every raise of
+ * minNodes above the current size. Instead the live size is read and kept, moved only as far as
+ * the new bounds require: the autoscaler's choice survives, and a raise of minNodes (or a cut of
+ * maxNodes) becomes one valid update. A new pool starts at its minimum (at least one node).
+ */
+export function eksDesiredSize(pool: { minNodes: number; maxNodes: number }, liveDesired: number | undefined): number {
+    const wanted = liveDesired ?? Math.max(pool.minNodes, 1);
+    return Math.min(Math.max(wanted, pool.minNodes), pool.maxNodes);
+}
+
 
 /** Rules specific to EKS; the shared managed-cluster rules run first. */
 export function validateEks(config: EksClusterConfig, key: string): ConfigProblem[] {

@@ -7,7 +7,42 @@ import { ComputedOutputsFixture, fakeCertificateAuthority, fakeId, InvokeFixture
 export const FIXTURE_ACCOUNT_ID = "123456789012";
 const FALLBACK_REGION = "eu-west-1";
 
+/** A managed node group as the offline account holds it. */
+export interface FixtureNodeGroup {
+    name: string;
+    pool: string;
+    desiredSize: number;
+    minSize: number;
+    maxSize: number;
+}
+
+/**
+ * Node groups the offline account already runs, by cluster name: none unless a test puts some
+ * here (as if an earlier `up` had created them and the autoscaler had sized them since).
+ */
+export const FIXTURE_LIVE_NODE_GROUPS = new Map<string, FixtureNodeGroup[]>();
+
 const invokes: Record<string, InvokeFixture> = {
+    "aws:eks/getNodeGroups:getNodeGroups": (inputs) => ({
+        id: inputs.clusterName,
+        clusterName: inputs.clusterName,
+        names: (FIXTURE_LIVE_NODE_GROUPS.get(inputs.clusterName) ?? []).map((g) => g.name),
+    }),
+    "aws:eks/getNodeGroup:getNodeGroup": (inputs) => {
+        const group = (FIXTURE_LIVE_NODE_GROUPS.get(inputs.clusterName) ?? []).find((g) => g.name === inputs.nodeGroupName);
+        if (!group) {
+            const message = `ResourceNotFoundException: No node group found for name: ${inputs.nodeGroupName}`;
+            throw Object.assign(new Error(message), { details: message });
+        }
+        return {
+            id: `${inputs.clusterName}:${group.name}`,
+            clusterName: inputs.clusterName,
+            nodeGroupName: group.name,
+            labels: { "fluxpilot.dev/pool": group.pool },
+            scalingConfigs: [{ desiredSize: group.desiredSize, minSize: group.minSize, maxSize: group.maxSize }],
+            status: "ACTIVE",
+        };
+    },
     // A made-up but well-formed version per add-on and Kubernetes minor, so a version bump shows.
     "aws:eks/getAddonVersion:getAddonVersion": (inputs) => {
         const minor = String(inputs.kubernetesVersion ?? "").split(".")[1] ?? "0";

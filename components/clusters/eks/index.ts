@@ -20,6 +20,7 @@ export const eksProvider = defineClusterProvider({
             accessEntries: raw.accessEntries ?? [],
             addons: raw.addons ?? {},
             supportType: raw.supportType ?? "STANDARD",
+            controlPlaneLogGroup: raw.controlPlaneLogGroup ?? "create",
             natPerZone: preset.highlyAvailable,
         };
     },
