@@ -8,6 +8,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { REPOSITORY_ROOT } from "../../core/repository";
+import { builtCli } from "../support/built-cli";
 import { tempDir, removeTempDirs } from "./project";
 
 const root = REPOSITORY_ROOT;
@@ -39,7 +40,7 @@ function setup(options: { executable?: boolean } = {}): Setup {
 
 /** The command line as `npm run fluxpilot` runs it, but without npm, so a signal reaches it alone. */
 function startCli(s: Setup, args: string[], env: Record<string, string> = {}): Cli {
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(root, "cli", "fluxpilot", "cli.ts"), ...args], {
+    const child = spawn(process.execPath, [builtCli("fluxpilot"), ...args], {
         cwd: root,
         env: {
             PATH: `${s.bin}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
