@@ -135,6 +135,19 @@ describe("fluxpilot with a fake pulumi through the real Automation API (issue #1
         assert.match(result.stdout, /error: preview of stack "local" did not finish within 2s \(--timeout\); Pulumi was asked to cancel it\. Pulumi stopped/);
     });
 
+    it("preview --concurrency 2 runs two stacks' Pulumi at the same time, each output line under its stack (issue 16 item 5)", async () => {
+        const s = setup();
+        const cli = startCli(s, ["preview", "local", "dev", "--dir", root, "--backend", s.backend, "--concurrency", "2"], { FAKE_PULUMI_MODE: "wait-release" });
+        started.push(cli.child);
+        // Neither preview can finish before the release file exists: both running means both started.
+        await until(() => ["running preview local", "running preview dev"].every((l) => pulumiLog(s).includes(l)), "both previews to run at once");
+        fs.writeFileSync(`${s.log}.release`, "");
+        const result = await cli.done;
+        assert.strictEqual(result.code, 0, result.stderr);
+        assert.match(result.stdout, /^\[local\] Previewing preview$/m);
+        assert.match(result.stdout, /^\[dev\] Previewing preview$/m);
+    });
+
     it("drift whose engine run sends no summary event exits 1, not 0 'no drift' (item 2)", async () => {
         const s = setup();
         const result = await startCli(s, ["drift", ...STACK, "--backend", s.backend, "--json"], { FAKE_PULUMI_MODE: "no-summary" }).done;
