@@ -67,8 +67,8 @@ function pulumiLog(s: Setup): string[] {
 }
 
 /** Polls until `ready` holds; the limit is a safety net against a hang, never an assertion on time. */
-async function until(ready: () => boolean, what: string): Promise<void> {
-    for (let i = 0; i < 1500; i++) {
+async function until(ready: () => boolean, what: string, tries = 1500): Promise<void> {
+    for (let i = 0; i < tries; i++) {
         if (ready()) return;
         await new Promise((r) => setTimeout(r, 20));
     }
@@ -135,12 +135,14 @@ describe("fluxpilot with a fake pulumi through the real Automation API (issue #1
         assert.match(result.stdout, /error: preview of stack "local" did not finish within 2s \(--timeout\); Pulumi was asked to cancel it\. Pulumi stopped/);
     });
 
-    it("preview --concurrency 2 runs two stacks' Pulumi at the same time, each output line under its stack (issue 16 item 5)", async () => {
+    it("preview --concurrency 2 runs two stacks' Pulumi at the same time, each output line under its stack (issue 16 item 5)", async function () {
+        // Two stacks are validated and two Pulumi processes start: slow on a loaded machine.
+        this.timeout(300_000);
         const s = setup();
         const cli = startCli(s, ["preview", "local", "dev", "--dir", root, "--backend", s.backend, "--concurrency", "2"], { FAKE_PULUMI_MODE: "wait-release" });
         started.push(cli.child);
         // Neither preview can finish before the release file exists: both running means both started.
-        await until(() => ["running preview local", "running preview dev"].every((l) => pulumiLog(s).includes(l)), "both previews to run at once");
+        await until(() => ["running preview local", "running preview dev"].every((l) => pulumiLog(s).includes(l)), "both previews to run at once", 12_000);
         fs.writeFileSync(`${s.log}.release`, "");
         const result = await cli.done;
         assert.strictEqual(result.code, 0, result.stderr);
