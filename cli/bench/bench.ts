@@ -135,7 +135,10 @@ function timeSuite(dir: string): { seconds: number; summary: string } {
     const run = spawnSync("npm", ["test"], { cwd: dir, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const summary = run.stdout.trimEnd().split("\n").pop() ?? "";
-    return { seconds, summary: `${summary} (exit ${run.status})` };
+    // The whole output is kept, so a failure can be read without running the suite again.
+    const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "fluxpilot-suite-")), "npm-test.log");
+    fs.writeFileSync(log, `${run.stdout}\n${run.stderr}`);
+    return { seconds, summary: `${summary} (exit ${run.status}; output in ${log})` };
 }
 
 interface BenchOptions {
