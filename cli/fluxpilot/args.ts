@@ -32,6 +32,8 @@ export interface CommandLine {
     yes: boolean;
     target: string[];
     parallel?: number;
+    /** How many stacks preview, refresh and drift run at once (1: one after another). */
+    concurrency: number;
     message?: string;
     from?: string;
     to?: string;
@@ -75,6 +77,7 @@ const OPTIONS = {
     yes: { type: "boolean", short: "y" },
     target: { type: "string", multiple: true },
     parallel: { type: "string" },
+    concurrency: { type: "string" },
     message: { type: "string", short: "m" },
     from: { type: "string" },
     to: { type: "string" },
@@ -90,12 +93,12 @@ const UPDATE: readonly OptionName[] = ["parallel", "message", "target"];
 
 /** Options each subcommand accepts beyond the common ones. */
 const ALLOWED: Record<Subcommand, readonly OptionName[]> = {
-    preview: [...UPDATE, "refresh", "diff", "expect-no-changes"],
+    preview: [...UPDATE, "refresh", "diff", "expect-no-changes", "concurrency"],
     up: [...UPDATE, "refresh", "diff", "expect-no-changes"],
     destroy: [...UPDATE, "yes"],
-    refresh: [...UPDATE, "expect-no-changes"],
+    refresh: [...UPDATE, "expect-no-changes", "concurrency"],
     outputs: [],
-    drift: ["parallel", "refresh-only"],
+    drift: ["parallel", "refresh-only", "concurrency"],
     promote: ["parallel", "message", "from", "to"],
 };
 
@@ -124,6 +127,8 @@ Options:
       --expect-no-changes  fail if the operation would change anything
       --target <urn>     limit the operation to a resource (repeatable)
       --parallel <n>     maximum parallel resource operations
+      --concurrency <n>  preview, refresh, drift: run up to n stacks at once (default 1); each
+                         output line keeps its [stack] prefix. up, destroy and promote stay in order
   -m, --message <text>   message recorded with the update
       --from <stack>, --to <stack>  promote: first and last stage (default dev .. prod)
   -y, --yes              confirm destroy
@@ -219,7 +224,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine | HelpReq
         expectNoChanges: values["expect-no-changes"] ?? false,
         yes: values.yes ?? false,
         target: values.target ?? [],
-        parallel: parallelism(values.parallel),
+        parallel: positiveWhole("parallel", values.parallel),
+        concurrency: positiveWhole("concurrency", values.concurrency) ?? 1,
         message: values.message,
         from,
         to,
@@ -268,10 +274,10 @@ function nonEmpty(option: string, value: string | undefined): string | undefined
     return value;
 }
 
-function parallelism(value: string | undefined): number | undefined {
+function positiveWhole(option: string, value: string | undefined): number | undefined {
     if (value === undefined) return undefined;
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--parallel must be a whole number of at least 1 (given: "${value}").`);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${option} must be a whole number of at least 1 (given: "${value}").`);
     return n;
 }
 

@@ -119,6 +119,8 @@ export class CancelReason {
 
 /** Operations that change infrastructure: with several stacks, the first failure stops the rest. */
 const MUTATING: ReadonlySet<Operation> = new Set(["up", "destroy"]);
+/** Operations that only read: several stacks may run at once (--concurrency). */
+const CONCURRENT: ReadonlySet<Operation> = new Set(["preview", "refresh", "drift"]);
 
 export async function run(command: CommandLine, stacks: readonly string[], context: RunContext): Promise<RunReport> {
     const backend = context.backend.url || `(${context.backend.source})`;
@@ -146,7 +148,11 @@ export async function run(command: CommandLine, stacks: readonly string[], conte
 
     const runner = new StepRunner(command, context);
     const results =
-        command.subcommand === "promote" ? await promote(command, runner) : await runEach(command.subcommand, stacks, runner);
+        command.subcommand === "promote"
+            ? await promote(command, runner)
+            : CONCURRENT.has(command.subcommand) && command.concurrency > 1
+              ? await runConcurrently(command.subcommand, stacks, runner, command.concurrency)
+              : await runEach(command.subcommand, stacks, runner);
     const report = finish({ ...base, cliVersion }, results);
     // A signal cancels the run even when the operation it hit finished anyway: later stacks did not run.
     if (context.cancel?.aborted) {
@@ -211,6 +217,22 @@ async function runEach(operation: Operation, stacks: readonly string[], runner: 
         if (result.status === "failed" && MUTATING.has(operation)) stoppedBy = result;
         if (result.status === "cancelled") stoppedBy = result;
     }
+    return results;
+}
+
+/**
+ * Runs a read-only operation over the stacks, at most `limit` at a time; results keep the
+ * order the stacks were named in. A cancelled run starts no further stack (StepRunner skips it).
+ */
+async function runConcurrently(operation: Operation, stacks: readonly string[], runner: StepRunner, limit: number): Promise<StepResult[]> {
+    const results: StepResult[] = new Array<StepResult>(stacks.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+        for (let index = next++; index < stacks.length; index = next++) {
+            results[index] = await runner.step(stacks[index], operation);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, stacks.length) }, worker));
     return results;
 }
 

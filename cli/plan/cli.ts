@@ -36,6 +36,11 @@ async function plan(args: PlanArgs): Promise<number> {
     if (old && old.stack !== args.stack) {
         throw new InvalidSnapshotError(args.diff!, `it is a plan of stack "${old.stack}", not "${args.stack}"; compare plans of the same stack`);
     }
+    // The Pulumi SDK takes a stack trace for every promise it makes (thousands per plan) only to
+    // name a promise that never settles; nothing here prints them, and they cost about a third of
+    // the plan's CPU (docs/benchmarks.md). The SDK raises the limit itself where it needs frames
+    // (resource source positions). --verbose keeps them, with the traces of errors.
+    if (!args.verbose) Error.stackTraceLimit = 0;
     // The program's console output would corrupt --json; it is diagnostics, so it goes to stderr.
     console.log = console.error;
     console.info = console.error;

@@ -9,6 +9,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { isStackConfigError } from "../../core/problems";
 import { installOfflineRuntime, registeredResources } from "../../mock-runtime/runtime";
+import { loadableEntry, prepareToLoad } from "../shared/program-entry";
 import { programEntry, readStackConfig } from "../shared/stack-file";
 import { buildSnapshot, PlanSnapshot } from "./snapshot";
 
@@ -64,7 +65,9 @@ async function evaluate(project: string, stack: string, program: string): Promis
 /** Loads the program; its exports are the stack outputs. A function export is run, as Pulumi does. */
 async function loadProgram(program: string): Promise<Record<string, unknown>> {
     try {
-        let exported: unknown = require(program);
+        const entry = loadableEntry(program);
+        await prepareToLoad(entry);
+        let exported: unknown = require(entry);
         if (typeof exported === "function") exported = await exported();
         return typeof exported === "object" && exported !== null ? { ...(exported as Record<string, unknown>) } : {};
     } catch (error) {

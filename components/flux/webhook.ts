@@ -19,11 +19,15 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { FLUX_NAMESPACE, SYNC_NAME, WebhookIngress } from "../../core/flux";
+import { REPOSITORY_ROOT } from "../../core/repository";
 
 export const RECEIVER_NAME = "github-receiver";
 export const WEBHOOK_TOKEN_SECRET = "webhook-token";
-/** The chart, relative to the project root (where Pulumi runs the program), so state is machine-independent. */
-export const RECEIVER_CHART = path.relative(process.cwd(), path.join(__dirname, "charts", "flux-receiver")) || ".";
+/**
+ * The chart, relative to the project root (where Pulumi runs the program), so state is machine-independent.
+ * Found from the checkout, not from this file: the command lines run a JavaScript copy in out/build (tools/build.js).
+ */
+export const RECEIVER_CHART = path.relative(process.cwd(), path.join(REPOSITORY_ROOT, "components", "flux", "charts", "flux-receiver")) || ".";
 
 /**
  * The path notification-controller serves a Receiver at: `/hook/` followed by the hex SHA-256 of

@@ -7,9 +7,10 @@ import * as YAML from "yaml";
 import { parseRenderArgs } from "../../cli/render/cli";
 import { writeRendered } from "../../gitops-checks/render";
 import { ROOT, rendering } from "./support";
+import { builtCli } from "../support/built-cli";
 
 function runRender(args: string[], env: NodeJS.ProcessEnv = process.env) {
-    return spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "cli/render/cli.ts", ...args], {
+    return spawnSync(process.execPath, [builtCli("render"), ...args], {
         cwd: ROOT,
         encoding: "utf8",
         env,

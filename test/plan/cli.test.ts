@@ -11,7 +11,7 @@ const CIPHERTEXT = "Zml4dHVyZS1jaXBoZXJ0ZXh0LW5ldmVyLWRlY3J5cHRlZA==";
 const PROGRAM_SECRET = "fixture-plaintext-secret-4711";
 
 describe("plan command line (fixture project)", function () {
-    // Each run starts Node, ts-node and the Pulumi SDK.
+    // Each run starts Node and the Pulumi SDK, and ts-node for the fixture project's TypeScript program.
     this.timeout(120_000);
 
     const dir = tempDir("plan-cli");

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { listStacks } from "../../cli/shared/stack-file";
 import { PlanSnapshot } from "../../cli/plan/snapshot";
+import { clusterPaths } from "../../cli/plan/critical-path";
 import { REPO_ROOT, runPlanCli, tempDir } from "./support";
 
 /** Where each stack's URNs are pinned; UPDATE_SNAPSHOTS=1 rewrites them after a deliberate rename. */
@@ -49,6 +50,9 @@ describe("plan of this repository's stacks", function () {
             assert.ok(snapshot.summary.total > 0, `plan of ${stack} has no resources`);
             assert.match(tree.stdout, new RegExp(`^Stack ${stack} \\(project ${snapshot.project}\\): ${snapshot.summary.total} resources?\\n`));
             assertStackUrns(stack, snapshot);
+            // Clusters are created side by side: nothing in one waits on another (issue 16 item 4).
+            const paths = clusterPaths(snapshot.resources);
+            assert.ok(paths.ratio <= 1.15, `the critical path of ${stack} is ${paths.ratio.toFixed(2)}x its slowest cluster's: ${paths.stack.chain.join(" -> ")}`);
         });
     }
 });

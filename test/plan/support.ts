@@ -1,15 +1,15 @@
 /**
- * Runs the plan command line as a child process, as `npm run plan` does, for the CLI tests.
+ * Runs the plan command line as a child process, as `npm run plan` does (from out/build), for the CLI tests.
  */
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { REPOSITORY_ROOT } from "../../core/repository";
+import { builtCli } from "../support/built-cli";
 
 export const REPO_ROOT = REPOSITORY_ROOT;
 export const FIXTURE_PROJECT = path.join(__dirname, "fixtures", "project");
-const CLI = path.join(REPO_ROOT, "cli", "plan", "cli.ts");
 
 export interface CliResult {
     code: number;
@@ -17,12 +17,12 @@ export interface CliResult {
     stderr: string;
 }
 
-/** Runs `cli/plan/cli.ts` with `args` in the repository root; never rejects on a non-zero exit. */
+/** Runs the built `cli/plan/cli.ts` with `args` in the repository root; never rejects on a non-zero exit. */
 export function runPlanCli(args: readonly string[]): Promise<CliResult> {
     return new Promise((resolve, reject) => {
         execFile(
             process.execPath,
-            ["-r", "ts-node/register/transpile-only", CLI, ...args],
+            [builtCli("plan"), ...args],
             { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, FORCE_COLOR: "0" } },
             (error, stdout, stderr) => {
                 const code = error ? (typeof error.code === "number" ? error.code : NaN) : 0;

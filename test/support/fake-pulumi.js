@@ -51,6 +51,19 @@ switch (mode) {
         process.stdout.write(`Previewing ${command}\n`);
         sendEvents([summary]).then(() => process.exit(0), (e) => { log(`grpc ${e.message}`); process.exit(1); });
         break;
+    case "wait-release": {
+        // Runs until the test creates $FAKE_PULUMI_LOG.release, then succeeds: lets a test see
+        // which operations are running at the same time.
+        log(`running ${command} ${args[args.indexOf("--stack") + 1]}`);
+        const release = `${process.env.FAKE_PULUMI_LOG}.release`;
+        const poll = setInterval(() => {
+            if (!fs.existsSync(release)) return;
+            clearInterval(poll);
+            process.stdout.write(`Previewing ${command}\n`);
+            sendEvents([summary]).then(() => process.exit(0), (e) => { log(`grpc ${e.message}`); process.exit(1); });
+        }, 20);
+        break;
+    }
     case "no-summary":
         process.stdout.write("Previewing update\n");
         process.exit(0);

@@ -87,8 +87,23 @@ export class FakeGateway implements PulumiGateway {
     }
 
     private readonly played = new Map<string, number>();
+    /** Operations running now, and the most that ever ran at once (for --concurrency). */
+    private inFlight = 0;
+    maxInFlight = 0;
 
     private async play(stack: string, method: string, runs: ScriptedRun | ScriptedRun[] | undefined, options: Record<string, any>): Promise<ScriptedRun> {
+        this.inFlight += 1;
+        this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+        try {
+            // One turn of the event loop, as a real operation takes: others may start meanwhile.
+            await new Promise((resolve) => setImmediate(resolve));
+            return await this.playNow(stack, method, runs, options);
+        } finally {
+            this.inFlight -= 1;
+        }
+    }
+
+    private async playNow(stack: string, method: string, runs: ScriptedRun | ScriptedRun[] | undefined, options: Record<string, any>): Promise<ScriptedRun> {
         const { onOutput, onEvent, onError, signal, ...rest } = options;
         const callbacks = [onOutput && "onOutput", onError && "onError", onEvent && "onEvent"].filter((c): c is string => Boolean(c));
         this.calls.push({ method, stack, options: rest, callbacks });

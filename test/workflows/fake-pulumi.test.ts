@@ -8,6 +8,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { REPOSITORY_ROOT } from "../../core/repository";
+import { builtCli } from "../support/built-cli";
 import { tempDir, removeTempDirs } from "./project";
 
 const root = REPOSITORY_ROOT;
@@ -39,7 +40,7 @@ function setup(options: { executable?: boolean } = {}): Setup {
 
 /** The command line as `npm run fluxpilot` runs it, but without npm, so a signal reaches it alone. */
 function startCli(s: Setup, args: string[], env: Record<string, string> = {}): Cli {
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(root, "cli", "fluxpilot", "cli.ts"), ...args], {
+    const child = spawn(process.execPath, [builtCli("fluxpilot"), ...args], {
         cwd: root,
         env: {
             PATH: `${s.bin}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
@@ -66,8 +67,8 @@ function pulumiLog(s: Setup): string[] {
 }
 
 /** Polls until `ready` holds; the limit is a safety net against a hang, never an assertion on time. */
-async function until(ready: () => boolean, what: string): Promise<void> {
-    for (let i = 0; i < 1500; i++) {
+async function until(ready: () => boolean, what: string, tries = 1500): Promise<void> {
+    for (let i = 0; i < tries; i++) {
         if (ready()) return;
         await new Promise((r) => setTimeout(r, 20));
     }
@@ -132,6 +133,21 @@ describe("fluxpilot with a fake pulumi through the real Automation API (issue #1
         assert.strictEqual(result.code, 124, result.stderr);
         assert.deepStrictEqual(pulumiLog(s).filter((l) => l.startsWith("signal")), ["signal SIGINT"]);
         assert.match(result.stdout, /error: preview of stack "local" did not finish within 2s \(--timeout\); Pulumi was asked to cancel it\. Pulumi stopped/);
+    });
+
+    it("preview --concurrency 2 runs two stacks' Pulumi at the same time, each output line under its stack (issue 16 item 5)", async function () {
+        // Two stacks are validated and two Pulumi processes start: slow on a loaded machine.
+        this.timeout(300_000);
+        const s = setup();
+        const cli = startCli(s, ["preview", "local", "dev", "--dir", root, "--backend", s.backend, "--concurrency", "2"], { FAKE_PULUMI_MODE: "wait-release" });
+        started.push(cli.child);
+        // Neither preview can finish before the release file exists: both running means both started.
+        await until(() => ["running preview local", "running preview dev"].every((l) => pulumiLog(s).includes(l)), "both previews to run at once", 12_000);
+        fs.writeFileSync(`${s.log}.release`, "");
+        const result = await cli.done;
+        assert.strictEqual(result.code, 0, result.stderr);
+        assert.match(result.stdout, /^\[local\] Previewing preview$/m);
+        assert.match(result.stdout, /^\[dev\] Previewing preview$/m);
     });
 
     it("drift whose engine run sends no summary event exits 1, not 0 'no drift' (item 2)", async () => {

@@ -11,6 +11,7 @@ import { createAutomationGateway } from "../../cli/fluxpilot/automation";
 import { mapPulumiError } from "../../cli/fluxpilot/errors";
 import { makeProject, removeTempDirs } from "./project";
 import { REPOSITORY_ROOT } from "../../core/repository";
+import { builtCli } from "../support/built-cli";
 
 const root = REPOSITORY_ROOT;
 const nodeOnlyPath = path.dirname(process.execPath);
@@ -19,7 +20,7 @@ function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number;
     return new Promise((resolve) => {
         execFile(
             process.execPath,
-            ["-r", "ts-node/register/transpile-only", path.join(root, "cli", "fluxpilot", "cli.ts"), ...args],
+            [builtCli("fluxpilot"), ...args],
             { cwd: root, env: { PATH: nodeOnlyPath, HOME: process.env.HOME ?? "/tmp", ...env } },
             (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
         );

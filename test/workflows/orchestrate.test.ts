@@ -172,6 +172,44 @@ describe("fluxpilot orchestration", () => {
         });
     });
 
+    describe("--concurrency (issue 16 item 5)", () => {
+        const four = ["dev", "staging", "prod", "local"];
+        const scripts = { dev: { preview: clean, refresh: clean }, staging: { preview: drifted, refresh: clean }, prod: { preview: clean, refresh: clean }, local: { preview: clean, refresh: clean } };
+
+        it("previews, refreshes and checks drift of up to N stacks at once; results stay in the order named", async () => {
+            for (const operation of ["preview", "refresh", "drift"]) {
+                const { gateway, report } = await execute(command(operation, ...four, "--concurrency", "2"), four, scripts);
+                assert.strictEqual(gateway.maxInFlight, 2, `${operation} ran ${gateway.maxInFlight} stacks at once`);
+                assert.deepStrictEqual(report.results.map((r) => r.stack), four);
+            }
+        });
+
+        it("runs one stack at a time without it", async () => {
+            const { gateway } = await execute(command("preview", ...four), four, scripts);
+            assert.strictEqual(gateway.maxInFlight, 1);
+        });
+
+        it("is refused for up, destroy and promote, and must be a whole number of at least 1", () => {
+            for (const argv of [["up", "dev"], ["destroy", "dev", "--yes"], ["promote"]]) {
+                assert.throws(() => parseCommandLine([...argv, "--concurrency", "2"]), /--concurrency cannot be used with/);
+            }
+            for (const bad of ["0", "1.5", "two"]) {
+                assert.throws(() => parseCommandLine(["preview", "dev", "--concurrency", bad]), new RegExp(`--concurrency must be a whole number of at least 1 \\(given: "${bad}"\\)`));
+            }
+        });
+
+        it("a cancelled run starts no further stack", async () => {
+            const controller = new AbortController();
+            const hanging = { preview: { hangs: "until-cancelled" as const } };
+            const pending = execute(command("preview", ...four, "--concurrency", "2"), four, { dev: hanging, staging: hanging, prod: { preview: clean }, local: { preview: clean } }, { cancel: controller.signal });
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            controller.abort(new CancelReason("SIGINT"));
+            const { gateway, report } = await pending;
+            assert.deepStrictEqual(report.results.map((r) => r.status), ["cancelled", "cancelled", "skipped", "skipped"]);
+            assert.ok(!gateway.sequence().includes("preview prod"), gateway.sequence().join(", "));
+        });
+    });
+
     describe("pre-flight", () => {
         it("validates every stack before calling Pulumi and runs nothing when one is invalid", async () => {
             const problem: ConfigProblem = { key: "fluxpilot:environment", value: "qa", message: "is not an environment", fix: "use dev" };

@@ -1,0 +1,47 @@
+/**
+ * CI reads the suite's last line ("N passed, N failed") and fails the job on mocha's exit code.
+ * Both must hold with the suite's own settings (.mocharc.json: parallel workers, the summary
+ * reporter), so a failing test in a worker fails `npm test`.
+ */
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { REPOSITORY_ROOT } from "../../core/repository";
+
+const MOCHA = require.resolve("mocha/bin/mocha.js");
+
+describe("test runner: the summary line and the exit code CI relies on", function () {
+    this.timeout(120_000);
+    let dir: string;
+    before(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "fluxpilot-runner-"));
+        fs.writeFileSync(path.join(dir, "a.spec.js"), `const assert = require("assert");\ndescribe("a", () => { it("passes", () => assert.ok(true)); });\n`);
+        fs.writeFileSync(path.join(dir, "b.spec.js"), `const assert = require("assert");\ndescribe("b", () => { it("fails", () => assert.strictEqual(1, 2)); });\n`);
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("the suite's settings: workers in parallel, the summary reporter, and npm test runs mocha unguarded", () => {
+        const settings: unknown = JSON.parse(fs.readFileSync(path.join(REPOSITORY_ROOT, ".mocharc.json"), "utf8"));
+        assert.ok(typeof settings === "object" && settings !== null);
+        const rc = settings as Record<string, unknown>;
+        assert.strictEqual(rc.reporter, "test/support/summary-reporter.js");
+        assert.strictEqual(rc.parallel, true);
+        const scripts = (JSON.parse(fs.readFileSync(path.join(REPOSITORY_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+        assert.match(scripts.test, /(^|&& )mocha($| )/);
+        assert.doesNotMatch(scripts.test, /\|\||; *true|--exit-code 0/);
+    });
+
+    for (const parallel of [true, false]) {
+        it(`${parallel ? "in parallel workers" : "in one process"}: a failing test exits non-zero and the last line counts it`, () => {
+            const run = spawnSync(
+                process.execPath,
+                [MOCHA, "--no-config", ...(parallel ? ["--parallel", "--jobs", "2"] : []), "--reporter", path.join(REPOSITORY_ROOT, "test", "support", "summary-reporter.js"), path.join(dir, "*.spec.js")],
+                { encoding: "utf8", cwd: dir },
+            );
+            assert.notStrictEqual(run.status, 0, run.stdout + run.stderr);
+            assert.strictEqual(run.stdout.trimEnd().split("\n").pop(), "1 passed, 1 failed", run.stdout);
+        });
+    }
+});
