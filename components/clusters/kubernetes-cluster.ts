@@ -16,6 +16,11 @@ export interface KubernetesCluster extends pulumi.ComponentResource {
     readonly kubeconfig: pulumi.Output<string>;
     /** OIDC issuer for workload identity; undefined where the cluster has none. */
     readonly oidcIssuerUrl: pulumi.Output<string | undefined>;
+    /**
+     * The cloud account the cluster lives in: AWS account ID, Google Cloud project ID, Azure
+     * subscription ID. Absent on adopted clusters. Becomes the `cloud_account` cluster fact.
+     */
+    readonly cloudAccount?: pulumi.Output<string>;
     /** Kubernetes provider bound to this cluster, for everything installed into it. */
     readonly provider: k8s.Provider;
 }

@@ -95,6 +95,7 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
     public readonly kubernetesVersion: pulumi.Output<string>;
     public readonly kubeconfig: pulumi.Output<string>;
     public readonly oidcIssuerUrl: pulumi.Output<string | undefined>;
+    public readonly cloudAccount: pulumi.Output<string>;
     public readonly provider: k8s.Provider;
     public readonly resourceGroupName: pulumi.Output<string>;
     /** ARM coordinates, for what is installed through Azure (the microsoft.flux extension). */
@@ -318,6 +319,7 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
         this.endpoint = args.endpoint.publicAccess ? pulumi.interpolate`https://${cluster.fqdn}` : pulumi.interpolate`https://${cluster.privateFQDN}`;
         this.kubernetesVersion = cluster.currentKubernetesVersion;
         this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((profile) => profile?.issuerURL);
+        this.cloudAccount = client.subscriptionId;
         this.kubeconfig = execKubeconfig({
             name: cluster.name,
             server: access.server,
@@ -339,6 +341,7 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
             oidcIssuerUrl: this.oidcIssuerUrl,
             region: this.region,
             resourceGroupName: this.resourceGroupName,
+            cloudAccount: this.cloudAccount,
         });
     }
 

@@ -10,6 +10,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as aws from "@pulumi/aws/provider";
 import { getAvailabilityZonesOutput } from "@pulumi/aws/getAvailabilityZones";
 import { getPartitionOutput } from "@pulumi/aws/getPartition";
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as eks from "@pulumi/aws/eks";
@@ -44,6 +45,7 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
     public readonly provider: k8s.Provider;
     public readonly vpcId: pulumi.Output<string>;
     public readonly oidcProviderArn: pulumi.Output<string>;
+    public readonly cloudAccount: pulumi.Output<string>;
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("fluxpilot:clusters:EksCluster", name, {}, opts);
@@ -179,6 +181,9 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
         this.kubernetesVersion = cluster.version;
         this.oidcIssuerUrl = issuer;
         this.oidcProviderArn = oidcProvider.arn;
+        // The deploying account, as terraform-aws-eks reads it (data "aws_caller_identity"): known
+        // before the cluster exists, so a preview already shows it.
+        this.cloudAccount = getCallerIdentityOutput({}, { parent: this, provider }).accountId;
         this.vpcId = vpc.id;
         this.kubeconfig = execKubeconfig({
             name: cluster.name,
@@ -201,6 +206,7 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
             oidcIssuerUrl: this.oidcIssuerUrl,
             oidcProviderArn: this.oidcProviderArn,
             vpcId: this.vpcId,
+            cloudAccount: this.cloudAccount,
         });
     }
 

@@ -45,6 +45,7 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
     public readonly kubernetesVersion: pulumi.Output<string>;
     public readonly kubeconfig: pulumi.Output<string>;
     public readonly oidcIssuerUrl: pulumi.Output<string | undefined>;
+    public readonly cloudAccount: pulumi.Output<string>;
     public readonly provider: k8s.Provider;
     public readonly nodeServiceAccount: pulumi.Output<string>;
 
@@ -209,6 +210,7 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
         this.endpoint = pulumi.interpolate`https://${cluster.endpoint}`;
         this.kubernetesVersion = cluster.masterVersion;
         this.nodeServiceAccount = nodeAccount.email;
+        this.cloudAccount = pulumi.output(args.project);
         this.oidcIssuerUrl = pulumi.interpolate`https://container.googleapis.com/v1/projects/${args.project}/locations/${args.region}/clusters/${cluster.name}`;
         this.kubeconfig = execKubeconfig({
             name: pulumi.interpolate`gke_${args.project}_${args.region}_${cluster.name}`,
@@ -232,6 +234,7 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
             kubeconfig: this.kubeconfig,
             oidcIssuerUrl: this.oidcIssuerUrl,
             nodeServiceAccount: this.nodeServiceAccount,
+            cloudAccount: this.cloudAccount,
         });
     }
 
