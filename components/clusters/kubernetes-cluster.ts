@@ -21,6 +21,11 @@ export interface KubernetesCluster extends pulumi.ComponentResource {
      * subscription ID. Absent on adopted clusters. Becomes the `cloud_account` cluster fact.
      */
     readonly cloudAccount?: pulumi.Output<string>;
+    /**
+     * The cloud identifier of each workload identity (IAM role ARN, Google service account
+     * e-mail, Azure client ID), by cluster fact name (`identity_<namespace>_<serviceAccount>`).
+     */
+    readonly identityFacts?: Readonly<Record<string, pulumi.Output<string>>>;
     /** Kubernetes provider bound to this cluster, for everything installed into it. */
     readonly provider: k8s.Provider;
 }

@@ -85,7 +85,7 @@ export class Flux extends pulumi.ComponentResource {
             namespaceReady,
         });
         // The facts exist before the sync starts: the Kustomizations read them without `optional`.
-        const facts = createClusterFacts({ name, parent: this, cluster, environment: args.environment, namespaceReady });
+        const facts = createClusterFacts({ name, parent: this, cluster, environment: args.environment, extra: cluster.identityFacts, namespaceReady });
         const installation = installer.install(context, credentials.secretName, [...namespaceReady, ...credentials.ready, facts.configMap]);
 
         this.installer = installer.id;

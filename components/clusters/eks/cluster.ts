@@ -18,6 +18,7 @@ import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import { auditLogRetentionDays, clusterKubernetesProvider, execKubeconfig } from "../managed";
 import { ClusterArgs, KubernetesCluster, NodePoolConfig } from "../provider";
+import { createEksWorkloadIdentities } from "./workload-identity";
 import { EKS_ACCESS_POLICIES, EKS_ADDONS, EKS_LOG_TYPES, EksClusterConfig, eksAmiType, eksSubnetLayout, ZONES } from "./config";
 
 /** A name suffix that stays put when the list of principals is reordered. */
@@ -46,6 +47,7 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
     public readonly vpcId: pulumi.Output<string>;
     public readonly oidcProviderArn: pulumi.Output<string>;
     public readonly cloudAccount: pulumi.Output<string>;
+    public readonly identityFacts: Record<string, pulumi.Output<string>>;
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("fluxpilot:clusters:EksCluster", name, {}, opts);
@@ -184,6 +186,7 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
         // The deploying account, as terraform-aws-eks reads it (data "aws_caller_identity"): known
         // before the cluster exists, so a preview already shows it.
         this.cloudAccount = getCallerIdentityOutput({}, { parent: this, provider }).accountId;
+        this.identityFacts = createEksWorkloadIdentities({ name, clusterName: args.name, cluster, identities: args.workloadIdentities, parent: this, provider });
         this.vpcId = vpc.id;
         this.kubeconfig = execKubeconfig({
             name: cluster.name,
@@ -207,6 +210,7 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
             oidcProviderArn: this.oidcProviderArn,
             vpcId: this.vpcId,
             cloudAccount: this.cloudAccount,
+            identityFacts: this.identityFacts,
         });
     }
 
