@@ -21,6 +21,7 @@ import { GitOpsError, GitOpsProblem } from "./problems";
 import { allObjects, renderCluster } from "./render";
 import { checkNoRemoteBases, checkYamlParses, findKustomizationDirs } from "./repository";
 import { validateObjects } from "./schemas";
+import { checkSopsDecryption } from "./sops";
 import { checkWorkloads } from "./workload-rules";
 
 export interface ValidationReport {
@@ -86,6 +87,7 @@ export async function validateCluster(builder: KustomizeBuilder, clusterDir: str
             ...(fluxpilot ? checkEntryContract(rendered.entry).map((p) => ({ ...p, rule: "fluxpilot" })) : []),
             ...(fluxpilot ? checkFluxPilotObjects(objects) : []),
             ...checkNamespacesExist(rendered),
+            ...checkSopsDecryption(rendered),
             ...checkFluxObjects(objects),
             ...checkUniqueNames(objects),
             ...checkNoLatestTag(objects),

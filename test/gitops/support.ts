@@ -51,3 +51,10 @@ export function objectsOf(env: Environment): OwnedObject[] {
 export function assertNoProblems(problems: readonly GitOpsProblem[]): void {
     if (problems.length > 0) assert.fail(formatGitOpsProblems(problems));
 }
+
+// Plan every environment's stacks once, before the first test that renders, under a timeout of
+// its own: a plan per stack is a child process of tens of seconds on a loaded machine.
+before(function () {
+    this.timeout(900_000);
+    for (const env of ["dev", "staging", "prod", "local"] as const) factsOf(env);
+});
