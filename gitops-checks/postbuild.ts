@@ -11,8 +11,8 @@
  *   ssautil.SetCommonMetadata).
  *
  * In a cluster the substituteFrom objects are read from the API server. Here they are looked up
- * in a chain of `SubstitutionSource`s: the objects of the same render, then values given to the
- * checker. Cluster facts from the offline plan are meant to be one more source in that chain.
+ * in a chain of `SubstitutionSource`s: the objects of the same render, the cluster facts of the
+ * offline plan (plan-facts.ts), then values given to the checker.
  */
 import * as YAML from "yaml";
 import { RenderedObject } from "./kustomize";
@@ -94,7 +94,7 @@ export function loadVariables(kustomization: KubeObject, sources: readonly Subst
  * `${VAR}`, `${VAR:-default}` / `${VAR-default}`, `${VAR:=default}` / `${VAR=default}`, and
  * `$${VAR}`, which escapes to a literal `${VAR}`. A bare `$VAR` is left alone. Unknown variables
  * become empty strings (the controller's default, non-strict mode); they are returned so that the
- * checker can warn about them.
+ * checker can report them.
  */
 export function substitute(text: string, vars: ReadonlyMap<string, string>): { text: string; unknown: string[] } {
     const unknown: string[] = [];
@@ -118,8 +118,8 @@ function disabled(object: KubeObject): boolean {
 
 /**
  * Applies a Flux Kustomization's postBuild and commonMetadata to its built objects. Problems are
- * variables that could not be found; unknown `${VAR}` references come back as warnings, since
- * Flux silently replaces them with empty strings.
+ * variables that could not be found, and unknown `${VAR}` references: errors, because Flux would
+ * silently put an empty string on the cluster (a cluster name, a region, an account).
  */
 export function applyPostBuild(kustomization: KubeObject, objects: readonly RenderedObject[], sources: readonly SubstitutionSource[], file: string): { objects: RenderedObject[]; problems: GitOpsProblem[] } {
     const spec = kustomization.spec ?? {};
@@ -137,7 +137,6 @@ export function applyPostBuild(kustomization: KubeObject, objects: readonly Rend
                         file: rendered.sourceFile,
                         object: describeObject(rendered.object),
                         rule: "postBuild",
-                        severity: "warning",
                         message: `\${${name}} has no value in ${describeObject(kustomization)}'s postBuild: Flux substitutes an empty string. Add it to spec.postBuild.substitute or substituteFrom, or write $\${${name}} to keep it literal`,
                     });
                 }

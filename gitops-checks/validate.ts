@@ -15,11 +15,13 @@ import { KustomizeBuilder, kustomizationFile } from "./kustomize";
 import { checkNamespacesExist } from "./namespaces";
 import { checkDnsEgress } from "./network";
 import { checkObjects } from "./object-rules";
+import { factsNotes, PlannedClusterFacts, planFactsSource } from "./plan-facts";
 import { explicitSource } from "./postbuild";
 import { GitOpsError, GitOpsProblem } from "./problems";
 import { allObjects, renderCluster } from "./render";
 import { checkNoRemoteBases, checkYamlParses, findKustomizationDirs } from "./repository";
 import { validateObjects } from "./schemas";
+import { checkSopsDecryption } from "./sops";
 import { checkWorkloads } from "./workload-rules";
 
 export interface ValidationReport {
@@ -60,25 +62,32 @@ export function validateSources(builder: KustomizeBuilder, config: ChecksConfig 
     return { scope: "sources", problems };
 }
 
-/** The checks of one entry point, e.g. `clusters/prod`, over what Flux applies from it. */
-export async function validateCluster(builder: KustomizeBuilder, clusterDir: string, config: ChecksConfig = DEFAULT_CONFIG): Promise<ValidationReport> {
+/**
+ * The checks of one entry point, e.g. `clusters/prod`, over what Flux applies from it; with a
+ * cluster's facts from the offline plan, over what Flux applies on that cluster.
+ */
+export async function validateCluster(builder: KustomizeBuilder, clusterDir: string, config: ChecksConfig = DEFAULT_CONFIG, facts?: PlannedClusterFacts): Promise<ValidationReport> {
     const environment = path.posix.basename(clusterDir);
+    const scope = facts ? `${clusterDir} (cluster ${facts.cluster}, stack ${facts.stack})` : clusterDir;
+    const given = explicitSource("flux-checks.yaml substitutionValues", config.substitutionValues);
     let rendered;
     try {
-        rendered = renderCluster(builder, clusterDir, { substitutionSources: [explicitSource("flux-checks.yaml substitutionValues", config.substitutionValues)] });
+        rendered = renderCluster(builder, clusterDir, { substitutionSources: facts ? [planFactsSource(facts), given] : [given] });
     } catch (error) {
-        if (error instanceof GitOpsError) return { scope: clusterDir, problems: [...error.problems] };
+        if (error instanceof GitOpsError) return { scope, problems: [...error.problems] };
         throw error;
     }
     const objects = allObjects(rendered);
     const fluxpilot = config.ruleSets.includes("fluxpilot");
     return {
-        scope: clusterDir,
+        scope,
         problems: [
+            ...(facts ? factsNotes(facts) : []),
             ...rendered.problems,
             ...(fluxpilot ? checkEntryContract(rendered.entry).map((p) => ({ ...p, rule: "fluxpilot" })) : []),
             ...(fluxpilot ? checkFluxPilotObjects(objects) : []),
             ...checkNamespacesExist(rendered),
+            ...checkSopsDecryption(rendered),
             ...checkFluxObjects(objects),
             ...checkUniqueNames(objects),
             ...checkNoLatestTag(objects),

@@ -19,6 +19,8 @@ export interface ClusterOutputs {
     /** The folder of this repository that Flux syncs into the cluster. */
     gitPath: string;
     flux: FluxOutputs;
+    /** The cluster facts Flux substitutes into the GitOps content (core/cluster-facts.ts). */
+    facts: pulumi.Output<Record<string, string>>;
 }
 
 /** How Flux was installed in a cluster and what it syncs. */
@@ -68,7 +70,7 @@ export function composeStack(model: StackModel): ComposedStack {
         // workload they own), and children inherit `protect` from their parent component.
         const flux = new Flux(
             `${config.name}-flux`,
-            { cluster, settings: model.fluxByCluster[config.name], gitops: model.gitops, stack: model.stack },
+            { cluster, settings: model.fluxByCluster[config.name], gitops: model.gitops, stack: model.stack, environment: model.environment },
             { dependsOn: [cluster], providers: [cluster.provider], protect: config.protect },
         );
         fluxes[config.name] = flux;
@@ -80,6 +82,7 @@ export function composeStack(model: StackModel): ComposedStack {
             kubernetesVersion: cluster.kubernetesVersion,
             kubeconfig: cluster.kubeconfig,
             gitPath: model.gitops.path,
+            facts: flux.clusterFacts,
             flux: {
                 installer: flux.installer,
                 version: flux.version,

@@ -12,28 +12,41 @@ import { KubectlUnavailableError, KustomizeBuilder } from "../../gitops-checks/k
 import { formatGitOpsProblem, GitOpsError, isError } from "../../gitops-checks/problems";
 import { discoverEnvironments, validateCluster, validateSources, ValidationReport } from "../../gitops-checks/validate";
 import { ExitCode } from "../shared/exit-codes";
+import { factsFromPlanFiles, plannedFacts, PlanFactsError } from "../shared/plan-facts";
 import { UsageError } from "../shared/usage";
 
-export const USAGE = `usage: npm run validate -- [--root DIR] [ENV ...]
+export const USAGE = `usage: npm run validate -- [--root DIR] [--plan SNAPSHOT.json ...] [ENV ...]
 
 Checks a Flux repository (this one unless --root names another): every YAML file parses, every
 kustomization builds, then for each environment (every folder under clusters/ by default) what
 Flux applies from clusters/<env>, rendered as kustomize-controller renders it, against the
 schemas and the rules. Settings and extra rule sets come from ${CONFIG_FILE} at the root.
+When the root is a FluxPilot project (Pulumi.yaml), each environment is checked once per cluster,
+with that cluster's facts (postBuild.substituteFrom cluster-facts) from the offline plan of its
+stack, or from the plan snapshots given with --plan (npm run plan -- <stack> --out <file>).
 
 Exit codes: 0 no error (warnings may be printed); 1 errors found; 2 bad usage.`;
 
 export interface ValidateArgs {
     root: string;
     environments: string[];
+    /** Plan snapshots with the cluster facts; none: plan the root's stacks, if it has any. */
+    plans: string[];
 }
 
 export function parseValidateArgs(argv: readonly string[], defaultRoot: string = REPOSITORY_ROOT): ValidateArgs {
     let root = defaultRoot;
     const named: string[] = [];
+    const plans: string[] = [];
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         if (arg === "--help" || arg === "-h") throw new UsageError(USAGE);
+        if (arg === "--plan" || arg.startsWith("--plan=")) {
+            const value = arg === "--plan" ? argv[++i] : arg.slice("--plan=".length);
+            if (!value) throw new UsageError(`--plan needs a plan snapshot (npm run plan -- <stack> --out <file>).\n${USAGE}`);
+            plans.push(path.resolve(value));
+            continue;
+        }
         if (arg === "--root" || arg.startsWith("--root=")) {
             const value = arg === "--root" ? argv[++i] : arg.slice("--root=".length);
             if (!value) throw new UsageError(`--root needs a directory.\n${USAGE}`);
@@ -49,7 +62,7 @@ export function parseValidateArgs(argv: readonly string[], defaultRoot: string =
     for (const env of named) {
         if (!known.includes(env)) throw new UsageError(`unknown environment "${env}": use one of ${known.join(", ")} (the folders under clusters/ in ${root}).`);
     }
-    return { root, environments: named.length > 0 ? named : known };
+    return { root, environments: named.length > 0 ? named : known, plans };
 }
 
 export interface ValidateIo {
@@ -72,14 +85,19 @@ export async function main(argv: readonly string[], io: ValidateIo, defaultRoot:
         io.stderr(`validate: ${error.message}\n`);
         return ExitCode.usage;
     }
-    const { root, environments } = args;
+    const { root, environments, plans } = args;
     const builder = new KustomizeBuilder(root);
     const reports: ValidationReport[] = [];
     try {
         reports.push(validateSources(builder, config));
-        for (const env of environments) reports.push(await validateCluster(builder, path.posix.join("clusters", env), config));
+        for (const env of environments) {
+            const clusterDir = path.posix.join("clusters", env);
+            const facts = plans.length > 0 ? factsFromPlanFiles(plans, env) : plannedFacts(root, env);
+            if (facts.length === 0) reports.push(await validateCluster(builder, clusterDir, config));
+            for (const cluster of facts) reports.push(await validateCluster(builder, clusterDir, config, cluster));
+        }
     } catch (error) {
-        if (error instanceof KubectlUnavailableError) {
+        if (error instanceof KubectlUnavailableError || error instanceof PlanFactsError) {
             io.stderr(`validate: ${error.message}\n`);
             return ExitCode.failed;
         }

@@ -16,6 +16,16 @@ export interface KubernetesCluster extends pulumi.ComponentResource {
     readonly kubeconfig: pulumi.Output<string>;
     /** OIDC issuer for workload identity; undefined where the cluster has none. */
     readonly oidcIssuerUrl: pulumi.Output<string | undefined>;
+    /**
+     * The cloud account the cluster lives in: AWS account ID, Google Cloud project ID, Azure
+     * subscription ID. Absent on adopted clusters. Becomes the `cloud_account` cluster fact.
+     */
+    readonly cloudAccount?: pulumi.Output<string>;
+    /**
+     * The cloud identifier of each workload identity (IAM role ARN, Google service account
+     * e-mail, Azure client ID), by cluster fact name (`identity_<namespace>_<serviceAccount>`).
+     */
+    readonly identityFacts?: Readonly<Record<string, pulumi.Output<string>>>;
     /** Kubernetes provider bound to this cluster, for everything installed into it. */
     readonly provider: k8s.Provider;
 }

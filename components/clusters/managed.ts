@@ -44,6 +44,7 @@ export function managedClusterDefaults(raw: ManagedRaw, preset: EnvironmentPrese
         endpoint,
         protect: raw.protect ?? preset.protect,
         tags: raw.tags ?? {},
+        workloadIdentities: raw.workloadIdentities ?? [],
     };
 }
 

@@ -13,6 +13,7 @@ import { cidr, kubernetesMinorVersion, positiveInt, resourceName, rule } from ".
 import { FluxInstaller } from "./flux-installer";
 import { KubernetesCluster } from "./kubernetes-cluster";
 import { OfflineFixtures } from "./offline-fixtures";
+import { WorkloadIdentityConfig, workloadIdentitySchema } from "./workload-identity";
 
 /** Upper bound on nodes per pool: above it, a typo (300 for 30) is likelier than intent. */
 export const MAX_NODES_PER_POOL = 100;
@@ -61,6 +62,8 @@ export const managedClusterFields = {
     kubernetesVersion: kubernetesMinorVersion.optional(),
     nodePools: z.array(nodePoolSchema).optional(),
     endpoint: endpointSchema.partial().optional(),
+    /** Cloud identities for in-cluster controllers (workload-identity.ts). */
+    workloadIdentities: z.array(workloadIdentitySchema).optional(),
 };
 
 export type { KubernetesCluster };
@@ -96,6 +99,7 @@ export interface ManagedClusterConfig extends ClusterConfigBase {
     kubernetesVersion: string;
     nodePools: NodePoolConfig[];
     endpoint: EndpointConfig;
+    workloadIdentities: WorkloadIdentityConfig[];
 }
 
 /** What a provider tells the Flux bootstrap, so that Flux never switches on the cloud. */

@@ -8,11 +8,13 @@
  */
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
+import type { Environment } from "../../core/environments";
 import type { FluxSettings } from "../../core/flux";
 import type { GitopsConfig } from "../../core/git";
 import type { InstallContext } from "../clusters/flux-installer";
 import type { KubernetesCluster } from "../clusters/provider";
 import { gitCredentials } from "./auth";
+import { createClusterFacts } from "./cluster-facts";
 import { findInstaller } from "./installers";
 import { createWebhook } from "./webhook";
 
@@ -28,6 +30,8 @@ export interface FluxArgs {
     gitops: GitopsConfig;
     /** Stack name, to tell this cluster's deploy key apart from other stacks' on GitHub. */
     stack: string;
+    /** The stack's environment, one of the cluster facts. */
+    environment: Environment;
 }
 
 export class Flux extends pulumi.ComponentResource {
@@ -43,6 +47,8 @@ export class Flux extends pulumi.ComponentResource {
     public readonly webhookUrl?: pulumi.Output<string>;
     /** Only with a generated deploy key. */
     public readonly deployKeyPublic?: pulumi.Output<string>;
+    /** The cluster facts ConfigMap's data (core/cluster-facts.ts). */
+    public readonly clusterFacts: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: FluxArgs, opts?: pulumi.ComponentResourceOptions) {
         super("fluxpilot:flux:Flux", name, {}, opts);
@@ -78,7 +84,9 @@ export class Flux extends pulumi.ComponentResource {
             title: `fluxpilot ${args.stack}/${name}`,
             namespaceReady,
         });
-        const installation = installer.install(context, credentials.secretName, [...namespaceReady, ...credentials.ready]);
+        // The facts exist before the sync starts: the Kustomizations read them without `optional`.
+        const facts = createClusterFacts({ name, parent: this, cluster, environment: args.environment, extra: cluster.identityFacts, namespaceReady });
+        const installation = installer.install(context, credentials.secretName, [...namespaceReady, ...credentials.ready, facts.configMap]);
 
         this.installer = installer.id;
         this.version = installation.version;
@@ -86,6 +94,7 @@ export class Flux extends pulumi.ComponentResource {
         this.syncRef = pulumi.output(Object.entries(gitops.ref).map(([kind, value]) => `${kind} ${value}`)[0]);
         this.syncPath = pulumi.output(gitops.path);
         this.deployKeyPublic = credentials.deployKeyPublic;
+        this.clusterFacts = facts.data;
         if (settings.webhook.enabled) {
             this.webhookUrl = createWebhook({
                 name,
@@ -103,6 +112,7 @@ export class Flux extends pulumi.ComponentResource {
             syncUrl: this.syncUrl,
             syncRef: this.syncRef,
             syncPath: this.syncPath,
+            clusterFacts: this.clusterFacts,
             ...(this.webhookUrl ? { webhookUrl: this.webhookUrl } : {}),
             ...(this.deployKeyPublic ? { deployKeyPublic: this.deployKeyPublic } : {}),
         });

@@ -14,7 +14,7 @@ async function onAks(env: "dev" | "prod", gitops?: Record<string, unknown>, flux
     const m = model(env, { ...(gitops ? { "fluxpilot:gitops": gitops } : {}), "fluxpilot:flux": flux, ...secrets }, Object.keys(secrets));
     const settings = { ...m.fluxByCluster[`${env}-one`], installer: "aks-extension" as const, clusterType: "azure" as const };
     const cluster = new FakeAksCluster("aks");
-    const component = new Flux("aks-flux", { cluster, settings, gitops: m.gitops, stack: env }, { providers: [cluster.provider] });
+    const component = new Flux("aks-flux", { cluster, settings, gitops: m.gitops, stack: env, environment: m.environment }, { providers: [cluster.provider] });
     return { component, resources: await captured() };
 }
 

@@ -116,7 +116,8 @@ describe("flux: flux-operator installer", () => {
         for (const name of ["a", "b"]) {
             const provider = byName(resources, `${name}-k8s`);
             const k8sChildren = resources.filter((r) => r.name.startsWith(`${name}-flux-`) && r.type.startsWith("kubernetes:"));
-            assert.strictEqual(k8sChildren.length, 3);
+            // Namespace, operator and instance releases, and the cluster-facts ConfigMap.
+            assert.strictEqual(k8sChildren.length, 4);
             for (const child of k8sChildren) {
                 assert.ok(child.provider.startsWith(`${provider.urn}::`), `${child.name} is not on cluster ${name}'s provider`);
             }
@@ -125,6 +126,7 @@ describe("flux: flux-operator installer", () => {
         assert.deepStrictEqual(await countsByType(), {
             "fluxpilot:clusters:ExistingCluster": 2,
             "fluxpilot:flux:Flux": 2,
+            "kubernetes:core/v1:ConfigMap": 2,
             "kubernetes:core/v1:Namespace": 2,
             [RELEASE]: 4,
             "pulumi:providers:kubernetes": 2,

@@ -209,14 +209,14 @@ describe("gitops: any Flux repository (standard-layout fixture)", function () {
             assert.strictEqual(missing.problems.length, 1, "the optional ConfigMap is skipped");
         });
 
-        it("leaves objects marked substitute: disabled alone, keeps $${VAR} literal, and warns about unknown variables", () => {
+        it("leaves objects marked substitute: disabled alone, keeps $${VAR} literal, and refuses unknown variables (Flux would apply an empty string)", () => {
             const kustomization = { kind: "Kustomization", metadata: { name: "apps", namespace: "flux-system" }, spec: { postBuild: { substitute: { a: "1" } } } };
             const on = { object: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "on" }, data: { x: "${a}-$${a}-${b}" } }, sourceFile: "on.yaml" };
             const off = { object: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "off", annotations: { "kustomize.toolkit.fluxcd.io/substitute": "disabled" } }, data: { x: "${a}" } }, sourceFile: "off.yaml" };
             const result = applyPostBuild(kustomization, [on, off], [], "apps.yaml");
             assert.strictEqual(result.objects[0].object.data.x, "1-${a}-");
             assert.strictEqual(result.objects[1].object.data.x, "${a}");
-            assert.deepStrictEqual(result.problems.map((p) => [p.severity, p.object]), [["warning", "ConfigMap on"]]);
+            assert.deepStrictEqual(result.problems.map((p) => [isError(p), p.object]), [[true, "ConfigMap on"]]);
             assert.match(result.problems[0].message, /\$\{b\} has no value/);
             assert.strictEqual(on.object.data.x, "${a}-$${a}-${b}", "the input is not changed");
         });

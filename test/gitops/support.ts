@@ -1,6 +1,7 @@
 /**
  * Shared state for the GitOps tests: one kustomize builder per mocha run (each directory is
- * built once, whatever number of tests read it) and the rendered environments.
+ * built once, whatever number of tests read it) and the rendered environments, each with the
+ * cluster facts of the first cluster in the offline plan of its stack, as `npm run render` does.
  */
 import * as assert from "assert";
 import { Environment } from "../../gitops-checks/environments";
@@ -9,6 +10,8 @@ import { formatGitOpsProblems, GitOpsProblem } from "../../gitops-checks/problem
 import { allObjects, renderEnvironment, RenderedEnvironment } from "../../gitops-checks/render";
 import { OwnedObject } from "../../gitops-checks/hygiene";
 import { REPOSITORY_ROOT } from "../../core/repository";
+import { clusterFactsFromPlan, PlannedClusterFacts, planFactsSource } from "../../gitops-checks/plan-facts";
+import { planSnapshot, stacksOfEnvironment } from "../../cli/shared/plan-facts";
 
 export const ROOT = REPOSITORY_ROOT;
 export const FIXTURES = "test/gitops/fixtures";
@@ -16,11 +19,25 @@ export const FIXTURES = "test/gitops/fixtures";
 export const builder = new KustomizeBuilder(ROOT);
 
 const rendered = new Map<Environment, RenderedEnvironment>();
+const plans = new Map<string, unknown>();
+
+/** The offline plan snapshot of one of this repository's stacks (planned once per run). */
+export function planOf(stack: string): unknown {
+    if (!plans.has(stack)) plans.set(stack, planSnapshot(ROOT, stack));
+    return plans.get(stack);
+}
+
+/** The cluster facts of every cluster of `env`, from the offline plans of its stacks. */
+export function factsOf(env: Environment): PlannedClusterFacts[] {
+    const result = stacksOfEnvironment(ROOT, env).flatMap((stack) => clusterFactsFromPlan(planOf(stack), `the plan of stack ${stack}`));
+    assert.ok(result.length > 0, `no stack of this repository has fluxpilot:environment ${env}`);
+    return result;
+}
 
 export function rendering(env: Environment): RenderedEnvironment {
     let result = rendered.get(env);
     if (!result) {
-        result = renderEnvironment(builder, env);
+        result = renderEnvironment(builder, env, { substitutionSources: [planFactsSource(factsOf(env)[0])] });
         rendered.set(env, result);
     }
     return result;
@@ -34,3 +51,10 @@ export function objectsOf(env: Environment): OwnedObject[] {
 export function assertNoProblems(problems: readonly GitOpsProblem[]): void {
     if (problems.length > 0) assert.fail(formatGitOpsProblems(problems));
 }
+
+// Plan every environment's stacks once, before the first test that renders, under a timeout of
+// its own: a plan per stack is a child process of tens of seconds on a loaded machine.
+before(function () {
+    this.timeout(900_000);
+    for (const env of ["dev", "staging", "prod", "local"] as const) factsOf(env);
+});

@@ -175,6 +175,7 @@ describe("managed cluster rules", () => {
         endpoint: { publicAccess: true, allowedCidrs: ["203.0.113.0/24"] },
         protect: true,
         tags: {},
+        workloadIdentities: [],
     });
     const check = (c: ManagedClusterConfig, env: "dev" | "prod" = "prod") =>
         validateManagedCluster(c, presets[env], "fluxpilot:clusters[0]", "Amazon EKS", ["1.34", "1.35"]).map(formatProblem);

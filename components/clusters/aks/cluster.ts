@@ -23,6 +23,7 @@ import { ClusterArgs, KubernetesCluster, NodePoolConfig } from "../provider";
 import { auditLogRetentionDays, clusterKubernetesProvider, execKubeconfig, OPEN_TO_THE_INTERNET } from "../managed";
 import { cidrHost } from "../../../core/cidr";
 import { AksClusterConfig, AksKubeloginMode, channelMovesMinor } from "./config";
+import { createAksWorkloadIdentities } from "./workload-identity";
 
 /** Control-plane log categories sent to Log Analytics; kube-audit-admin is the audit trail without reads. */
 export const AKS_LOG_CATEGORIES = ["kube-apiserver", "kube-audit-admin", "kube-controller-manager", "kube-scheduler", "cluster-autoscaler", "guard"] as const;
@@ -123,6 +124,8 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
     public readonly kubernetesVersion: pulumi.Output<string>;
     public readonly kubeconfig: pulumi.Output<string>;
     public readonly oidcIssuerUrl: pulumi.Output<string | undefined>;
+    public readonly cloudAccount: pulumi.Output<string>;
+    public readonly identityFacts: Record<string, pulumi.Output<string>>;
     public readonly provider: k8s.Provider;
     public readonly resourceGroupName: pulumi.Output<string>;
     /** ARM coordinates, for what is installed through Azure (the microsoft.flux extension). */
@@ -351,6 +354,20 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
         this.endpoint = args.endpoint.publicAccess ? pulumi.interpolate`https://${cluster.fqdn}` : pulumi.interpolate`https://${cluster.privateFQDN}`;
         this.kubernetesVersion = cluster.currentKubernetesVersion;
         this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((profile) => profile?.issuerURL);
+        this.cloudAccount = client.subscriptionId;
+        this.identityFacts = createAksWorkloadIdentities({
+            name,
+            clusterName: args.name,
+            region: args.region,
+            resourceGroupName: group.name,
+            resourceGroupId: group.id,
+            oidcIssuerUrl: this.oidcIssuerUrl,
+            roleDefinition,
+            tags,
+            identities: args.workloadIdentities,
+            parent: this,
+            provider,
+        });
         this.kubeconfig = execKubeconfig({
             name: cluster.name,
             server: access.server,
@@ -371,6 +388,8 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
             oidcIssuerUrl: this.oidcIssuerUrl,
             region: this.region,
             resourceGroupName: this.resourceGroupName,
+            cloudAccount: this.cloudAccount,
+            identityFacts: this.identityFacts,
         });
     }
 

@@ -9,6 +9,9 @@ import { adminGroupProblems, AKS_DEFAULT_VERSION, AKS_MACHINE_TYPES, AKS_VERSION
 import { aksOfflineFixtures } from "./fixtures";
 import { aksExtensionInstaller } from "./flux-extension";
 
+import { AKS_PERMISSION_FORM } from "./workload-identity";
+import { workloadIdentityProblems } from "../workload-identity";
+
 export const aksProvider = defineClusterProvider({
     cloud: "azure",
     title: "Azure AKS",
@@ -34,7 +37,12 @@ export const aksProvider = defineClusterProvider({
         };
     },
     validate(config, preset, key) {
-        return [...validateManagedCluster(config, preset, key, "Azure AKS", AKS_VERSIONS), ...validateAks(config, key), ...adminGroupProblems(config, preset.environment, key)];
+        return [
+            ...validateManagedCluster(config, preset, key, "Azure AKS", AKS_VERSIONS),
+            ...validateAks(config, key),
+            ...adminGroupProblems(config, preset.environment, key),
+            ...workloadIdentityProblems(config.workloadIdentities, `${key}.workloadIdentities`, AKS_PERMISSION_FORM),
+        ];
     },
     create(args, opts) {
         return new AksCluster(args.name, args, opts);

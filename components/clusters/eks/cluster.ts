@@ -10,6 +10,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as aws from "@pulumi/aws/provider";
 import { getAvailabilityZonesOutput } from "@pulumi/aws/getAvailabilityZones";
 import { getPartitionOutput } from "@pulumi/aws/getPartition";
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as eks from "@pulumi/aws/eks";
@@ -17,6 +18,7 @@ import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import { auditLogRetentionDays, clusterKubernetesProvider, execKubeconfig } from "../managed";
 import { ClusterArgs, KubernetesCluster, NodePoolConfig } from "../provider";
+import { createEksWorkloadIdentities } from "./workload-identity";
 import { EKS_ACCESS_POLICIES, EKS_ADDONS, EKS_LOG_TYPES, EksClusterConfig, eksAmiType, eksDesiredSize, eksSubnetLayout, ZONES } from "./config";
 
 /** The node label that names a node group's pool; also how the live group of a pool is found. */
@@ -47,6 +49,8 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
     public readonly provider: k8s.Provider;
     public readonly vpcId: pulumi.Output<string>;
     public readonly oidcProviderArn: pulumi.Output<string>;
+    public readonly cloudAccount: pulumi.Output<string>;
+    public readonly identityFacts: Record<string, pulumi.Output<string>>;
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("fluxpilot:clusters:EksCluster", name, {}, opts);
@@ -190,6 +194,10 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
         this.kubernetesVersion = cluster.version;
         this.oidcIssuerUrl = issuer;
         this.oidcProviderArn = oidcProvider.arn;
+        // The deploying account, as terraform-aws-eks reads it (data "aws_caller_identity"): known
+        // before the cluster exists, so a preview already shows it.
+        this.cloudAccount = getCallerIdentityOutput({}, { parent: this, provider }).accountId;
+        this.identityFacts = createEksWorkloadIdentities({ name, clusterName: args.name, cluster, identities: args.workloadIdentities, parent: this, provider });
         this.vpcId = vpc.id;
         this.kubeconfig = execKubeconfig({
             name: cluster.name,
@@ -212,6 +220,8 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
             oidcIssuerUrl: this.oidcIssuerUrl,
             oidcProviderArn: this.oidcProviderArn,
             vpcId: this.vpcId,
+            cloudAccount: this.cloudAccount,
+            identityFacts: this.identityFacts,
         });
     }
 

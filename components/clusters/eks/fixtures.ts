@@ -48,6 +48,12 @@ const invokes: Record<string, InvokeFixture> = {
         const minor = String(inputs.kubernetesVersion ?? "").split(".")[1] ?? "0";
         return { id: inputs.addonName, addonName: inputs.addonName, kubernetesVersion: inputs.kubernetesVersion, mostRecent: inputs.mostRecent, version: `v1.${minor}.0-eksbuild.1` };
     },
+    "aws:index/getCallerIdentity:getCallerIdentity": () => ({
+        id: FIXTURE_ACCOUNT_ID,
+        accountId: FIXTURE_ACCOUNT_ID,
+        arn: `arn:aws:iam::${FIXTURE_ACCOUNT_ID}:user/fluxpilot-deployer`,
+        userId: "AIDAFIXTUREDEPLOYER00",
+    }),
     "aws:index/getPartition:getPartition": () => ({ id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" }),
     "aws:index/getAvailabilityZones:getAvailabilityZones": (inputs) => {
         const region = inputs.region ?? FALLBACK_REGION;

@@ -5,6 +5,8 @@ import { defineClusterProvider } from "../provider";
 import { EksCluster } from "./cluster";
 import { EKS_DEFAULT_VERSION, EKS_MACHINE_TYPES, EKS_VERSIONS, eksSchema, EksClusterConfig, validateEks } from "./config";
 import { eksOfflineFixtures } from "./fixtures";
+import { EKS_PERMISSION_FORM } from "./workload-identity";
+import { workloadIdentityProblems } from "../workload-identity";
 import { managedClusterDefaults, validateManagedCluster } from "../managed";
 
 export const eksProvider = defineClusterProvider({
@@ -25,7 +27,11 @@ export const eksProvider = defineClusterProvider({
         };
     },
     validate(config, preset, key) {
-        return [...validateManagedCluster(config, preset, key, "Amazon EKS", EKS_VERSIONS), ...validateEks(config, key)];
+        return [
+            ...validateManagedCluster(config, preset, key, "Amazon EKS", EKS_VERSIONS),
+            ...validateEks(config, key),
+            ...workloadIdentityProblems(config.workloadIdentities, `${key}.workloadIdentities`, EKS_PERMISSION_FORM),
+        ];
     },
     create(args, opts) {
         return new EksCluster(args.name, args, opts);

@@ -15,6 +15,7 @@ import * as projects from "@pulumi/gcp/projects";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import { ClusterArgs, KubernetesCluster, NodePoolConfig } from "../provider";
 import { clusterKubernetesProvider, execKubeconfig } from "../managed";
+import { createGkeWorkloadIdentities } from "./workload-identity";
 
 import { GKE_LOG_COMPONENTS, GKE_REQUIRED_APIS, GKE_WEBHOOK_PORTS, GkeClusterConfig, gkeMaintenanceWindow, gkeNodeAccountId, PODS_RANGE, SERVICES_RANGE } from "./config";
 
@@ -45,6 +46,8 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
     public readonly kubernetesVersion: pulumi.Output<string>;
     public readonly kubeconfig: pulumi.Output<string>;
     public readonly oidcIssuerUrl: pulumi.Output<string | undefined>;
+    public readonly cloudAccount: pulumi.Output<string>;
+    public readonly identityFacts: Record<string, pulumi.Output<string>>;
     public readonly provider: k8s.Provider;
     public readonly nodeServiceAccount: pulumi.Output<string>;
 
@@ -209,6 +212,9 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
         this.endpoint = pulumi.interpolate`https://${cluster.endpoint}`;
         this.kubernetesVersion = cluster.masterVersion;
         this.nodeServiceAccount = nodeAccount.email;
+        this.cloudAccount = pulumi.output(args.project);
+        // After the cluster: its creation creates the project's workload pool.
+        this.identityFacts = createGkeWorkloadIdentities({ name, clusterName: args.name, project: args.project, identities: args.workloadIdentities, parent: this, provider, dependsOn: [cluster] });
         this.oidcIssuerUrl = pulumi.interpolate`https://container.googleapis.com/v1/projects/${args.project}/locations/${args.region}/clusters/${cluster.name}`;
         this.kubeconfig = execKubeconfig({
             name: pulumi.interpolate`gke_${args.project}_${args.region}_${cluster.name}`,
@@ -232,6 +238,8 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
             kubeconfig: this.kubeconfig,
             oidcIssuerUrl: this.oidcIssuerUrl,
             nodeServiceAccount: this.nodeServiceAccount,
+            cloudAccount: this.cloudAccount,
+            identityFacts: this.identityFacts,
         });
     }
 

@@ -6,6 +6,8 @@ import { defineClusterProvider } from "../provider";
 import { GkeCluster } from "./cluster";
 import { GKE_DEFAULT_VERSION, GKE_MACHINE_TYPES, GKE_MAINTENANCE_WINDOWS, GKE_VERSIONS, GkeClusterConfig, gkeSchema, nodeAccountCollisions, validateGke } from "./config";
 import { gkeOfflineFixtures } from "./fixtures";
+import { GKE_PERMISSION_FORM } from "./workload-identity";
+import { workloadIdentityProblems } from "../workload-identity";
 
 export const gkeProvider = defineClusterProvider({
     cloud: "gcp",
@@ -38,6 +40,7 @@ export const gkeProvider = defineClusterProvider({
         return [
             ...validateManagedCluster(config, preset, key, "Google GKE", GKE_VERSIONS, { nodesManagedByCloud: config.autopilot }),
             ...validateGke(config, key),
+            ...workloadIdentityProblems(config.workloadIdentities, `${key}.workloadIdentities`, GKE_PERMISSION_FORM),
         ];
     },
     validateTogether(clusters) {
