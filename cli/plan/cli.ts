@@ -12,7 +12,7 @@ import { UsageError } from "../shared/usage";
 import { PlanArgs, parsePlanArgs, USAGE } from "./args";
 import { diffSnapshots, formatDiff, hasChanges } from "./diff";
 import { runPlan } from "./run";
-import { checkPlanPolicies, policyConfigFor, PolicyRun } from "./policy";
+import { checkPlanPolicies, preparePolicies, PolicyRun } from "./policy";
 import { formatPolicyReport } from "../../policy/offline/format";
 import { hasMandatoryViolations } from "../../policy/offline/evaluate";
 import { PackConfigError } from "../../policy/offline/config";
@@ -41,7 +41,7 @@ async function plan(args: PlanArgs): Promise<number> {
         throw new InvalidSnapshotError(args.diff!, `it is a plan of stack "${old.stack}", not "${args.stack}"; compare plans of the same stack`);
     }
     // A missing or bad pack config fails before the program runs, too.
-    const policyConfig = args.policy ? policyConfigFor(args.projectDir, args.stack, args.policyConfig) : undefined;
+    const policySetup = args.policy ? preparePolicies(args.projectDir, args.stack, args.policyConfig) : undefined;
     // The program's console output would corrupt --json; it is diagnostics, so it goes to stderr.
     console.log = console.error;
     console.info = console.error;
@@ -51,7 +51,7 @@ async function plan(args: PlanArgs): Promise<number> {
     }
     writeSnapshot(args.out, snapshot);
     note(`snapshot written to ${displayPath(args.out)}`);
-    const policies = policyConfig === undefined ? undefined : await checkPlanPolicies(policyConfig);
+    const policies = policySetup === undefined ? undefined : await checkPlanPolicies(policySetup);
     const code = old ? printDiff(args, old, snapshot) : printPlan(args, snapshot);
     return policies === undefined ? code : printPolicies(args, policies, code);
 }

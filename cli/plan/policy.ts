@@ -10,14 +10,27 @@ import { policies } from "../../policy/policies";
 import { readStackConfig } from "../shared/stack-file";
 import { UsageError } from "../shared/usage";
 
-export interface PolicyRun {
-    report: PolicyReport;
+import { PackConfig } from "../../policy/offline/config";
+
+export interface PolicySetup {
     configFile: string;
+    config: PackConfig;
 }
 
-/** Which pack config a stack uses: the one given, else its environment's. */
-export function policyConfigFor(projectDir: string, stack: string, given: string | undefined): string {
-    if (given !== undefined) return given;
+export interface PolicyRun extends PolicySetup {
+    report: PolicyReport;
+}
+
+/**
+ * The pack config a stack's plan runs with, read and checked before the program runs: the file
+ * given, else its environment's.
+ */
+export function preparePolicies(projectDir: string, stack: string, given: string | undefined): PolicySetup {
+    const configFile = given ?? environmentConfig(projectDir, stack);
+    return { configFile, config: readPackConfig(configFile, policies) };
+}
+
+function environmentConfig(projectDir: string, stack: string): string {
     const environment = readStackConfig(projectDir, stack).config["fluxpilot:environment"];
     if (!isEnvironment(environment)) {
         throw new UsageError(`stack ${stack} has no valid fluxpilot:environment (${JSON.stringify(environment)}), so its policy levels are unknown; pass --policy-config <file>`);
@@ -26,7 +39,6 @@ export function policyConfigFor(projectDir: string, stack: string, given: string
 }
 
 /** Runs after runPlan, over what the offline runtime recorded in this process. */
-export async function checkPlanPolicies(configFile: string): Promise<PolicyRun> {
-    const config = readPackConfig(configFile, policies);
-    return { report: await evaluatePolicies(registeredResources(), policies, config), configFile };
+export async function checkPlanPolicies(setup: PolicySetup): Promise<PolicyRun> {
+    return { ...setup, report: await evaluatePolicies(registeredResources(), policies, setup.config) };
 }
