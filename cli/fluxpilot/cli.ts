@@ -14,6 +14,7 @@ import { PulumiGateway, StackValidator } from "./gateway";
 import { CancelReason, failedRun, run, RunReport } from "./orchestrate";
 import { checkPassphrases, resolveStacks } from "./preflight";
 import { REPOSITORY_ROOT } from "../../core/repository";
+import { policyPackOptions } from "./policy";
 
 /** This repository: the default project directory. */
 
@@ -62,6 +63,7 @@ export async function main(argv: readonly string[], io: CliIo, deps: CliDependen
             now: deps.now,
             color: io.isTTY && !command.json ? "auto" : "never",
             cancel: io.cancel,
+            policyPack: (stack) => policyPackOptions(projectDir, stack),
         });
         progress.flushAll();
         write(report, command.json, io);

@@ -102,6 +102,8 @@ export interface RunContext {
      * SIGINT, unless the reason says Pulumi received the signal itself.
      */
     cancel?: AbortSignal;
+    /** The policy pack options of a stack's preview and up (cli/fluxpilot/policy.ts); none when absent. */
+    policyPack?: (stack: string) => Pick<PreviewOptions, "policyPacks" | "policyPackConfigs">;
 }
 
 /** Why a run is cancelled; its string form is the signal's name. */
@@ -339,6 +341,8 @@ class StepRunner {
                 onEvent: log.record,
                 color: this.context.color,
             }),
+            // CrossGuard runs on what changes infrastructure: preview and up.
+            ...(operation === "preview" || operation === "up" ? this.context.policyPack?.(stack) : undefined),
             signal,
         };
         // Counts come from the engine's own summary event; the stack history (which the

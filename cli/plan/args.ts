@@ -19,12 +19,14 @@ Options:
   --json                print the snapshot (or, with --diff, the diff) as JSON instead of text
   --diff <old.json>     print what changes against an earlier snapshot instead of the tree
   --exit-code           with --diff: exit 3 when there are changes
+  --policy              run the policy pack (policy/) over the plan; a mandatory violation exits 1
+  --policy-config <f>   with --policy: pack config (default: policy/config/<environment>.json)
   --program <path>      program entry (default: Pulumi.yaml's main, else index.ts)
   --project-dir <dir>   directory with Pulumi.yaml (default: the repository root)
   --verbose             print stack traces of unexpected errors
   -h, --help            show this help
 
-Exit codes: 0 planned; 1 configuration or program error; 2 bad usage, unknown stack or project,
+Exit codes: 0 planned; 1 configuration or program error, or a mandatory policy violation; 2 bad usage, unknown stack or project,
 unusable --diff snapshot; 3 changes found (only with --diff and --exit-code).
 `;
 
@@ -37,6 +39,9 @@ export interface PlanArgs {
     json: boolean;
     diff?: string;
     exitCode: boolean;
+    /** Run the policy pack; the pack config file, when given. */
+    policy: boolean;
+    policyConfig?: string;
     verbose: boolean;
 }
 
@@ -54,6 +59,8 @@ export function parsePlanArgs(argv: readonly string[], cwd = process.cwd()): Pla
                 json: { type: "boolean", default: false },
                 diff: { type: "string" },
                 "exit-code": { type: "boolean", default: false },
+                policy: { type: "boolean", default: false },
+                "policy-config": { type: "string" },
                 program: { type: "string" },
                 "project-dir": { type: "string" },
                 verbose: { type: "boolean", default: false },
@@ -71,6 +78,9 @@ export function parsePlanArgs(argv: readonly string[], cwd = process.cwd()): Pla
     if (values["exit-code"] && values.diff === undefined) {
         throw new UsageError("--exit-code only applies with --diff <old.json>");
     }
+    if (values["policy-config"] !== undefined && !values.policy) {
+        throw new UsageError("--policy-config only applies with --policy");
+    }
     const stack = positionals[0];
     const projectDir = path.resolve(cwd, values["project-dir"] ?? REPOSITORY_ROOT);
     return {
@@ -81,6 +91,8 @@ export function parsePlanArgs(argv: readonly string[], cwd = process.cwd()): Pla
         json: values.json,
         diff: values.diff === undefined ? undefined : path.resolve(cwd, values.diff),
         exitCode: values["exit-code"],
+        policy: values.policy,
+        policyConfig: values["policy-config"] === undefined ? undefined : path.resolve(cwd, values["policy-config"]),
         verbose: values.verbose,
     };
 }

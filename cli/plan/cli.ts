@@ -12,6 +12,10 @@ import { UsageError } from "../shared/usage";
 import { PlanArgs, parsePlanArgs, USAGE } from "./args";
 import { diffSnapshots, formatDiff, hasChanges } from "./diff";
 import { runPlan } from "./run";
+import { checkPlanPolicies, preparePolicies, PolicyRun } from "./policy";
+import { formatPolicyReport } from "../../policy/offline/format";
+import { hasMandatoryViolations } from "../../policy/offline/evaluate";
+import { PackConfigError } from "../../policy/offline/config";
 import { InvalidSnapshotError, PlanSnapshot, readSnapshot, serializeSnapshot, writeSnapshot } from "./snapshot";
 import { formatTree } from "./tree";
 
@@ -41,6 +45,8 @@ async function plan(args: PlanArgs): Promise<number> {
     // the plan's CPU (docs/benchmarks.md). The SDK raises the limit itself where it needs frames
     // (resource source positions). --verbose keeps them, with the traces of errors.
     if (!args.verbose) Error.stackTraceLimit = 0;
+    // A missing or bad pack config fails before the program runs, too.
+    const policySetup = args.policy ? preparePolicies(args.projectDir, args.stack, args.policyConfig) : undefined;
     // The program's console output would corrupt --json; it is diagnostics, so it goes to stderr.
     console.log = console.error;
     console.info = console.error;
@@ -50,7 +56,16 @@ async function plan(args: PlanArgs): Promise<number> {
     }
     writeSnapshot(args.out, snapshot);
     note(`snapshot written to ${displayPath(args.out)}`);
-    return old ? printDiff(args, old, snapshot) : printPlan(args, snapshot);
+    const policies = policySetup === undefined ? undefined : await checkPlanPolicies(policySetup);
+    const code = old ? printDiff(args, old, snapshot) : printPlan(args, snapshot);
+    return policies === undefined ? code : printPolicies(args, policies, code);
+}
+
+/** After the plan (stderr with --json, which keeps stdout one JSON document); a mandatory violation fails the plan. */
+function printPolicies(args: PlanArgs, run: PolicyRun, code: number): number {
+    const text = formatPolicyReport(run.report, displayPath(run.configFile));
+    (args.json ? process.stderr : process.stdout).write(args.json ? text : `\n${text}`);
+    return hasMandatoryViolations(run.report) ? ExitCode.failed : code;
 }
 
 function printPlan(args: PlanArgs, snapshot: PlanSnapshot): number {
@@ -70,7 +85,7 @@ function report(error: unknown, verbose: boolean): number {
         process.stderr.write(`plan: ${error.message}\n\n${USAGE}`);
         return ExitCode.usage;
     }
-    if (error instanceof StackNotFoundError || error instanceof ProjectNotFoundError || error instanceof InvalidSnapshotError) {
+    if (error instanceof StackNotFoundError || error instanceof ProjectNotFoundError || error instanceof InvalidSnapshotError || error instanceof PackConfigError) {
         process.stderr.write(`plan: ${error.message}\n`);
         return ExitCode.usage;
     }

@@ -51,6 +51,7 @@ describe("architecture: the dependency rule", function () {
         ["stacks-imports-only-below", "the stack model importing a command line", { ...clean, "cli/plan/cli.ts": "export const c = 1;\n", "stacks/model.ts": 'import { c } from "../cli/plan/cli";\nexport const m = c;\n' }],
         ["providers-are-independent", "one provider importing another", { ...clean, "components/clusters/gke/index.ts": 'import { eks } from "../eks";\nexport const gke = eks;\n' }],
         ["flux-has-no-per-cloud-branch", "Flux importing a provider's folder", { ...clean, "components/flux/flux.ts": 'import { eks } from "../clusters/eks";\nexport const f = eks;\n' }],
+        ["policy-imports-only-below", "the policy pack importing a cluster provider", { ...clean, "policy/rule.ts": 'import { eks } from "../components/clusters/eks";\nexport const rule = eks;\n' }],
         ["only-the-registry-knows-the-providers", "a shared cluster module importing a provider", { ...clean, "components/clusters/managed.ts": 'import { eks } from "./eks";\nexport const x = eks;\n' }],
     ];
     for (const [rule, what, files] of broken) {

@@ -69,6 +69,8 @@ describe("plan snapshot", () => {
     });
 });
 
+const pick = (args: ReturnType<typeof parsePlanArgs>) => (args === "help" ? args : { policy: args.policy, policyConfig: args.policyConfig });
+
 describe("plan arguments", () => {
     it("defaults to the repository's index.ts and out/plan/<stack>.json", () => {
         assert.deepStrictEqual(parsePlanArgs(["dev"], "/somewhere"), {
@@ -79,13 +81,16 @@ describe("plan arguments", () => {
             json: false,
             diff: undefined,
             exitCode: false,
+            policy: false,
+            policyConfig: undefined,
             verbose: false,
         });
     });
 
     it("resolves paths against the working directory", () => {
         const args = parsePlanArgs(["prod", "--out", "p.json", "--diff", "old.json", "--exit-code", "--program", "x.ts", "--project-dir", "proj", "--json"], "/w");
-        assert.deepStrictEqual(args, { stack: "prod", projectDir: "/w/proj", program: "/w/x.ts", out: "/w/p.json", json: true, diff: "/w/old.json", exitCode: true, verbose: false });
+        assert.deepStrictEqual(args, { stack: "prod", projectDir: "/w/proj", program: "/w/x.ts", out: "/w/p.json", json: true, diff: "/w/old.json", exitCode: true, policy: false, policyConfig: undefined, verbose: false });
+        assert.deepStrictEqual(pick(parsePlanArgs(["prod", "--policy", "--policy-config", "c.json"], "/w")), { policy: true, policyConfig: "/w/c.json" });
         assert.strictEqual(parsePlanArgs(["--help"]), "help");
     });
 

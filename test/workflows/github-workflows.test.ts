@@ -71,7 +71,7 @@ const PINNED_ACTIONS: Record<string, { sha: string; tag: string; inputs: string[
     "pulumi/actions": {
         sha: "8e5e406f4007fca908480587cb9893c07090f58d",
         tag: "v7.0.0",
-        inputs: ["command", "stack-name", "pulumi-version", "pulumi-version-file", "work-dir", "comment-on-pr", "comment-on-pr-number", "comment-on-summary", "github-token", "cloud-url", "secrets-provider", "parallel", "message", "config-map", "expect-no-changes", "diff", "replace", "exclude", "exclude-dependents", "target", "target-dependents", "refresh", "upsert", "remove", "edit-pr-comment", "color", "exclude-protected", "plan", "suppress-outputs", "suppress-progress", "always-include-summary", "continue-on-error", "log-verbosity", "log-flow", "debug"],
+        inputs: ["command", "stack-name", "pulumi-version", "pulumi-version-file", "work-dir", "comment-on-pr", "comment-on-pr-number", "comment-on-summary", "github-token", "cloud-url", "secrets-provider", "parallel", "message", "config-map", "expect-no-changes", "diff", "replace", "exclude", "exclude-dependents", "target", "target-dependents", "policyPacks", "policyPackConfigs", "refresh", "upsert", "remove", "edit-pr-comment", "color", "exclude-protected", "plan", "suppress-outputs", "suppress-progress", "always-include-summary", "continue-on-error", "log-verbosity", "log-flow", "debug"],
     },
     "pulumi/auth-actions": {
         sha: "141415910c3beb54e03b48e9057c204c97b956f2",
@@ -226,7 +226,9 @@ describe("GitHub workflows", () => {
         const scripts = plan.steps.map((s: Step) => s.run ?? "").join("\n");
         assert.match(scripts, /git worktree add --detach "\$RUNNER_TEMP\/base" "\$BASE_SHA"/);
         assert.match(scripts, /npm run --silent plan -- "\$STACK" --out "\$PLAN_DIR\/base.json"/);
-        assert.match(scripts, /npm run --silent plan -- "\$STACK" --diff "\$BASE_SNAPSHOT"/);
+        // The head's plan runs the policy pack, so its violations reach the plan comment.
+        assert.match(scripts, /npm run --silent plan -- "\$STACK" --policy --diff "\$BASE_SNAPSHOT"/);
+        assert.match(scripts, /npm run --silent plan -- "\$STACK" --policy > /);
         const upload = stepsUsing(plan.steps, "actions/upload-artifact")[0];
         assert.strictEqual(upload.with.name, "plan-diff-${{ matrix.stack }}");
 
@@ -239,6 +241,12 @@ describe("GitHub workflows", () => {
         assert.deepStrictEqual(preview.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" });
 
         const previewStep = stackSteps.find((s) => s.if === "inputs.command == 'preview'")!;
+        // CrossGuard on the real preview and up, at the stack's environment levels (docs/policy.md).
+        for (const command of ["preview", "up"]) {
+            const step = stackSteps.find((s) => s.if === `inputs.command == '${command}'`)!;
+            assert.strictEqual(step.with.policyPacks, "policy", command);
+            assert.strictEqual(step.with.policyPackConfigs, "${{ steps.policy.outputs.config }}", command);
+        }
         assert.strictEqual(previewStep.uses, `pulumi/actions@${PINNED_ACTIONS["pulumi/actions"].sha}`);
         assert.strictEqual(previewStep.with.command, "preview");
         assert.strictEqual(previewStep.with["comment-on-pr"], true);
