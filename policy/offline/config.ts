@@ -10,7 +10,13 @@ import { EnforcementLevel } from "@pulumi/policy";
 import { z } from "zod";
 import { FluxPilotPolicy } from "../define";
 
-export const POLICY_DIR = path.resolve(__dirname, "..");
+/**
+ * The pack's folder (PulumiPolicy.yaml, config/). The npm scripts run a JavaScript copy of this
+ * file under out/build/policy (tools/build.js), which holds no config: map it back to the source.
+ */
+const BUILT_POLICY_DIR = path.join("out", "build", "policy");
+const here = path.resolve(__dirname, "..");
+export const POLICY_DIR = here.endsWith(path.sep + BUILT_POLICY_DIR) ? path.join(here.slice(0, -BUILT_POLICY_DIR.length), "policy") : here;
 
 const level = z.enum(["advisory", "mandatory", "remediate", "disabled"]);
 const entry = z.union([level, z.looseObject({ enforcementLevel: level.optional() })]);
