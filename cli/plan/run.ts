@@ -40,7 +40,7 @@ export async function runPlan(options: PlanRunOptions): Promise<PlanSnapshot> {
     failed.catch(() => undefined);
     process.on("unhandledRejection", fail);
     try {
-        installOfflineRuntime({ project, stack: options.stack, preview: true, config, secretKeys });
+        await installOfflineRuntime({ project, stack: options.stack, preview: true, config, secretKeys });
         const snapshot = await Promise.race([failed, evaluate(project, options.stack, program)]);
         process.off("unhandledRejection", fail);
         return snapshot;

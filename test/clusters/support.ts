@@ -96,13 +96,13 @@ export function tempRepoRoot(environments: readonly string[], apps: readonly str
  * outputs the cloud computes stay unknown), then restores the tests' non-preview runtime.
  */
 export async function inPreview(stack: string, fn: () => void): Promise<readonly RegisteredResource[]> {
-    installOfflineRuntime({ project: "fluxpilot", stack, preview: true });
+    await installOfflineRuntime({ project: "fluxpilot", stack, preview: true });
     try {
         clearRegisteredResources();
         fn();
         return [...(await captured())];
     } finally {
-        installOfflineRuntime({ project: "fluxpilot", stack: "test", preview: false });
+        await installOfflineRuntime({ project: "fluxpilot", stack: "test", preview: false });
     }
 }
 
