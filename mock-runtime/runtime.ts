@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
+import { recordOrEmpty } from "../core/guards";
 import { currentFixtures } from "./fixtures";
 
 /** One registration as the engine received it. */
@@ -25,7 +26,7 @@ export interface RegisteredResource {
     /** Whether a replacement deletes the old resource before creating the new one. */
     deleteBeforeReplace?: boolean;
     /** Inputs after Pulumi serialisation: secrets are wrapped, unknowns kept as markers. */
-    inputs: Record<string, any>;
+    inputs: Record<string, unknown>;
 }
 
 export interface OfflineRuntimeOptions {
@@ -79,10 +80,12 @@ export function installOfflineRuntime(options: OfflineRuntimeOptions, setMocks =
     const fixtures = currentFixtures();
     const mocks: pulumi.runtime.Mocks = {
         newResource(args) {
-            const computed = options.preview ? {} : (fixtures.computedOutputs.get(args.type)?.(args.name, args.inputs) ?? {});
+            // The SDK hands mocks their inputs as `any`; they are the deserialised property map.
+            const inputs = recordOrEmpty(args.inputs);
+            const computed = options.preview ? {} : (fixtures.computedOutputs.get(args.type)?.(args.name, inputs) ?? {});
             // In preview an empty id is unknown, as it is for a resource not yet created.
             const id = options.preview ? "" : `${args.name}-id`;
-            return { id: args.custom === false ? undefined : id, state: { ...args.inputs, ...computed } };
+            return { id: args.custom === false ? undefined : id, state: { ...inputs, ...computed } };
         },
         call(args) {
             const fixture = fixtures.invokes.get(args.token);
@@ -91,7 +94,7 @@ export function installOfflineRuntime(options: OfflineRuntimeOptions, setMocks =
                 const message = `no offline fixture for provider call ${args.token}; add one to the offline fixtures of the cluster provider (or the Flux bootstrap) that makes it`;
                 throw Object.assign(new Error(message), { details: message });
             }
-            return fixture(args.inputs);
+            return fixture(recordOrEmpty(args.inputs));
         },
     };
     const installed = setMocks(mocks, options.project, options.stack, options.preview);

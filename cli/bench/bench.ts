@@ -13,6 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import { listStacks } from "../shared/stack-file";
 import { REPOSITORY_ROOT } from "../../core/repository";
+import { recordOrEmpty } from "../../core/guards";
 
 const repoRoot = REPOSITORY_ROOT;
 const preload = path.join(__dirname, "report-usage.js");
@@ -37,8 +38,8 @@ function measureOnce(args: string[], cwd: string): Sample {
     if (result.status !== 0) {
         throw new Error(`node ${args.join(" ")} exited ${result.status}:\n${result.stderr}`);
     }
-    const usage = JSON.parse(fs.readFileSync(usageFile, "utf8"));
-    return { seconds, maxRssMb: usage.maxRssKb / 1024 };
+    const usage: unknown = JSON.parse(fs.readFileSync(usageFile, "utf8"));
+    return { seconds, maxRssMb: Number(recordOrEmpty(usage).maxRssKb) / 1024 };
 }
 
 function median(values: number[]): number {

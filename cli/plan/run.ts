@@ -65,14 +65,19 @@ async function evaluate(project: string, stack: string, program: string): Promis
 async function loadProgram(program: string): Promise<Record<string, unknown>> {
     try {
         let exported: unknown = require(program);
-        if (typeof exported === "function") exported = await exported();
-        return typeof exported === "object" && exported !== null ? { ...(exported as Record<string, unknown>) } : {};
+        if (isProgramFunction(exported)) exported = await exported();
+        return typeof exported === "object" && exported !== null ? { ...exported } : {};
     } catch (error) {
         throw programFailure(program, error);
     }
 }
 
-function programFailure(program: string, error: unknown): unknown {
+/** A program that exports a function: Pulumi runs it and takes what it returns (or resolves to) as the outputs. */
+function isProgramFunction(exported: unknown): exported is () => unknown {
+    return typeof exported === "function";
+}
+
+function programFailure(program: string, error: unknown): Error {
     if (isStackConfigError(error)) return error;
     const relative = path.relative(process.cwd(), program) || program;
     return new ProgramError(`the program ${relative} failed`, error);
@@ -80,6 +85,7 @@ function programFailure(program: string, error: unknown): unknown {
 
 /** Waits for every registration, then one more turn so late rejections are seen. */
 async function settle(): Promise<void> {
-    await (pulumi.runtime as any).waitForRPCs();
+    // Typed by cli/plan/pulumi-sdk.d.ts: the runtime exports it without a declaration.
+    await pulumi.runtime.waitForRPCs();
     await new Promise((resolve) => setImmediate(resolve));
 }

@@ -208,6 +208,15 @@ describe("existing cluster", () => {
             assert.match(problems[0].message, /^could not be read as a kubeconfig: /);
         });
 
+        it("reports a YAML file whose sections are not a kubeconfig's, naming the section", () => {
+            const mapped = path.join(dir, "mapped");
+            fs.writeFileSync(mapped, "current-context: kind\ncontexts: {kind: {cluster: kind}}\n");
+            const config = existingProvider.withDefaults({ name: "local", cloud: "existing", kubeconfig: mapped }, presets.local);
+            const problems = existingProvider.validate(config, presets.local, "fluxpilot:clusters[0]");
+            assert.deepStrictEqual(problems.map((p) => [p.key, p.value]), [["fluxpilot:clusters[0].kubeconfig", mapped]]);
+            assert.match(problems[0].message, /^could not be read as a kubeconfig: contexts: .*expected array/);
+        });
+
         it("in a preview, prints the missing-kubeconfig warning itself when the engine does not take it", async () => {
             const missing = path.join(dir, "absent");
             // Writable views of the two functions the component reaches; restored below.
