@@ -7,9 +7,9 @@ import pulumi from "@pulumi/eslint-plugin";
 import { defineConfig, globalIgnores } from "eslint/config";
 import tseslint from "typescript-eslint";
 
-// The tests that feed mocked inputs through Pulumi's mock runtime read them back as untyped records
-// (`args.inputs` is `any` in @pulumi/pulumi's MockResourceArgs); asserting on those is the point of
-// the test, so the no-unsafe-* rules are relaxed there and nowhere in the program.
+// The rules that follow an `any` around. Relaxed for the tests, which read mocked inputs and parsed
+// JSON as untyped records (test/support/harness.ts: RegisteredResource.inputs) and assert on them
+// field by field; and, until they are converted, for gitops-checks/ (see its block below).
 const unsafeRulesOff = {
     "@typescript-eslint/no-unsafe-argument": "off",
     "@typescript-eslint/no-unsafe-assignment": "off",
@@ -27,6 +27,8 @@ export default defineConfig(
         ".cache/",
         ".stryker-tmp/",
         ".pulumi-state/",
+        // Code the lint must refuse; test/lint/rules.test.ts lints it on purpose.
+        "test/lint/fixtures/",
         // Kubernetes manifests and rendered output, not code.
         "apps/",
         "clusters/",
@@ -60,7 +62,18 @@ export default defineConfig(
         rules: { "@typescript-eslint/no-require-imports": "off" },
     },
     {
+        // NOT DONE (issue 17): the Flux repository checks still read rendered manifests through
+        // `KubeObject = Record<string, any>` (gitops-checks/yaml.ts), about 330 findings of the rules
+        // below. Converting them means typed access to manifests (guards in core/guards.ts, or zod
+        // schemas per kind); until then these rules are off here and only here. Shrink this block,
+        // never widen it.
+        files: ["gitops-checks/**/*.ts"],
+        rules: { "@typescript-eslint/no-explicit-any": "off", ...unsafeRulesOff },
+    },
+    {
         files: ["test/**/*.ts"],
+        // The lint's own fixtures are held to the program's rules.
+        ignores: ["test/lint/fixtures/**"],
         rules: {
             ...unsafeRulesOff,
             // The same records (mocked inputs, parsed JSON documents) are named `any` where a test
