@@ -62,12 +62,22 @@ export default defineConfig(
         rules: { "@typescript-eslint/no-require-imports": "off" },
     },
     {
-        // NOT DONE (issue 17): the Flux repository checks still read rendered manifests through
-        // `KubeObject = Record<string, any>` (gitops-checks/yaml.ts), about 330 findings of the rules
+        // NOT DONE (issue 17): these Flux repository checks still read rendered manifests through
+        // `KubeObject = Record<string, any>` (gitops-checks/yaml.ts), about 320 findings of the rules
         // below. Converting them means typed access to manifests (guards in core/guards.ts, or zod
-        // schemas per kind); until then these rules are off here and only here. Shrink this block,
-        // never widen it.
-        files: ["gitops-checks/**/*.ts"],
+        // schemas per kind); until then these rules are off for these files only. Remove a file
+        // from the list once it is converted; never add one.
+        files: [
+            "gitops-checks/flux.ts",
+            "gitops-checks/kustomize.ts",
+            "gitops-checks/network.ts",
+            "gitops-checks/object-rules.ts",
+            "gitops-checks/postbuild.ts",
+            "gitops-checks/render.ts",
+            "gitops-checks/schemas.ts",
+            "gitops-checks/workload-rules.ts",
+            "gitops-checks/yaml.ts",
+        ],
         rules: { "@typescript-eslint/no-explicit-any": "off", ...unsafeRulesOff },
     },
     {

@@ -21,6 +21,7 @@ import { allObjects, renderCluster } from "./render";
 import { checkNoRemoteBases, checkYamlParses, findKustomizationDirs } from "./repository";
 import { validateObjects } from "./schemas";
 import { checkWorkloads } from "./workload-rules";
+import { recordOrEmpty } from "../core/guards";
 
 export interface ValidationReport {
     /** What was checked: "sources", or `clusters/<env>`. */
@@ -42,7 +43,8 @@ export function discoverEnvironments(root: string): string[] {
 function isComponent(dir: string): boolean {
     const file = kustomizationFile(dir);
     try {
-        return file !== undefined && YAML.parse(fs.readFileSync(file, "utf8"))?.kind === "Component";
+        const document: unknown = file === undefined ? undefined : YAML.parse(fs.readFileSync(file, "utf8"));
+        return recordOrEmpty(document).kind === "Component";
     } catch {
         return false; // reported by checkYamlParses with its line
     }
