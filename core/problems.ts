@@ -43,7 +43,7 @@ export class StackConfigError extends Error {
 }
 
 export function isStackConfigError(error: unknown): error is StackConfigError {
-    return error instanceof Error && error.name === "StackConfigError" && Array.isArray((error as any).problems);
+    return error instanceof Error && error.name === "StackConfigError" && "problems" in error && Array.isArray(error.problems);
 }
 
 /** Value to place in a problem for a key that holds a secret, so the secret is never printed. */

@@ -5,6 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { isRecord } from "./guards";
 
 export function findRepositoryRoot(start: string = __dirname): string {
     for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
@@ -22,7 +23,8 @@ export const REPOSITORY_ROOT = findRepositoryRoot();
 export function projectRepository(root: string = REPOSITORY_ROOT): string | undefined {
     const file = path.join(root, "package.json");
     if (!fs.existsSync(file)) return undefined;
-    const declared = JSON.parse(fs.readFileSync(file, "utf8")).repository;
-    const url = typeof declared === "string" ? declared : declared?.url;
+    const manifest: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
+    const declared = isRecord(manifest) ? manifest.repository : undefined;
+    const url = typeof declared === "string" ? declared : isRecord(declared) ? declared.url : undefined;
     return typeof url === "string" ? url.replace(/^git\+/, "") : undefined;
 }

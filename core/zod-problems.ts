@@ -12,23 +12,37 @@ export function formatKey(base: string, path: readonly PathPart[]): string {
     return path.reduce<string>((key, part) => (typeof part === "number" ? `${key}[${part}]` : `${key}.${String(part)}`), base);
 }
 
+/** The schema inside the wrappers that do not change which keys an object accepts. */
+function unwrapped(schema: z.core.$ZodType): z.core.$ZodType {
+    let current = schema;
+    for (;;) {
+        if (
+            current instanceof z.core.$ZodOptional ||
+            current instanceof z.core.$ZodNullable ||
+            current instanceof z.core.$ZodDefault ||
+            current instanceof z.core.$ZodPrefault ||
+            current instanceof z.core.$ZodReadonly
+        ) {
+            current = current._zod.def.innerType;
+        } else if (current instanceof z.core.$ZodPipe) {
+            current = current._zod.def.in;
+        } else {
+            return current;
+        }
+    }
+}
+
 /** Keys an object schema accepts at `path` inside `schema`, for "did you mean" fixes. */
 function knownKeysAt(schema: z.ZodType, path: readonly PathPart[]): string[] {
-    let current: any = schema;
-    const unwrap = () => {
-        while (current?._zod?.def && ["optional", "nullable", "default", "prefault", "readonly", "pipe"].includes(current._zod.def.type)) {
-            current = current._zod.def.type === "pipe" ? current._zod.def.in : current._zod.def.innerType;
-        }
-    };
-    unwrap();
+    let current: z.core.$ZodType | undefined = unwrapped(schema);
     for (const part of path) {
-        const def = current?._zod?.def;
-        if (def?.type === "object") current = def.shape[part as string];
-        else if (def?.type === "array") current = def.element;
+        if (current instanceof z.core.$ZodObject && typeof part === "string") current = current._zod.def.shape[part];
+        else if (current instanceof z.core.$ZodArray) current = current._zod.def.element;
         else return [];
-        unwrap();
+        if (current === undefined) return [];
+        current = unwrapped(current);
     }
-    return current?._zod?.def?.type === "object" ? Object.keys(current._zod.def.shape) : [];
+    return current instanceof z.core.$ZodObject ? Object.keys(current._zod.def.shape) : [];
 }
 
 /** The closest known key, when it is close enough to be a likely typo. */

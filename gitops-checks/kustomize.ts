@@ -71,7 +71,7 @@ const OVERLAY_FIELDS = ["targetNamespace", "namePrefix", "nameSuffix", "patches"
 export function overlayOf(spec: Record<string, any> | undefined): FluxBuildOverlay {
     const overlay: Record<string, unknown> = {};
     for (const field of OVERLAY_FIELDS) if (spec?.[field] !== undefined) overlay[field] = spec[field];
-    return overlay as FluxBuildOverlay;
+    return overlay;
 }
 
 // Folders at the root never copied into the scratch tree: they hold no Kubernetes configuration.

@@ -10,6 +10,7 @@ import { BOOTSTRAP_NAMESPACE } from "./flux";
 import { GitOpsProblem } from "./problems";
 import type { RenderedEnvironment } from "./render";
 import { describeObject } from "./yaml";
+import { recordOrEmpty } from "../core/guards";
 
 /** Namespaces Kubernetes creates, plus the one the Flux bootstrap creates. */
 export const PREEXISTING_NAMESPACES: ReadonlySet<string> = new Set(["default", "kube-system", "kube-public", "kube-node-lease", BOOTSTRAP_NAMESPACE]);
@@ -39,8 +40,9 @@ export function checkNamespacesExist(rendered: RenderedEnvironment): GitOpsProbl
             // helm-controller creates the target namespace itself when asked to (install.createNamespace).
             let createdByHelm: unknown;
             if (object.kind === "HelmRelease") {
-                uses.push(["spec.targetNamespace", object.spec?.targetNamespace], ["spec.storageNamespace", object.spec?.storageNamespace]);
-                if (object.spec?.install?.createNamespace === true) createdByHelm = object.spec?.targetNamespace;
+                const spec = recordOrEmpty(object.spec);
+                uses.push(["spec.targetNamespace", spec.targetNamespace], ["spec.storageNamespace", spec.storageNamespace]);
+                if (recordOrEmpty(spec.install).createNamespace === true) createdByHelm = spec.targetNamespace;
             }
             for (const [field, namespace] of uses) {
                 if (typeof namespace !== "string" || available.has(namespace) || namespace === createdByHelm) continue;

@@ -8,6 +8,7 @@ import * as YAML from "yaml";
 import { kustomizationFile } from "./kustomize";
 import { GitOpsProblem } from "./problems";
 import { parseYamlFile } from "./yaml";
+import { arrayOrEmpty, recordOrEmpty } from "../core/guards";
 
 /** Top-level folders whose content reaches a cluster through Flux. */
 export const GITOPS_FOLDERS = ["apps", "clusters", "infrastructure"] as const;
@@ -62,16 +63,14 @@ export function checkNoRemoteBases(root: string, folders: readonly string[] = GI
     for (const dir of findKustomizationDirs(root, folders)) {
         const file = kustomizationFile(path.join(root, dir))!;
         const relative = path.relative(root, file);
-        let content: Record<string, unknown> | null;
+        let content: unknown;
         try {
             content = YAML.parse(fs.readFileSync(file, "utf8"));
         } catch {
             continue; // reported by checkYamlParses with its line
         }
         for (const field of ["resources", "bases", "components"]) {
-            const entries = content?.[field];
-            if (!Array.isArray(entries)) continue;
-            for (const entry of entries) {
+            for (const entry of arrayOrEmpty(recordOrEmpty(content)[field])) {
                 if (typeof entry === "string" && REMOTE.test(entry)) {
                     problems.push({
                         file: relative,

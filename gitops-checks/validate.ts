@@ -23,6 +23,7 @@ import { checkNoRemoteBases, checkYamlParses, findKustomizationDirs } from "./re
 import { validateObjects } from "./schemas";
 import { checkSopsDecryption } from "./sops";
 import { checkWorkloads } from "./workload-rules";
+import { recordOrEmpty } from "../core/guards";
 
 export interface ValidationReport {
     /** What was checked: "sources", or `clusters/<env>`. */
@@ -44,7 +45,8 @@ export function discoverEnvironments(root: string): string[] {
 function isComponent(dir: string): boolean {
     const file = kustomizationFile(dir);
     try {
-        return file !== undefined && YAML.parse(fs.readFileSync(file, "utf8"))?.kind === "Component";
+        const document: unknown = file === undefined ? undefined : YAML.parse(fs.readFileSync(file, "utf8"));
+        return recordOrEmpty(document).kind === "Component";
     } catch {
         return false; // reported by checkYamlParses with its line
     }

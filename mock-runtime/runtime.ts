@@ -4,6 +4,8 @@
  * Shared by the offline plan (`npm run plan`) and the mocha tests.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
+import { recordOrEmpty } from "../core/guards";
 import { currentFixtures } from "./fixtures";
 
 /** One registration as the engine received it. */
@@ -28,7 +30,7 @@ export interface RegisteredResource {
     /** The cloud ID the resource is adopted from (`import`), or "" when it is created. */
     importId?: string;
     /** Inputs after Pulumi serialisation: secrets are wrapped, unknowns kept as markers. */
-    inputs: Record<string, any>;
+    inputs: Record<string, unknown>;
 }
 
 export interface OfflineRuntimeOptions {
@@ -69,16 +71,25 @@ export function setStackConfig(config: Record<string, unknown>, secretKeys: stri
     pulumi.runtime.setAllConfig(flattened, secretKeys);
 }
 
-export function installOfflineRuntime(options: OfflineRuntimeOptions): void {
+/**
+ * Installs the mocks and starts recording. The SDK's setMocks does its work before it returns, so a
+ * program module loaded right after this call already sees the mocks; the promise says whether the
+ * SDK accepted them. Await it (test/setup.ts does, in mocha's root hook): a failed install rejects
+ * with the SDK's error instead of surfacing later as a stray unhandled rejection.
+ * `setMocks` is the SDK's own unless a test passes one that fails.
+ */
+export function installOfflineRuntime(options: OfflineRuntimeOptions, setMocks = pulumi.runtime.setMocks): Promise<void> {
     setStackConfig(options.config ?? {}, options.secretKeys ?? []);
     // Taken once per install: a provider registered afterwards needs the runtime installed again.
     const fixtures = currentFixtures();
     const mocks: pulumi.runtime.Mocks = {
         newResource(args) {
-            const computed = options.preview ? {} : (fixtures.computedOutputs.get(args.type)?.(args.name, args.inputs) ?? {});
+            // The SDK hands mocks their inputs as `any`; they are the deserialised property map.
+            const inputs = recordOrEmpty(args.inputs);
+            const computed = options.preview ? {} : (fixtures.computedOutputs.get(args.type)?.(args.name, inputs) ?? {});
             // In preview an empty id is unknown, as it is for a resource not yet created.
             const id = options.preview ? "" : `${args.name}-id`;
-            return { id: args.custom === false ? undefined : id, state: { ...args.inputs, ...computed } };
+            return { id: args.custom === false ? undefined : id, state: { ...inputs, ...computed } };
         },
         call(args) {
             const fixture = fixtures.invokes.get(args.token);
@@ -87,21 +98,36 @@ export function installOfflineRuntime(options: OfflineRuntimeOptions): void {
                 const message = `no offline fixture for provider call ${args.token}; add one to the offline fixtures of the cluster provider (or the Flux bootstrap) that makes it`;
                 throw Object.assign(new Error(message), { details: message });
             }
-            return fixture(args.inputs);
+            return fixture(recordOrEmpty(args.inputs));
         },
     };
-    pulumi.runtime.setMocks(mocks, options.project, options.stack, options.preview);
+    const installed = setMocks(mocks, options.project, options.stack, options.preview);
     recordRegistrations();
     recordComponentOutputs();
+    return installed.catch((error: unknown) => {
+        throw new Error(`the offline runtime (Pulumi's mocks) could not be installed for stack ${options.stack}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    });
+}
+
+/** The part of Pulumi's mock monitor that every registration goes through. */
+interface RegistrationMonitor {
+    registerResource(request: RegisterResourceRequest, callback: (error: Error | null, response?: RegisterResourceResponse) => void): void;
+}
+
+function isRegistrationMonitor(monitor: unknown): monitor is RegistrationMonitor {
+    return typeof monitor === "object" && monitor !== null && typeof (monitor as Partial<RegistrationMonitor>).registerResource === "function";
 }
 
 /** Wraps the mock monitor so that each registration's options are recorded, not only its inputs. */
 function recordRegistrations(): void {
-    const monitor = pulumi.runtime.getMonitor() as any;
+    // Seen as the mock monitor it is (MockMonitor's callback-style registerResource), not as the gRPC client type.
+    const monitor: unknown = pulumi.runtime.getMonitor();
+    if (!isRegistrationMonitor(monitor)) throw new Error("the offline runtime found no Pulumi mock monitor to record registrations from");
     const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) => {
-        const inputs = pulumi.runtime.deserializeProperties(req.getObject(), true);
-        register(req, (err: any, resp: any) => {
+    monitor.registerResource = (req, callback) => {
+        const object = req.getObject();
+        const inputs: Record<string, unknown> = object ? pulumi.runtime.deserializeProperties(object, true) : {};
+        register(req, (err, resp) => {
             if (!err && resp) {
                 registered.push({
                     urn: resp.getUrn(),

@@ -12,6 +12,7 @@ import { ConfigProblem } from "../core/problems";
 import { durationString, rule } from "../core/rules";
 import { Environment } from "../core/environments";
 import { GitAuth, GitopsConfig, GitopsSecrets, GitRef, redactUrl, refNameProblem, repositoryLocation, urlCredentials, GIT_PASSWORD_KEY, GITHUB_TOKEN_KEY } from "../core/git";
+import { arrayOrEmpty, recordOrEmpty, scalarText } from "../core/guards";
 
 export const gitAuthTypes = ["none", "deployKey", "secretRef", "basic"] as const;
 export type GitAuthType = (typeof gitAuthTypes)[number];
@@ -302,9 +303,10 @@ export function fluxKustomizationPaths(repoRoot: string, entryPoint: string): st
     const paths: string[] = [];
     for (const file of manifestFiles(path.join(repoRoot, entryPoint))) {
         for (const doc of parseAllDocuments(fs.readFileSync(file, "utf8"))) {
-            const object = doc.toJS();
-            if (object?.kind === "Kustomization" && String(object.apiVersion ?? "").startsWith("kustomize.toolkit.fluxcd.io/") && object.spec?.path) {
-                paths.push(normalisePath(String(object.spec.path)));
+            const object = recordOrEmpty(doc.toJS());
+            const specPath = scalarText(recordOrEmpty(object.spec).path);
+            if (object.kind === "Kustomization" && (scalarText(object.apiVersion) ?? "").startsWith("kustomize.toolkit.fluxcd.io/") && specPath) {
+                paths.push(normalisePath(specPath));
             }
         }
     }
@@ -321,7 +323,7 @@ function manifestFiles(dir: string, seen = new Set<string>()): string[] {
     seen.add(dir);
     const kustomization = ["kustomization.yaml", "kustomization.yml", "Kustomization"].map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
     const entries = kustomization
-        ? ((parseAllDocuments(fs.readFileSync(kustomization, "utf8"))[0]?.toJS()?.resources ?? []) as unknown[]).map((r) => path.join(dir, String(r)))
+        ? arrayOrEmpty(recordOrEmpty(parseAllDocuments(fs.readFileSync(kustomization, "utf8"))[0]?.toJS()).resources).map((r) => path.join(dir, String(r)))
         : fs.readdirSync(dir).sort().map((f) => path.join(dir, f));
     return entries.flatMap((entry) => {
         if (!fs.existsSync(entry)) return [];

@@ -4,11 +4,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackModel, StackModel } from "./model";
 
-/** `isConfigSecret` is exported by the runtime but not typed; it knows which keys were `secure:`. */
-const isConfigSecret: (key: string) => boolean = (pulumi.runtime as any).isConfigSecret;
-
 export function loadStackModel(): StackModel {
     const config = pulumi.runtime.allConfig();
-    const secretKeys = Object.keys(config).filter((k) => isConfigSecret(k));
+    // Typed by stacks/pulumi-runtime.d.ts: the runtime exports it without a declaration.
+    const secretKeys = Object.keys(config).filter((k) => pulumi.runtime.isConfigSecret(k));
     return parseStackModel(pulumi.getStack(), config, { secretKeys });
 }

@@ -17,6 +17,7 @@ import { resourceName, rule } from "../core/rules";
 import { Environment, environments } from "../core/environments";
 import { SecretText } from "../core/secrets";
 import { CiConfig, ciDefaults, ciReachWarnings, ciSchema, validateCi } from "./ci";
+import { isRecord } from "../core/guards";
 
 export const CONFIG_NAMESPACE = "fluxpilot";
 
@@ -180,7 +181,8 @@ function readSecrets(config: Record<string, unknown>, secret: ReadonlySet<string
                 fix: `run: pulumi config set --secret ${fullKey} <value>, and rotate the credential since it was exposed`,
             });
         }
-        return new SecretText(String(value));
+        // An unusable value only stands in for presence: the problem recorded above stops the model.
+        return new SecretText(typeof value === "string" ? value : "");
     };
     return { gitPassword: readOne(GIT_PASSWORD_KEY), githubToken: readOne(GITHUB_TOKEN_KEY) };
 }
@@ -210,7 +212,8 @@ function parseClusters(value: unknown, secret: boolean): { entries: ParsedCluste
     }
     const entries: ParsedCluster[] = [];
     const problems: ConfigProblem[] = [];
-    value.forEach((entry, index) => {
+    const list: readonly unknown[] = value;
+    list.forEach((entry, index) => {
         const entryKey = formatKey(base, [index]);
         const cloud: unknown = typeof entry === "object" && entry !== null && "cloud" in entry ? entry.cloud : undefined;
         const provider = typeof cloud === "string" ? findClusterProvider(cloud) : undefined;
@@ -226,7 +229,7 @@ function parseClusters(value: unknown, secret: boolean): { entries: ParsedCluste
         const parsed = parseWithProblems(provider.schema, entry, entryKey, secret);
         // The provider only reserves `flux`; its schema lives with the Flux settings.
         // Checked even when the rest of the entry is not, so every problem comes out in one run.
-        const override = parseWithProblems(fluxSchema.optional(), "flux" in entry ? entry.flux : undefined, `${entryKey}.flux`, secret);
+        const override = parseWithProblems(fluxSchema.optional(), isRecord(entry) ? entry.flux : undefined, `${entryKey}.flux`, secret);
         problems.push(...parsed.problems, ...override.problems);
         if (parsed.data) entries.push({ provider, raw: parsed.data, flux: override.data, index });
     });

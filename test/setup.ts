@@ -12,4 +12,7 @@ import { installOfflineRuntime } from "../mock-runtime/runtime";
 // Plans run as child processes inherit it.
 process.env.KUBECONFIG = path.join(os.tmpdir(), "fluxpilot-tests-no-kubeconfig", "config");
 
-installOfflineRuntime({ project: "fluxpilot", stack: "test", preview: false });
+const installed = installOfflineRuntime({ project: "fluxpilot", stack: "test", preview: false });
+
+/** Mocha's root hook: a runtime that could not be installed fails the run, with the SDK's error, before the first test. */
+export const mochaHooks = { beforeAll: (): Promise<void> => installed };

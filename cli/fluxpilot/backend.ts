@@ -63,7 +63,7 @@ export function readStackSecretsSettings(projectDir: string, stack: string): Sta
         );
     }
     const settings = (document ?? {}) as Record<string, unknown>;
-    const text = (key: string) => (typeof settings[key] === "string" ? (settings[key] as string) : undefined);
+    const text = (key: string) => (typeof settings[key] === "string" ? settings[key] : undefined);
     return { secretsprovider: text("secretsprovider"), encryptionsalt: text("encryptionsalt") };
 }
 

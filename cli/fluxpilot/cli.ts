@@ -74,6 +74,19 @@ export async function main(argv: readonly string[], io: CliIo, deps: CliDependen
     }
 }
 
+/**
+ * `main` as the process runs it. `main` reports every error it expects; should it still reject (a
+ * bug, e.g. in the code that runs before its own error handling), the rejection is reported like any
+ * unexpected error and the exit code is ExitCode.failed, rather than Node's unhandled-rejection crash.
+ */
+export async function runEntry(argv: readonly string[], io: CliIo, deps: CliDependencies): Promise<number> {
+    try {
+        return await main(argv, io, deps);
+    } catch (error) {
+        return reportError(error, argv.includes("--json"), io, "", subcommandIn(argv) ?? undefined);
+    }
+}
+
 function reportError(thrown: unknown, json: boolean, io: CliIo, backend = "", subcommand?: CommandLine["subcommand"]): number {
     const error = thrown instanceof UsageError ? fromUsageError(thrown) : thrown;
     if (!(error instanceof FluxpilotError)) {
@@ -99,11 +112,11 @@ function write(report: RunReport, json: boolean, io: CliIo): void {
 function realDependencies(): CliDependencies {
     return {
         createGateway: (projectDir, backend) => {
-            const { createAutomationGateway }: typeof import("./automation") = require("./automation");
+            const { createAutomationGateway } = require("./automation") as typeof import("./automation");
             return createAutomationGateway(projectDir, backend);
         },
         createValidator: (projectDir) => {
-            const { createStackValidator }: typeof import("./validate") = require("./validate");
+            const { createStackValidator } = require("./validate") as typeof import("./validate");
             return createStackValidator(projectDir);
         },
         now: Date.now,
@@ -157,11 +170,18 @@ if (require.main === module) {
         isTTY: Boolean(process.stdout.isTTY),
         cancel: signals.cancel,
     };
-    main(process.argv.slice(2), io, realDependencies()).then((code) => {
-        signals.remove();
-        process.exitCode = code;
-        // Normally nothing is left and Node exits now. When Pulumi did not stop within
-        // --cancel-wait, its process and event stream keep the loop alive: end anyway.
-        setTimeout(() => process.exit(code), 2000).unref();
-    });
+    // runEntry reports main's own failures; the second handler is for a failure of that report itself.
+    runEntry(process.argv.slice(2), io, realDependencies()).then(
+        (code) => {
+            signals.remove();
+            process.exitCode = code;
+            // Normally nothing is left and Node exits now. When Pulumi did not stop within
+            // --cancel-wait, its process and event stream keep the loop alive: end anyway.
+            setTimeout(() => process.exit(code), 2000).unref();
+        },
+        (error: unknown) => {
+            process.stderr.write(`fluxpilot: ${String(error)}\n`);
+            process.exit(ExitCode.failed);
+        },
+    );
 }

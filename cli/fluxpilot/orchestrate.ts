@@ -492,7 +492,11 @@ export function reportOutputs(outputs: OutputMap): Record<string, ReportedOutput
     return Object.fromEntries(
         Object.entries(outputs)
             .sort(([a], [b]) => a.localeCompare(b))
-            .map(([name, output]) => [name, { secret: output.secret, value: output.secret ? SECRET_PLACEHOLDER : output.value }]),
+            .map(([name, output]): [string, ReportedOutput] => {
+                // The Automation API types output values as `any`: they are whatever the program exported.
+                const value: unknown = output.value;
+                return [name, { secret: output.secret, value: output.secret ? SECRET_PLACEHOLDER : value }];
+            }),
     );
 }
 

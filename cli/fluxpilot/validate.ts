@@ -18,25 +18,26 @@ export function createStackValidator(projectDir: string): StackValidator {
 }
 
 export function stackModelValidator(projectDir: string, read: StackConfigReader): StackValidator {
-    return {
-        async validate(stack: string): Promise<void> {
-            let stackConfig;
-            try {
-                stackConfig = read(projectDir, stack);
-            } catch (error) {
-                throw fromStackFileError(error);
-            }
-            const { config, secretKeys } = stackConfig;
-            try {
-                parseStackModel(stack, config, { secretKeys, repoRoot: projectDir });
-            } catch (error) {
-                if (!isStackConfigError(error)) throw error;
-                // Secure values cannot be decrypted here, so they reach the model as placeholders;
-                // problems inside a secret key are left to the program, which sees the real value.
-                const secret = new Set(secretKeys);
-                const visible = error.problems.filter((p) => !secret.has(p.key.split(/[.[]/)[0]));
-                if (visible.length > 0) throw new StackConfigError(stack, visible);
-            }
-        },
-    };
+    // The check itself is synchronous; run from a promise so every failure reaches the caller as a rejection.
+    return { validate: (stack) => Promise.resolve(stack).then(check) };
+
+    function check(stack: string): void {
+        let stackConfig;
+        try {
+            stackConfig = read(projectDir, stack);
+        } catch (error) {
+            throw fromStackFileError(error);
+        }
+        const { config, secretKeys } = stackConfig;
+        try {
+            parseStackModel(stack, config, { secretKeys, repoRoot: projectDir });
+        } catch (error) {
+            if (!isStackConfigError(error)) throw error;
+            // Secure values cannot be decrypted here, so they reach the model as placeholders;
+            // problems inside a secret key are left to the program, which sees the real value.
+            const secret = new Set(secretKeys);
+            const visible = error.problems.filter((p) => !secret.has(p.key.split(/[.[]/)[0]));
+            if (visible.length > 0) throw new StackConfigError(stack, visible);
+        }
+    }
 }

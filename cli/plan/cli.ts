@@ -95,7 +95,7 @@ function report(error: unknown, verbose: boolean): number {
         return ExitCode.failed;
     }
     const lines = [`plan: ${describe(error, verbose)}`];
-    for (let cause = (error as any)?.cause; cause !== undefined; cause = cause?.cause) {
+    for (let cause = causeOf(error); cause !== undefined; cause = causeOf(cause)) {
         lines.push(`  cause: ${describe(cause, verbose)}`);
     }
     process.stderr.write(`${lines.join("\n")}\n`);
@@ -106,6 +106,11 @@ function report(error: unknown, verbose: boolean): number {
 function describe(error: unknown, verbose: boolean): string {
     const text = verbose && error instanceof Error && error.stack ? error.stack : messageOf(error);
     return text.replace(/\n/g, "\n    ");
+}
+
+/** The `cause` an error (or anything thrown) carries, if any. */
+function causeOf(error: unknown): unknown {
+    return typeof error === "object" && error !== null && "cause" in error ? error.cause : undefined;
 }
 
 function messageOf(error: unknown): string {

@@ -41,7 +41,7 @@ export async function runPlan(options: PlanRunOptions): Promise<PlanSnapshot> {
     failed.catch(() => undefined);
     process.on("unhandledRejection", fail);
     try {
-        installOfflineRuntime({ project, stack: options.stack, preview: true, config, secretKeys });
+        await installOfflineRuntime({ project, stack: options.stack, preview: true, config, secretKeys });
         const snapshot = await Promise.race([failed, evaluate(project, options.stack, program)]);
         process.off("unhandledRejection", fail);
         return snapshot;
@@ -68,14 +68,19 @@ async function loadProgram(program: string): Promise<Record<string, unknown>> {
         const entry = loadableEntry(program);
         await prepareToLoad(entry);
         let exported: unknown = require(entry);
-        if (typeof exported === "function") exported = await exported();
-        return typeof exported === "object" && exported !== null ? { ...(exported as Record<string, unknown>) } : {};
+        if (isProgramFunction(exported)) exported = await exported();
+        return typeof exported === "object" && exported !== null ? { ...exported } : {};
     } catch (error) {
         throw programFailure(program, error);
     }
 }
 
-function programFailure(program: string, error: unknown): unknown {
+/** A program that exports a function: Pulumi runs it and takes what it returns (or resolves to) as the outputs. */
+function isProgramFunction(exported: unknown): exported is () => unknown {
+    return typeof exported === "function";
+}
+
+function programFailure(program: string, error: unknown): Error {
     if (isStackConfigError(error)) return error;
     const relative = path.relative(process.cwd(), program) || program;
     return new ProgramError(`the program ${relative} failed`, error);
@@ -83,6 +88,7 @@ function programFailure(program: string, error: unknown): unknown {
 
 /** Waits for every registration, then one more turn so late rejections are seen. */
 async function settle(): Promise<void> {
-    await (pulumi.runtime as any).waitForRPCs();
+    // Typed by cli/plan/pulumi-sdk.d.ts: the runtime exports it without a declaration.
+    await pulumi.runtime.waitForRPCs();
     await new Promise((resolve) => setImmediate(resolve));
 }

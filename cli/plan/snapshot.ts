@@ -4,6 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { isRecord, recordOrEmpty } from "../../core/guards";
 import { RegisteredResource } from "../../mock-runtime/runtime";
 import { compareStrings, JsonValue, toPlanValue } from "./values";
 
@@ -122,28 +123,30 @@ export function readSnapshot(file: string): PlanSnapshot {
     } catch (error) {
         throw new InvalidSnapshotError(file, (error as Error).message);
     }
-    let parsed: any;
+    let parsed: unknown;
     try {
         parsed = JSON.parse(text);
     } catch (error) {
         throw new InvalidSnapshotError(file, `not JSON (${(error as Error).message})`);
     }
-    if (parsed?.format !== SNAPSHOT_FORMAT) {
-        throw new InvalidSnapshotError(file, `format is ${JSON.stringify(parsed?.format)}, expected "${SNAPSHOT_FORMAT}"; regenerate it with this version of the plan`);
+    const document = recordOrEmpty(parsed);
+    if (document.format !== SNAPSHOT_FORMAT) {
+        throw new InvalidSnapshotError(file, `format is ${JSON.stringify(document.format)}, expected "${SNAPSHOT_FORMAT}"; regenerate it with this version of the plan`);
     }
-    if (!Array.isArray(parsed.resources) || typeof parsed.outputs !== "object" || parsed.outputs === null) {
+    if (!Array.isArray(document.resources) || typeof document.outputs !== "object" || document.outputs === null) {
         throw new InvalidSnapshotError(file, "it has no resources list or outputs map");
     }
-    return parsed as PlanSnapshot;
+    // Checked as far as the plan relies on: the format it writes, a resources list and an outputs map.
+    return document as unknown as PlanSnapshot;
 }
 
 function sortKeys(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(sortKeys);
-    if (typeof value === "object" && value !== null) {
+    if (isRecord(value)) {
         return Object.fromEntries(
             Object.keys(value)
                 .sort(compareStrings)
-                .map((key) => [key, sortKeys((value as any)[key])]),
+                .map((key) => [key, sortKeys(value[key])]),
         );
     }
     return value;

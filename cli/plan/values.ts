@@ -13,18 +13,17 @@ export const UNKNOWN = "[unknown]";
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 /** Normalises any value the program produced; async because resources and outputs resolve later. */
-export async function toPlanValue(input: unknown): Promise<JsonValue | undefined> {
-    // `any`: the SDK's type guards for assets match any object and would narrow the rest away.
-    const value: any = input;
+export async function toPlanValue(value: unknown): Promise<JsonValue | undefined> {
     if (value === undefined || typeof value === "function" || typeof value === "symbol") return undefined;
     if (value === null || typeof value === "boolean" || typeof value === "string") return value;
     if (typeof value === "number") return Number.isFinite(value) ? value : null;
     if (typeof value === "bigint") return value.toString();
     if (pulumi.isUnknown(value)) return UNKNOWN;
     if (isRpcSecret(value)) return SECRET;
-    if (pulumi.Output.isInstance(value)) return outputValue(value);
+    if (pulumi.Output.isInstance<unknown>(value)) return outputValue(value);
     if (pulumi.Resource.isInstance(value)) return outputValue(value.urn);
-    if (pulumi.asset.Asset.isInstance(value) || pulumi.asset.Archive.isInstance(value)) return assetValue(value);
+    const asset = assetOrArchive(value);
+    if (asset) return assetValue(asset);
     if (value instanceof Promise) return toPlanValue(await value);
     if (Array.isArray(value)) {
         const items = await Promise.all(value.map(toPlanValue));
@@ -33,37 +32,41 @@ export async function toPlanValue(input: unknown): Promise<JsonValue | undefined
     const entries = await Promise.all(
         Object.keys(value)
             .sort(compareStrings)
-            .map(async (key) => [key, await toPlanValue(value[key])] as const),
+            .map(async (key) => [key, await toPlanValue(Reflect.get(value, key))] as const),
     );
     return Object.fromEntries(entries.filter((entry): entry is [string, JsonValue] => entry[1] !== undefined));
 }
 
+/**
+ * Asset and Archive as a plain lookup: the SDK's own type guards for them match any object, so
+ * using them as guards would narrow every other object away in the caller.
+ */
+function assetOrArchive(value: unknown): pulumi.asset.Asset | pulumi.asset.Archive | undefined {
+    return pulumi.asset.Asset.isInstance(value) || pulumi.asset.Archive.isInstance(value) ? value : undefined;
+}
+
 /** A secret output hides everything, including whether it is known; otherwise unknowns stay marked. */
 async function outputValue(output: pulumi.Output<unknown>): Promise<JsonValue | undefined> {
-    const o = output as any;
-    if (await o.isSecret) return SECRET;
-    const value = await o.promise(/* withUnknowns */ true);
+    if (await output.isSecret) return SECRET;
+    const value = await output.promise(/* withUnknowns */ true);
     // A wholly unknown output resolves to undefined; partly unknown values carry markers inside.
-    if (value === undefined && !(await o.isKnown)) return UNKNOWN;
+    if (value === undefined && !(await output.isKnown)) return UNKNOWN;
     return toPlanValue(value);
 }
 
 /** Assets and archives keep their source (path, URI or text) under one tagged key. */
 async function assetValue(value: pulumi.asset.Asset | pulumi.asset.Archive): Promise<JsonValue | undefined> {
-    const v = value as any;
     const fields: Record<string, unknown> = {};
     for (const key of ["path", "uri", "text", "assets"]) {
-        if (v[key] !== undefined) fields[key] = await v[key];
+        // Each subclass holds its own source field as a promise (FileAsset.path, StringAsset.text, ...).
+        const field: unknown = Reflect.get(value, key);
+        if (field !== undefined) fields[key] = field instanceof Promise ? await field : field;
     }
     return { [`[${value.constructor.name}]`]: (await toPlanValue(fields)) ?? {} };
 }
 
 function isRpcSecret(value: unknown): boolean {
-    return (
-        typeof value === "object" &&
-        value !== null &&
-        (value as any)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig
-    );
+    return typeof value === "object" && value !== null && Reflect.get(value, pulumi.runtime.specialSigKey) === pulumi.runtime.specialSecretSig;
 }
 
 /** Code-point order, independent of locale, so snapshots are identical on every machine. */

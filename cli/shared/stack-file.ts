@@ -21,6 +21,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { isRecord } from "../../core/guards";
 
 /** Stands in for every `secure:` value; the ciphertext is never passed on. */
 export const SECURE_PLACEHOLDER = "[secure value, not decrypted offline]";
@@ -307,19 +308,19 @@ function fullKey(project: string, key: string): string {
     return key.includes(":") ? key : `${project}:${key}`;
 }
 
-function parseYamlFile(file: string): Record<string, any> {
+function parseYamlFile(file: string): Record<string, unknown> {
     const document = YAML.parseDocument(fs.readFileSync(file, "utf8"), { prettyErrors: true });
     if (document.errors.length > 0) {
         throw new StackFileError(file, document.errors.map((e) => e.message.split("\n")[0]));
     }
-    const content = document.toJS() ?? {};
+    const content: unknown = document.toJS() ?? {};
     const map = asMap(content);
     if (!map) throw new StackFileError(file, ["the file must contain a YAML map"]);
     return map;
 }
 
 function asMap(value: unknown): Record<string, unknown> | undefined {
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return isRecord(value) ? value : undefined;
 }
 
 function sortedRecord<T>(record: Record<string, T>): Record<string, T> {

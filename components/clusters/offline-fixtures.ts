@@ -4,10 +4,20 @@
  * the program carries no mock machinery; mock-runtime/ registers them from the registry.
  */
 import { createHash } from "crypto";
+import { scalarText } from "../../core/guards";
 
 /** Resource or call inputs as the mock runtime deserialises them: whatever the program passed. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixtures read arbitrary provider inputs
-export type FixtureInputs = Record<string, any>;
+export type FixtureInputs = Readonly<Record<string, unknown>>;
+
+/**
+ * An input as text, printed the way a template literal prints a scalar (an absent input without a
+ * fallback reads "undefined", as it did when fixtures interpolated inputs directly); `fallback`
+ * when the input is undefined or null; an object input as JSON.
+ */
+export function inputText(inputs: FixtureInputs, key: string, fallback?: string): string {
+    const value = inputs[key] ?? fallback;
+    return value === undefined ? "undefined" : (scalarText(value) ?? JSON.stringify(value));
+}
 
 /** token -> answer for a provider function call such as `aws:index/getAvailabilityZones:getAvailabilityZones`. */
 export type InvokeFixture = (inputs: FixtureInputs) => Record<string, unknown>;

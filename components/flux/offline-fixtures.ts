@@ -3,6 +3,7 @@
  * compute for the deploy key, the webhook token and the webhook LoadBalancer. Values are fixed so
  * outputs and tests are deterministic; the address is from TEST-NET-3 (RFC 5737), never a real host.
  */
+import { isRecord } from "../../core/guards";
 import { ComputedOutputsFixture, OfflineFixtures } from "../clusters/offline-fixtures";
 
 const OFFLINE_ED25519_PUBLIC = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOfflineFixtureKeyNotRealOfflineFixtureKey0";
@@ -16,7 +17,7 @@ const computedOutputs: Record<string, ComputedOutputsFixture> = {
         result: `offline${name}`.replace(/[^A-Za-z0-9]/g, "").padEnd(Number(inputs.length ?? 16), "x").slice(0, Number(inputs.length ?? 16)),
     }),
     "kubernetes:core/v1:Service": (_name, inputs) =>
-        inputs.spec?.type === "LoadBalancer" ? { status: { loadBalancer: { ingress: [{ ip: "203.0.113.10" }] } } } : {},
+        isRecord(inputs.spec) && inputs.spec.type === "LoadBalancer" ? { status: { loadBalancer: { ingress: [{ ip: "203.0.113.10" }] } } } : {},
 };
 
 export const fluxOfflineFixtures: OfflineFixtures = { computedOutputs };

@@ -96,7 +96,7 @@ describe("architecture: a throwaway cluster provider", function () {
     });
     after(() => {
         unregister();
-        installOfflineRuntime({ project: "fluxpilot", stack: "test", preview: false });
+        return installOfflineRuntime({ project: "fluxpilot", stack: "test", preview: false });
     });
 
     it("is known to the registry, and a second registration of its cloud is refused", () => {

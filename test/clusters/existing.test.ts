@@ -2,13 +2,14 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { existingProvider, ExistingCluster, loadKubeconfig, resolveKubeconfigPath, selectKubeconfigContext } from "../../components/clusters/existing";
 import { formatProblem, isStackConfigError } from "../../core/problems";
 import { parseStackModel } from "../../stacks/model";
 import { presets } from "../../core/environments";
 import { captured, clearRegisteredResources, isSecretOutput, valueOf } from "../support/harness";
-import { tempRepoRoot } from "./support";
+import { inPreview, tempRepoRoot } from "./support";
 
 const KUBECONFIG = `apiVersion: v1
 kind: Config
@@ -205,6 +206,38 @@ describe("existing cluster", () => {
             const problems = existingProvider.validate(config, presets.local, "fluxpilot:clusters[0]");
             assert.deepStrictEqual(problems.map((p) => [p.key, p.value]), [["fluxpilot:clusters[0].kubeconfig", broken]]);
             assert.match(problems[0].message, /^could not be read as a kubeconfig: /);
+        });
+
+        it("reports a YAML file whose sections are not a kubeconfig's, naming the section", () => {
+            const mapped = path.join(dir, "mapped");
+            fs.writeFileSync(mapped, "current-context: kind\ncontexts: {kind: {cluster: kind}}\n");
+            const config = existingProvider.withDefaults({ name: "local", cloud: "existing", kubeconfig: mapped }, presets.local);
+            const problems = existingProvider.validate(config, presets.local, "fluxpilot:clusters[0]");
+            assert.deepStrictEqual(problems.map((p) => [p.key, p.value]), [["fluxpilot:clusters[0].kubeconfig", mapped]]);
+            assert.match(problems[0].message, /^could not be read as a kubeconfig: contexts: .*expected array/);
+        });
+
+        it("in a preview, prints the missing-kubeconfig warning itself when the engine does not take it", async () => {
+            const missing = path.join(dir, "absent");
+            // Writable views of the two functions the component reaches; restored below.
+            const log: { warn: typeof pulumi.log.warn } = pulumi.log;
+            const terminal: { warn: typeof console.warn } = console;
+            const [warn, consoleWarn] = [log.warn, terminal.warn];
+            const printed: string[] = [];
+            log.warn = () => Promise.reject(new Error("engine connection closed"));
+            terminal.warn = (message: string) => printed.push(message);
+            try {
+                const registered = await inPreview("existing-warn", () => {
+                    new ExistingCluster("local", { name: "local", cloud: "existing", region: "local", kubeconfig: missing, protect: false, tags: {}, environment: "local" });
+                });
+                assert.ok(registered.some((r) => r.type === "fluxpilot:clusters:ExistingCluster"));
+            } finally {
+                log.warn = warn;
+                terminal.warn = consoleWarn;
+            }
+            assert.deepStrictEqual(printed, [
+                `warning: cluster local: kubeconfig ${missing} not found; endpoint and kubeconfig are unknown until it exists (the Pulumi engine did not take this warning: engine connection closed)`,
+            ]);
         });
 
         it("fails an update clearly when the kubeconfig file is missing", () => {

@@ -35,9 +35,9 @@ export interface Built {
     cluster: KubernetesCluster;
     resources: readonly RegisteredResource[];
     /** The registrations of one type. */
-    ofType(type: string): RegisteredResource[];
+    ofType: (type: string) => RegisteredResource[];
     /** The one registration of a type; fails when there is not exactly one. */
-    only(type: string): RegisteredResource;
+    only: (type: string) => RegisteredResource;
 }
 
 /** Creates a fresh cluster component and waits for every registration. */
@@ -51,7 +51,7 @@ export async function build(provider: ClusterProvider, raw: Record<string, unkno
         cluster,
         resources,
         ofType,
-        only(type) {
+        only: (type) => {
             const found = ofType(type);
             assert.strictEqual(found.length, 1, `expected exactly one ${type}, found ${found.length}`);
             return found[0];
@@ -96,13 +96,13 @@ export function tempRepoRoot(environments: readonly string[], apps: readonly str
  * outputs the cloud computes stay unknown), then restores the tests' non-preview runtime.
  */
 export async function inPreview(stack: string, fn: () => void): Promise<readonly RegisteredResource[]> {
-    installOfflineRuntime({ project: "fluxpilot", stack, preview: true });
+    await installOfflineRuntime({ project: "fluxpilot", stack, preview: true });
     try {
         clearRegisteredResources();
         fn();
         return [...(await captured())];
     } finally {
-        installOfflineRuntime({ project: "fluxpilot", stack: "test", preview: false });
+        await installOfflineRuntime({ project: "fluxpilot", stack: "test", preview: false });
     }
 }
 

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { setStackConfig } from "../../mock-runtime/runtime";
-import { formatProblem, isStackConfigError, StackConfigError } from "../../core/problems";
+import { formatProblem, isStackConfigError } from "../../core/problems";
 import { parseStackModel } from "../../stacks/model";
 import { Environment } from "../../core/environments";
 import { captured, clearRegisteredResources } from "../support/harness";
@@ -21,8 +21,8 @@ function problemsOf(config: Record<string, unknown>): string[] {
     try {
         parseStackModel("test", config, { repoRoot });
     } catch (error) {
-        assert.ok(isStackConfigError(error), `expected a StackConfigError, got ${error}`);
-        return (error as StackConfigError).problems.map(formatProblem);
+        assert.ok(isStackConfigError(error), `expected a StackConfigError, got ${String(error)}`);
+        return error.problems.map(formatProblem);
     }
     return [];
 }

@@ -5,7 +5,7 @@
  */
 import * as assert from "assert";
 import { DEFAULT_AKS_EXTENSION_VERSION, DEFAULT_OPERATOR_CHART_VERSION, fluxSchema, resolveFlux } from "../../components/flux/settings";
-import { formatProblem, isStackConfigError, StackConfigError } from "../../core/problems";
+import { formatProblem, isStackConfigError } from "../../core/problems";
 import { parseWithProblems } from "../../core/zod-problems";
 import { existingCluster, model } from "./support";
 
@@ -15,7 +15,7 @@ function problems(env: string, overrides: Record<string, unknown>): string[] {
         model(env, overrides);
     } catch (error) {
         assert.ok(isStackConfigError(error));
-        return (error as StackConfigError).problems.map(formatProblem);
+        return error.problems.map(formatProblem);
     }
     return assert.fail("expected the configuration to be rejected");
 }

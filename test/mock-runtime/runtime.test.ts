@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { installOfflineRuntime } from "../../mock-runtime/runtime";
 import { captured, clearRegisteredResources } from "../support/harness";
 
 class Probe extends pulumi.ComponentResource {
@@ -24,5 +25,15 @@ describe("offline runtime", () => {
         assert.strictEqual(byName.get("first")!.parent, outerUrn);
         assert.deepStrictEqual(byName.get("second")!.dependencies, [byName.get("first")!.urn]);
         assert.strictEqual(byName.get("outer")!.parent, "");
+    });
+
+    it("rejects with the stack and the SDK's reason when Pulumi does not accept the mocks", async () => {
+        try {
+            await assert.rejects(installOfflineRuntime({ project: "fluxpilot", stack: "broken", preview: true }, () => Promise.reject(new Error("monitor unavailable"))), {
+                message: "the offline runtime (Pulumi's mocks) could not be installed for stack broken: monitor unavailable",
+            });
+        } finally {
+            await installOfflineRuntime({ project: "fluxpilot", stack: "test", preview: false });
+        }
     });
 });

@@ -26,7 +26,7 @@ function problemsOf(fn: () => unknown): readonly string[] {
     try {
         fn();
     } catch (error) {
-        assert.ok(error instanceof StackFileError, `expected StackFileError, got ${error}`);
+        assert.ok(error instanceof StackFileError, `expected StackFileError, got ${String(error)}`);
         return error.problems;
     }
     assert.fail("expected a StackFileError");

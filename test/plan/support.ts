@@ -25,9 +25,9 @@ export function runPlanCli(args: readonly string[]): Promise<CliResult> {
             [builtCli("plan"), ...args],
             { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, FORCE_COLOR: "0" } },
             (error, stdout, stderr) => {
-                const code = error ? (typeof error.code === "number" ? error.code : NaN) : 0;
-                if (Number.isNaN(code)) reject(error);
-                else resolve({ code, stdout, stderr });
+                // A non-numeric code means the child never ran (e.g. spawn failed): that is the error.
+                if (error && typeof error.code !== "number") reject(new Error(`the plan did not run: ${error.message}`, { cause: error }));
+                else resolve({ code: typeof error?.code === "number" ? error.code : 0, stdout, stderr });
             },
         );
     });

@@ -3,7 +3,7 @@ import * as path from "path";
 import { z } from "zod";
 import { presets } from "../../core/environments";
 import { parseStackModel } from "../../stacks/model";
-import { formatProblem, isStackConfigError, StackConfigError } from "../../core/problems";
+import { formatProblem, isStackConfigError } from "../../core/problems";
 import { cidr } from "../../core/rules";
 import { cidrContains, cidrsOverlap } from "../../core/cidr";
 import { parseWithProblems } from "../../core/zod-problems";
@@ -105,8 +105,8 @@ describe("a stack file cannot weaken prod or inject into the cluster", () => {
         try {
             parseStackModel("prod", config);
         } catch (error) {
-            assert.ok(isStackConfigError(error), `expected a StackConfigError, got ${error}`);
-            return (error as StackConfigError).problems.map(formatProblem);
+            assert.ok(isStackConfigError(error), `expected a StackConfigError, got ${String(error)}`);
+            return error.problems.map(formatProblem);
         }
         assert.fail("expected the configuration to be rejected");
     };

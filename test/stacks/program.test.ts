@@ -2,6 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { setStackConfig } from "../../mock-runtime/runtime";
 import { formatProblem, isStackConfigError } from "../../core/problems";
 import { badConfigCases, localConfig } from "./bad-configs";
@@ -93,5 +94,19 @@ describe("program entry (index.ts)", () => {
         // Flux is installed into the adopted cluster and syncs this environment's entry point.
         assert.ok(types.includes("fluxpilot:flux:Flux"));
         assert.strictEqual(await valueOf(outputs.flux.path), "clusters/local");
+    });
+
+    it("knows which keys the stack file marked secure (the runtime's isConfigSecret) and keeps their values out of messages", () => {
+        const config = localConfig();
+        config["fluxpilot:clusters"] = [{ name: "laptop", cloud: "existing", context: "kind-fluxpilot", region: 7 }];
+        setStackConfig(config, ["fluxpilot:clusters"]);
+        assert.strictEqual(pulumi.runtime.isConfigSecret("fluxpilot:clusters"), true);
+        assert.strictEqual(pulumi.runtime.isConfigSecret("fluxpilot:apps"), false);
+        clearRegisteredResources();
+        delete require.cache[require.resolve("../../index")];
+        assert.throws(
+            () => require("../../index"),
+            (error: unknown) => isStackConfigError(error) && error.problems.some((p) => p.key.startsWith("fluxpilot:clusters[0]") && "value" in p && p.value === "[secret]"),
+        );
     });
 });

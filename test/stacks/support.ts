@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import { clusterProviders } from "../../components/clusters/registry";
-import { formatProblem, isStackConfigError, StackConfigError } from "../../core/problems";
+import { formatProblem, isStackConfigError } from "../../core/problems";
 import { parseStackModel } from "../../stacks/model";
 
 export const repoRoot = path.join(__dirname, "fixtures", "repo");
@@ -18,7 +18,7 @@ export function problemsOf(config: Record<string, unknown>, secretKeys: string[]
         parseStackModel("test", config, { repoRoot, secretKeys });
     } catch (error) {
         assert.ok(isStackConfigError(error), `expected a StackConfigError, got ${String(error)}`);
-        return (error as StackConfigError).problems.map(formatProblem);
+        return error.problems.map(formatProblem);
     }
     return assert.fail("expected the configuration to be rejected");
 }

@@ -6,10 +6,17 @@ import {
     clearRegisteredResources,
     registeredOutputNames,
     registeredResources,
-    RegisteredResource,
+    RegisteredResource as RecordedRegistration,
 } from "../../mock-runtime/runtime";
 
-export { clearRegisteredResources, RegisteredResource };
+export { clearRegisteredResources };
+
+/**
+ * A registration as the tests read it. The runtime records inputs as `unknown` (whatever the program
+ * passed, after serialisation); tests assert on them field by field, so here, and only in tests,
+ * they are `any` (eslint.config.mjs relaxes the no-unsafe-* rules for test code for this).
+ */
+export type RegisteredResource = Omit<RecordedRegistration, "inputs"> & { inputs: any };
 
 /**
  * The public Output properties of a component that it did not pass to `registerOutputs`: each is
@@ -26,7 +33,7 @@ export async function unregisteredOutputs(component: pulumi.ComponentResource): 
 
 /** Waits until every pending registration and output has been delivered to the mock engine. */
 export async function settle(): Promise<void> {
-    await (pulumi.runtime as any).waitForRPCs();
+    await pulumi.runtime.waitForRPCs();
 }
 
 /** Everything registered since the last `clearRegisteredResources()`. */

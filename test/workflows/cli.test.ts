@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { BackendChoice } from "../../cli/fluxpilot/backend";
-import { CliIo, main } from "../../cli/fluxpilot/cli";
+import { CliIo, main, runEntry } from "../../cli/fluxpilot/cli";
 import { StackValidator } from "../../cli/fluxpilot/gateway";
 import { automationError, FakeClock, FakeGateway, StackScript, stepEvent, urn } from "./fake-gateway";
 import { makeProject, removeTempDirs } from "./project";
@@ -162,5 +162,21 @@ describe("fluxpilot cli", () => {
         assert.strictEqual(result.code, 5);
         assert.match(result.stdout, /  dev up: failed in 0s\n    error: Another update is in progress on stack "dev"/);
         assert.match(result.stdout, /Failed: dev \(exit code 5\)\.\n$/);
+    });
+
+    it("as the process entry, reports a failure that escapes main and exits 1 instead of crashing", async () => {
+        let stderr = "";
+        // Reading the environment fails before main's own error handling starts (backend resolution).
+        const env = new Proxy<NodeJS.ProcessEnv>({}, {
+            get: (_, key) => {
+                if (key === "PULUMI_BACKEND_URL") throw new Error("environment unreadable");
+                return undefined;
+            },
+        });
+        const io: CliIo = { stdout: () => assert.fail("nothing on stdout"), stderr: (t) => (stderr += t), env, isTTY: false };
+        const deps = { createGateway: () => assert.fail("no gateway"), createValidator: () => acceptAll, now: () => 0 };
+        await assert.rejects(main(["preview", "dev"], io, deps), /environment unreadable/);
+        assert.strictEqual(await runEntry(["preview", "dev"], io, deps), 1);
+        assert.strictEqual(stderr, "fluxpilot: unexpected error: environment unreadable\nSet FLUXPILOT_DEBUG=1 to see where it happened.\n");
     });
 });

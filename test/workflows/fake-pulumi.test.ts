@@ -54,8 +54,8 @@ function startCli(s: Setup, args: string[], env: Record<string, string> = {}): C
     });
     let stdout = "";
     let stderr = "";
-    child.stdout!.on("data", (d) => (stdout += d));
-    child.stderr!.on("data", (d) => (stderr += d));
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
     const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
         child.on("close", (code) => resolve({ code, stdout, stderr })),
     );

@@ -119,7 +119,7 @@ describe("GitHub workflows", () => {
         for (const [file, workflow] of Object.entries(workflows)) {
             const envs = [workflow.env ?? {}, ...Object.values<Job>(workflow.jobs).map((job) => job.env ?? {})];
             for (const env of envs) {
-                for (const value of Object.values(env)) assert.doesNotMatch(String(value), /\$\{\{[^}]*\b(runner|steps|job|env)\./, `${file}: ${value}`);
+                for (const value of Object.values(env)) assert.doesNotMatch(String(value), /\$\{\{[^}]*\b(runner|steps|job|env)\./, `${file}: ${String(value)}`);
             }
         }
     });

@@ -361,7 +361,7 @@ describe("fluxpilot orchestration under interruption, time limits and missing su
         assert.strictEqual(report.exitCode, 1);
         assert.strictEqual(report.results[0].status, "failed");
         assert.strictEqual(report.results[0].error?.code, "no-summary");
-        assert.match(report.results[0].error!.message, /^drift of stack "dev" ended without Pulumi's summary event, so its result is unknown/);
+        assert.match(report.results[0].error.message, /^drift of stack "dev" ended without Pulumi's summary event, so its result is unknown/);
     });
 
     it("an up whose stack history is empty reports the engine's summary instead of crashing (item 3)", async () => {
@@ -412,7 +412,7 @@ describe("fluxpilot orchestration under interruption, time limits and missing su
         assert.strictEqual(report.exitCode, 130);
         assert.deepStrictEqual(report.cancelled, { signal: "SIGINT", pulumiStopped: false });
         assert.strictEqual(report.results[0].interrupted?.lock, "may be held");
-        assert.match(report.results[0].interrupted!.next, /did not stop within 1s \(--cancel-wait\).*lock file under file:\/\/\/repo\/\.pulumi-state\/\.pulumi\/locks\//);
+        assert.match(report.results[0].interrupted.next, /did not stop within 1s \(--cancel-wait\).*lock file under file:\/\/\/repo\/\.pulumi-state\/\.pulumi\/locks\//);
     });
 
     it("--timeout stops a hanging operation with one interrupt and a clear message (item 5)", async () => {
@@ -423,7 +423,7 @@ describe("fluxpilot orchestration under interruption, time limits and missing su
         assert.ok(gateway.sequence().includes("preview interrupted dev"));
         assert.strictEqual(report.results[0].status, "failed");
         assert.strictEqual(report.results[0].error?.code, "timed-out");
-        assert.match(report.results[0].error!.message, /^preview of stack "dev" did not finish within 1s \(--timeout\); Pulumi was asked to cancel it\. /);
+        assert.match(report.results[0].error.message, /^preview of stack "dev" did not finish within 1s \(--timeout\); Pulumi was asked to cancel it\. /);
         // A preview is not mutating: the next stack still runs; the exit code says "timed out".
         assert.strictEqual(report.results[1].status, "succeeded");
         assert.strictEqual(report.exitCode, 124);

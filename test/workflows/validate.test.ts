@@ -44,7 +44,7 @@ describe("fluxpilot stack validator", () => {
         const error = await rejection(stackModelValidator(projectDir, readerOf(config)).validate("local"));
         assert.ok(isStackConfigError(error));
         assert.deepStrictEqual(
-            (error as StackConfigError).problems.map((p) => p.key),
+            error.problems.map((p) => p.key),
             ["fluxpilot:environment", "fluxpilot:clusters"],
         );
     });

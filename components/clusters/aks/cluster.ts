@@ -24,6 +24,7 @@ import { auditLogRetentionDays, clusterKubernetesProvider, execKubeconfig, OPEN_
 import { cidrHost } from "../../../core/cidr";
 import { AksClusterConfig, AksKubeloginMode, channelMovesMinor } from "./config";
 import { createAksWorkloadIdentities } from "./workload-identity";
+import { arrayOrEmpty, recordOrEmpty } from "../../../core/guards";
 
 /** Control-plane log categories sent to Log Analytics; kube-audit-admin is the audit trail without reads. */
 export const AKS_LOG_CATEGORIES = ["kube-apiserver", "kube-audit-admin", "kube-controller-manager", "kube-scheduler", "cluster-autoscaler", "guard"] as const;
@@ -89,12 +90,15 @@ const ZONES = ["1", "2", "3"];
 
 /** Reads the API server and CA out of the kubeconfig AKS returns, to build our own around kubelogin. */
 export function aksServerAndCa(encodedKubeconfig: string): { server: string; ca: string } {
-    const document = parseYaml(Buffer.from(encodedKubeconfig, "base64").toString("utf8"));
-    const cluster = document?.clusters?.[0]?.cluster;
-    if (!cluster?.server || !cluster["certificate-authority-data"]) {
+    const document: unknown = parseYaml(Buffer.from(encodedKubeconfig, "base64").toString("utf8"));
+    const first = arrayOrEmpty(recordOrEmpty(document).clusters)[0];
+    const cluster = recordOrEmpty(recordOrEmpty(first).cluster);
+    const server = cluster.server;
+    const ca = cluster["certificate-authority-data"];
+    if (typeof server !== "string" || !server || typeof ca !== "string" || !ca) {
         throw new Error("the kubeconfig returned by AKS has no server or certificate-authority-data");
     }
-    return { server: cluster.server, ca: cluster["certificate-authority-data"] };
+    return { server, ca };
 }
 
 /** Azure Resource Manager coordinates of an AKS cluster, for what Azure installs rather than the Kubernetes API (the microsoft.flux extension). */

@@ -3,7 +3,8 @@
  * outputs Azure computes for the resources whose outputs feed role assignments or the kubeconfig.
  */
 import { stringify as stringifyYaml } from "yaml";
-import { ComputedOutputsFixture, fakeCertificateAuthority, fakeId, InvokeFixture, OfflineFixtures } from "../offline-fixtures";
+import { recordOrEmpty } from "../../../core/guards";
+import { ComputedOutputsFixture, fakeCertificateAuthority, fakeId, inputText, InvokeFixture, OfflineFixtures } from "../offline-fixtures";
 
 export const FIXTURE_TENANT_ID = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 export const FIXTURE_SUBSCRIPTION_ID = "5b2c7e14-9a3d-4f1e-8c6b-2a7d9e0f1c34";
@@ -28,14 +29,16 @@ const invokes: Record<string, InvokeFixture> = {
     }),
     "azure-native:containerservice:listManagedClusterUserCredentials": (inputs) => {
         const name = inputs.resourceName;
+        const text = inputText(inputs, "resourceName");
+        const user = `clusterUser_${inputText(inputs, "resourceGroupName")}_${text}`;
         const kubeconfig = {
             apiVersion: "v1",
             kind: "Config",
-            clusters: [{ name, cluster: { server: `https://${aksFqdn(name, FALLBACK_LOCATION)}:443`, "certificate-authority-data": fakeCertificateAuthority(name) } }],
-            contexts: [{ name, context: { cluster: name, user: `clusterUser_${inputs.resourceGroupName}_${name}` } }],
+            clusters: [{ name, cluster: { server: `https://${aksFqdn(text, FALLBACK_LOCATION)}:443`, "certificate-authority-data": fakeCertificateAuthority(text) } }],
+            contexts: [{ name, context: { cluster: name, user } }],
             "current-context": name,
             users: [{
-                name: `clusterUser_${inputs.resourceGroupName}_${name}`,
+                name: user,
                 user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "kubelogin", args: ["get-token", "--login", "devicecode"] } },
             }],
         };
@@ -45,21 +48,21 @@ const invokes: Record<string, InvokeFixture> = {
 
 const computedOutputs: Record<string, ComputedOutputsFixture> = {
     "azure-native:containerservice:ManagedCluster": (name, inputs) => {
-        const location = inputs.location ?? FALLBACK_LOCATION;
-        const clusterName = inputs.resourceName ?? name;
+        const location = inputText(inputs, "location", FALLBACK_LOCATION);
+        const clusterName = inputText(inputs, "resourceName", name);
         return {
             name: clusterName,
             fqdn: aksFqdn(clusterName, location),
             privateFQDN: aksFqdn(clusterName, location, true),
-            currentKubernetesVersion: `${inputs.kubernetesVersion ?? "1.35"}.3`,
+            currentKubernetesVersion: `${inputText(inputs, "kubernetesVersion", "1.35")}.3`,
             oidcIssuerProfile: { enabled: true, issuerURL: `https://${location}.oic.prod-aks.azure.com/${FIXTURE_TENANT_ID}/${fakeGuid(clusterName)}/` },
             provisioningState: "Succeeded",
         };
     },
     "azure-native:managedidentity:UserAssignedIdentity": (name) => ({ principalId: fakeGuid(`${name}/principal`), clientId: fakeGuid(`${name}/client`), tenantId: FIXTURE_TENANT_ID }),
-    "azure-native:keyvault:Vault": (name, inputs) => ({ name: inputs.vaultName ?? name, properties: { ...inputs.properties, vaultUri: `https://${inputs.vaultName ?? name}.vault.azure.net/` } }),
+    "azure-native:keyvault:Vault": (name, inputs) => ({ name: inputs.vaultName ?? name, properties: { ...recordOrEmpty(inputs.properties), vaultUri: `https://${inputText(inputs, "vaultName", name)}.vault.azure.net/` } }),
     "azure-native:keyvault:Key": (name, inputs) => {
-        const keyUri = `https://${inputs.vaultName}.vault.azure.net/keys/${inputs.keyName ?? name}`;
+        const keyUri = `https://${inputText(inputs, "vaultName")}.vault.azure.net/keys/${inputText(inputs, "keyName", name)}`;
         return { keyUri, keyUriWithVersion: `${keyUri}/${fakeId(name, 32, "0123456789abcdef")}` };
     },
     "azure-native:resources:ResourceGroup": (name, inputs) => ({ name: inputs.resourceGroupName ?? name }),

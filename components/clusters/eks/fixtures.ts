@@ -2,7 +2,7 @@
  * AWS answers for the offline runtime: the provider calls the EKS component makes and the
  * outputs AWS computes for the resources whose outputs feed other resources or the kubeconfig.
  */
-import { ComputedOutputsFixture, fakeCertificateAuthority, fakeId, InvokeFixture, OfflineFixtures } from "../offline-fixtures";
+import { ComputedOutputsFixture, fakeCertificateAuthority, fakeId, inputText, InvokeFixture, OfflineFixtures } from "../offline-fixtures";
 
 export const FIXTURE_ACCOUNT_ID = "123456789012";
 const FALLBACK_REGION = "eu-west-1";
@@ -45,7 +45,7 @@ const invokes: Record<string, InvokeFixture> = {
     },
     // A made-up but well-formed version per add-on and Kubernetes minor, so a version bump shows.
     "aws:eks/getAddonVersion:getAddonVersion": (inputs) => {
-        const minor = String(inputs.kubernetesVersion ?? "").split(".")[1] ?? "0";
+        const minor = inputText(inputs, "kubernetesVersion", "").split(".")[1] ?? "0";
         return { id: inputs.addonName, addonName: inputs.addonName, kubernetesVersion: inputs.kubernetesVersion, mostRecent: inputs.mostRecent, version: `v1.${minor}.0-eksbuild.1` };
     },
     "aws:index/getCallerIdentity:getCallerIdentity": () => ({
@@ -56,7 +56,7 @@ const invokes: Record<string, InvokeFixture> = {
     }),
     "aws:index/getPartition:getPartition": () => ({ id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" }),
     "aws:index/getAvailabilityZones:getAvailabilityZones": (inputs) => {
-        const region = inputs.region ?? FALLBACK_REGION;
+        const region = inputText(inputs, "region", FALLBACK_REGION);
         // Most accounts see only two zones in us-west-1; the others have three or more.
         const letters = region === "us-west-1" ? ["b", "c"] : ["a", "b", "c"];
         return {
@@ -73,9 +73,9 @@ const invokes: Record<string, InvokeFixture> = {
 const computedOutputs: Record<string, ComputedOutputsFixture> = {
     "aws:eks/cluster:Cluster": (name, inputs) => {
         const id = fakeId(name, 32);
-        const region = inputs.region ?? FALLBACK_REGION;
+        const region = inputText(inputs, "region", FALLBACK_REGION);
         return {
-            arn: `arn:aws:eks:${region}:${FIXTURE_ACCOUNT_ID}:cluster/${inputs.name ?? name}`,
+            arn: `arn:aws:eks:${region}:${FIXTURE_ACCOUNT_ID}:cluster/${inputText(inputs, "name", name)}`,
             endpoint: `https://${id}.gr7.${region}.eks.amazonaws.com`,
             certificateAuthority: { data: fakeCertificateAuthority(name) },
             identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${id}` }] }],
@@ -87,9 +87,9 @@ const computedOutputs: Record<string, ComputedOutputsFixture> = {
         const keyId = `${fakeId(name, 8, "0123456789abcdef")}-${fakeId(`${name}/1`, 4, "0123456789abcdef")}-4${fakeId(`${name}/2`, 3, "0123456789abcdef")}-8${fakeId(`${name}/3`, 3, "0123456789abcdef")}-${fakeId(`${name}/4`, 12, "0123456789abcdef")}`;
         return { keyId, arn: `arn:aws:kms:${FALLBACK_REGION}:${FIXTURE_ACCOUNT_ID}:key/${keyId}` };
     },
-    "aws:iam/role:Role": (name, inputs) => ({ arn: `arn:aws:iam::${FIXTURE_ACCOUNT_ID}:role/${inputs.name ?? name}`, name: inputs.name ?? name }),
+    "aws:iam/role:Role": (name, inputs) => ({ arn: `arn:aws:iam::${FIXTURE_ACCOUNT_ID}:role/${inputText(inputs, "name", name)}`, name: inputs.name ?? name }),
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (_name, inputs) => ({
-        arn: `arn:aws:iam::${FIXTURE_ACCOUNT_ID}:oidc-provider/${String(inputs.url ?? "").replace(/^https:\/\//, "")}`,
+        arn: `arn:aws:iam::${FIXTURE_ACCOUNT_ID}:oidc-provider/${inputText(inputs, "url", "").replace(/^https:\/\//, "")}`,
     }),
     "aws:ec2/launchTemplate:LaunchTemplate": (name) => ({ latestVersion: 1, arn: `arn:aws:ec2:${FALLBACK_REGION}:${FIXTURE_ACCOUNT_ID}:launch-template/lt-${fakeId(name, 17, "0123456789abcdef")}` }),
 };

@@ -65,7 +65,7 @@ function readKubeconfig(args: ExistingClusterConfig, component: pulumi.Resource)
     if (!kubeconfig) {
         const file = kubeconfigFile(args);
         if (pulumi.runtime.isDryRun()) {
-            pulumi.log.warn(`cluster ${args.name}: kubeconfig ${file} not found; endpoint and kubeconfig are unknown until it exists`);
+            warnWithoutWaiting(`cluster ${args.name}: kubeconfig ${file} not found; endpoint and kubeconfig are unknown until it exists`);
             return undefined;
         }
         throw new pulumi.ResourceError(
@@ -75,4 +75,15 @@ function readKubeconfig(args: ExistingClusterConfig, component: pulumi.Resource)
         );
     }
     return selectKubeconfigContext(kubeconfig.document, args.context, kubeconfig.source);
+}
+
+/**
+ * pulumi.log.warn sends the message to the engine and returns that send as a promise; a constructor
+ * cannot await it. A failed send must not become an unhandled rejection (which ends the program), so
+ * the warning is printed on the program's own stderr instead, as the SDK does when no engine runs.
+ */
+function warnWithoutWaiting(message: string): void {
+    pulumi.log.warn(message).catch((error: unknown) => {
+        console.warn(`warning: ${message} (the Pulumi engine did not take this warning: ${error instanceof Error ? error.message : String(error)})`);
+    });
 }

@@ -10,6 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { z } from "zod";
+import { isRecord } from "../../../core/guards";
 import { ConfigProblem } from "../../../core/problems";
 import { rule } from "../../../core/rules";
 import { ClusterConfigBase, clusterFields } from "../provider";
@@ -77,12 +78,46 @@ export class KubeconfigContextError extends Error {
     }
 }
 
+/**
+ * The parts of a kubeconfig this module reads; everything else in the file is kept as it is. Names
+ * and servers stay `unknown` and are compared or checked where they are used, as kubectl tolerates
+ * entries it does not need.
+ */
+const kubeconfigSchema = z.looseObject({
+    "current-context": z.unknown().optional(),
+    contexts: z.array(z.looseObject({ name: z.unknown().optional(), context: z.looseObject({ cluster: z.unknown().optional() }).nullish() })).nullish(),
+    clusters: z.array(z.looseObject({ name: z.unknown().optional(), cluster: z.looseObject({ server: z.unknown().optional() }).nullish() })).nullish(),
+    users: z.array(z.looseObject({ name: z.unknown().optional() })).nullish(),
+});
+type KubeconfigDocument = z.infer<typeof kubeconfigSchema>;
+
+/** A kubeconfig document, parsed and checked; throws naming the first part that is not a kubeconfig's. */
+function parseKubeconfig(document: string): KubeconfigDocument {
+    const value: unknown = parseYaml(document) ?? {};
+    assertKubeconfig(value);
+    return value;
+}
+
+/**
+ * Checks the document against the schema but keeps the document itself: zod's output would list
+ * the schema's keys first, and the minified kubeconfig (a provider input) must not change order.
+ */
+function assertKubeconfig(value: unknown): asserts value is KubeconfigDocument {
+    const checked = kubeconfigSchema.safeParse(value);
+    if (!checked.success) {
+        const issue = checked.error.issues[0];
+        throw new Error(`${issue.path.map(String).join(".") || "the document"}: ${issue.message}`);
+    }
+}
+
 /** Reads the chosen context out of a kubeconfig document; throws naming what is missing. */
 export function selectKubeconfigContext(document: string, context: string | undefined, source: string): KubeconfigView {
-    const parsed = parseYaml(document) ?? {};
-    const contextName: string | undefined = context ?? parsed["current-context"];
-    const contextEntry = (parsed.contexts ?? []).find((c: any) => c?.name === contextName);
-    const known: string[] = (parsed.contexts ?? []).map((c: any) => c?.name).filter((n: unknown) => typeof n === "string");
+    const parsed = parseKubeconfig(document);
+    const currentContext = parsed["current-context"];
+    const contextName = context ?? (typeof currentContext === "string" ? currentContext : undefined);
+    const contexts = parsed.contexts ?? [];
+    const contextEntry = contexts.find((c) => c.name === contextName);
+    const known = contexts.map((c) => c.name).filter((n): n is string => typeof n === "string");
     if (!contextName || !contextEntry) {
         throw new KubeconfigContextError(
             `kubeconfig ${source} has no context "${contextName ?? "(no current-context)"}"; contexts there: ${known.join(", ") || "none"}`,
@@ -90,13 +125,11 @@ export function selectKubeconfigContext(document: string, context: string | unde
             known,
         );
     }
-    const cluster = (parsed.clusters ?? []).find((c: any) => c?.name === contextEntry.context?.cluster);
-    if (!cluster?.cluster?.server) {
-        throw new KubeconfigContextError(
-            `kubeconfig ${source}: context "${contextName}" names cluster "${contextEntry.context?.cluster}", which has no server`,
-            contextName,
-            known,
-        );
+    const clusterName = contextEntry.context?.cluster;
+    const cluster = (parsed.clusters ?? []).find((c) => c.name === clusterName);
+    const server = cluster?.cluster?.server;
+    if (!cluster || typeof server !== "string" || !server) {
+        throw new KubeconfigContextError(`kubeconfig ${source}: context "${contextName}" names cluster "${String(clusterName)}", which has no server`, contextName, known);
     }
     const minified = {
         apiVersion: "v1",
@@ -105,7 +138,7 @@ export function selectKubeconfigContext(document: string, context: string | unde
         contexts: [contextEntry],
         clusters: [cluster],
     };
-    return { minified: stringifyYaml(minified), server: cluster.cluster.server };
+    return { minified: stringifyYaml(minified), server };
 }
 
 /** The file the stack names, else the default of whoever runs Pulumi. */
@@ -123,16 +156,19 @@ export function loadKubeconfig(config: ExistingClusterConfig, env: NodeJS.Proces
     const files = (listed.length > 1 ? listed.map((f) => resolveKubeconfigPath(f, env)) : [kubeconfigFile(config)]).filter((f) => fs.existsSync(f));
     if (files.length === 0) return undefined;
     if (files.length === 1) return { document: fs.readFileSync(files[0], "utf8"), source: files[0] };
-    const merged: Record<string, any> = { apiVersion: "v1", kind: "Config", contexts: [], clusters: [], users: [] };
+    const sections: Record<"contexts" | "clusters" | "users", unknown[]> = { contexts: [], clusters: [], users: [] };
+    let currentContext: unknown;
     for (const file of files) {
-        const parsed = parseYaml(fs.readFileSync(file, "utf8")) ?? {};
-        merged["current-context"] ??= parsed["current-context"];
-        for (const section of ["contexts", "clusters", "users"]) {
+        const parsed = parseKubeconfig(fs.readFileSync(file, "utf8"));
+        currentContext ??= parsed["current-context"];
+        for (const section of ["contexts", "clusters", "users"] as const) {
+            const kept = sections[section];
             for (const entry of parsed[section] ?? []) {
-                if (!merged[section].some((e: any) => e?.name === entry?.name)) merged[section].push(entry);
+                if (!kept.some((e) => isRecord(e) && e.name === entry.name)) kept.push(entry);
             }
         }
     }
+    const merged = { apiVersion: "v1", kind: "Config", contexts: sections.contexts, clusters: sections.clusters, users: sections.users, "current-context": currentContext };
     return { document: stringifyYaml(merged), source: files.join(path.delimiter) };
 }
 

@@ -2,11 +2,12 @@
  * Google Cloud answers for the offline runtime: the provider calls the GKE component makes and
  * the outputs GCP computes for the resources whose outputs feed the kubeconfig or IAM bindings.
  */
-import { ComputedOutputsFixture, fakeCertificateAuthority, fakeId, InvokeFixture, OfflineFixtures } from "../offline-fixtures";
+import { recordOrEmpty } from "../../../core/guards";
+import { ComputedOutputsFixture, fakeCertificateAuthority, fakeId, inputText, InvokeFixture, OfflineFixtures } from "../offline-fixtures";
 
 const invokes: Record<string, InvokeFixture> = {
     "gcp:organizations/getProject:getProject": (inputs) => {
-        const projectId = inputs.projectId ?? "fluxpilot-test";
+        const projectId = inputText(inputs, "projectId", "fluxpilot-test");
         return {
             id: `projects/${projectId}`,
             projectId,
@@ -24,8 +25,8 @@ const invokes: Record<string, InvokeFixture> = {
         };
     },
     "gcp:compute/getZones:getZones": (inputs) => {
-        const region = inputs.region ?? "europe-west1";
-        return { id: `projects/${inputs.project ?? "fluxpilot-test"}/regions/${region}`, project: inputs.project, region, names: ["b", "c", "d"].map((z) => `${region}-${z}`) };
+        const region = inputText(inputs, "region", "europe-west1");
+        return { id: `projects/${inputText(inputs, "project", "fluxpilot-test")}/regions/${region}`, project: inputs.project, region, names: ["b", "c", "d"].map((z) => `${region}-${z}`) };
     },
 };
 
@@ -34,13 +35,13 @@ const computedOutputs: Record<string, ComputedOutputsFixture> = {
         const octets = Array.from(fakeId(name, 3, "0123456789"), (d) => 10 + Number(d) * 20);
         return {
             endpoint: `34.${octets.join(".")}`,
-            masterAuth: { ...(inputs.masterAuth ?? {}), clusterCaCertificate: fakeCertificateAuthority(name) },
-            masterVersion: `${inputs.minMasterVersion ?? "1.35"}.4-gke.1100000`,
-            selfLink: `https://container.googleapis.com/v1/projects/fluxpilot-test/locations/${inputs.location}/clusters/${inputs.name ?? name}`,
+            masterAuth: { ...recordOrEmpty(inputs.masterAuth), clusterCaCertificate: fakeCertificateAuthority(name) },
+            masterVersion: `${inputText(inputs, "minMasterVersion", "1.35")}.4-gke.1100000`,
+            selfLink: `https://container.googleapis.com/v1/projects/fluxpilot-test/locations/${inputText(inputs, "location")}/clusters/${inputText(inputs, "name", name)}`,
         };
     },
     "gcp:serviceaccount/account:Account": (name, inputs) => {
-        const email = `${inputs.accountId ?? name}@${inputs.project ?? "fluxpilot-test"}.iam.gserviceaccount.com`;
+        const email = `${inputText(inputs, "accountId", name)}@${inputText(inputs, "project", "fluxpilot-test")}.iam.gserviceaccount.com`;
         return { email, member: `serviceAccount:${email}` };
     },
 };
