@@ -22,14 +22,19 @@ export interface FixtureNodeGroup {
  */
 export const FIXTURE_LIVE_NODE_GROUPS = new Map<string, FixtureNodeGroup[]>();
 
+/** The offline account's node groups of a cluster; invoke inputs arrive untyped. */
+function liveNodeGroups(clusterName: unknown): FixtureNodeGroup[] {
+    return typeof clusterName === "string" ? (FIXTURE_LIVE_NODE_GROUPS.get(clusterName) ?? []) : [];
+}
+
 const invokes: Record<string, InvokeFixture> = {
     "aws:eks/getNodeGroups:getNodeGroups": (inputs) => ({
         id: inputs.clusterName,
         clusterName: inputs.clusterName,
-        names: (FIXTURE_LIVE_NODE_GROUPS.get(inputs.clusterName) ?? []).map((g) => g.name),
+        names: liveNodeGroups(inputs.clusterName).map((g) => g.name),
     }),
     "aws:eks/getNodeGroup:getNodeGroup": (inputs) => {
-        const group = (FIXTURE_LIVE_NODE_GROUPS.get(inputs.clusterName) ?? []).find((g) => g.name === inputs.nodeGroupName);
+        const group = liveNodeGroups(inputs.clusterName).find((g) => g.name === inputs.nodeGroupName);
         if (!group) {
             const message = `ResourceNotFoundException: No node group found for name: ${inputs.nodeGroupName}`;
             throw Object.assign(new Error(message), { details: message });
