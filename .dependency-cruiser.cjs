@@ -31,7 +31,11 @@ module.exports = {
         layer("index\\.ts", ["core/", "stacks/"], "The program entry only loads the model and composes it."),
         layer("mock-runtime/", ["core/", "components/", "mock-runtime/"], "The offline runtime gathers the components' fixtures; it is below the command lines."),
         layer("gitops-checks/", ["core/", "gitops-checks/"], "The Flux repository checks read Git content, not the Pulumi program."),
-        layer("policy/", ["core/", "policy/"], "The policy pack runs inside Pulumi's analyzer, apart from the program: it judges resources by their type and inputs and shares only core/ (the version table)."),
+        layer(
+            "policy/",
+            ["core/", "policy/"],
+            "The policy pack runs inside Pulumi's analyzer, apart from the program: it judges resources by their type and inputs and shares only core/ (the version table).",
+        ),
         layer("cli/", ["core/", "components/", "stacks/", "mock-runtime/", "gitops-checks/", "policy/", "cli/"], "Command lines may use everything except the tests."),
         {
             name: "providers-are-independent",

@@ -9,7 +9,6 @@
 import type { Environment } from "./environments";
 import type { GitopsConfig, GitRef } from "./git";
 
-
 /** Namespace Flux runs in, on every installer. */
 export const FLUX_NAMESPACE = "flux-system";
 

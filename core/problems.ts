@@ -33,10 +33,7 @@ export class StackConfigError extends Error {
 
     constructor(stack: string, problems: readonly ConfigProblem[]) {
         const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
-        super(
-            `Stack "${stack}" configuration has ${count}; nothing was created:\n` +
-                problems.map((p) => `  - ${formatProblem(p)}`).join("\n"),
-        );
+        super(`Stack "${stack}" configuration has ${count}; nothing was created:\n` + problems.map((p) => `  - ${formatProblem(p)}`).join("\n"));
         this.name = "StackConfigError";
         this.problems = problems;
     }

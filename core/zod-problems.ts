@@ -90,12 +90,7 @@ function describeType(value: unknown): string {
  * Parses `value` with `schema`; returns the data, or the problems with keys rooted at `baseKey`.
  * `secret` hides the given values in messages.
  */
-export function parseWithProblems<T>(
-    schema: z.ZodType<T>,
-    value: unknown,
-    baseKey: string,
-    secret = false,
-): { data?: T; problems: ConfigProblem[] } {
+export function parseWithProblems<T>(schema: z.ZodType<T>, value: unknown, baseKey: string, secret = false): { data?: T; problems: ConfigProblem[] } {
     const result = schema.safeParse(value, { reportInput: true });
     if (result.success) return { data: result.data, problems: [] };
     const problems: ConfigProblem[] = [];

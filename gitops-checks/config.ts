@@ -34,7 +34,10 @@ const schema = z
         allowHostAccess: z.array(z.string().regex(/^[A-Za-z]+ [a-z0-9.-]+\/[a-z0-9.-]+$/, "write Kind namespace/name, e.g. DaemonSet monitoring/node-exporter")).default([]),
         /** postBuild.substituteFrom values: `ConfigMap/<namespace>/<name>` or `Secret/...` to its data. */
         substitutionValues: z
-            .record(z.string().regex(/^(ConfigMap|Secret)\/[a-z0-9.-]+\/[a-z0-9.-]+$/, "write ConfigMap/<namespace>/<name> or Secret/<namespace>/<name>"), z.record(z.string(), z.string()))
+            .record(
+                z.string().regex(/^(ConfigMap|Secret)\/[a-z0-9.-]+\/[a-z0-9.-]+$/, "write ConfigMap/<namespace>/<name> or Secret/<namespace>/<name>"),
+                z.record(z.string(), z.string()),
+            )
             .default({}),
     })
     .strict();

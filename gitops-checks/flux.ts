@@ -191,7 +191,11 @@ export function checkFluxGraph(builder: KustomizeBuilder, entry: ClusterEntry): 
 /** Each elementary cycle once, as the list of `namespace/name` keys along it. */
 export function findCycles(kustomizations: readonly FluxKustomization[]): string[][] {
     const edges = new Map<string, string[]>();
-    for (const k of kustomizations) edges.set(key(k.namespace, k.name), k.dependsOn.map((d) => key(d.namespace, d.name)));
+    for (const k of kustomizations)
+        edges.set(
+            key(k.namespace, k.name),
+            k.dependsOn.map((d) => key(d.namespace, d.name)),
+        );
     const cycles: string[][] = [];
     const seen = new Set<string>();
     const state = new Map<string, "visiting" | "done">();
@@ -224,13 +228,9 @@ export function applyOrder(kustomizations: readonly FluxKustomization[]): FluxKu
     const remaining = new Map(kustomizations.map((k) => [key(k.namespace, k.name), k]));
     const order: FluxKustomization[] = [];
     while (remaining.size > 0) {
-        const ready = [...remaining.values()]
-            .filter((k) => k.dependsOn.every((d) => !remaining.has(key(d.namespace, d.name))))
-            .sort((a, b) => a.name.localeCompare(b.name));
+        const ready = [...remaining.values()].filter((k) => k.dependsOn.every((d) => !remaining.has(key(d.namespace, d.name)))).sort((a, b) => a.name.localeCompare(b.name));
         if (ready.length === 0) {
-            throw new GitOpsError("cannot order Flux Kustomizations", [
-                { file: "dependsOn", message: `cycle among ${[...remaining.keys()].join(", ")}` },
-            ]);
+            throw new GitOpsError("cannot order Flux Kustomizations", [{ file: "dependsOn", message: `cycle among ${[...remaining.keys()].join(", ")}` }]);
         }
         for (const k of ready) {
             order.push(k);
@@ -256,8 +256,7 @@ export function checkEntryContract(entry: ClusterEntry): GitOpsProblem[] {
     for (const k of entry.kustomizations) {
         const object = k.rendered.object;
         const spec = object.spec ?? {};
-        const add = (message: string) =>
-            problems.push({ file: k.rendered.sourceFile, object: describeObject(object), message });
+        const add = (message: string) => problems.push({ file: k.rendered.sourceFile, object: describeObject(object), message });
         if (k.name === ROOT_KUSTOMIZATION && k.namespace === BOOTSTRAP_NAMESPACE) {
             add(`the name ${ROOT_KUSTOMIZATION} belongs to the bootstrap's root Kustomization, which applies ${entry.dir}: choose another`);
         }
@@ -298,7 +297,9 @@ function checkIdentity(k: FluxKustomization, entry: ClusterEntry): string[] {
     if (k.name.startsWith(PLATFORM_PREFIX)) {
         return account === KUSTOMIZE_CONTROLLER_SA
             ? []
-            : [`spec.serviceAccountName is ${JSON.stringify(account)}: set it to ${KUSTOMIZE_CONTROLLER_SA}; platform Kustomizations (${PLATFORM_PREFIX}*) run as Flux's own account, and staging and prod run Flux with --default-service-account=default`];
+            : [
+                  `spec.serviceAccountName is ${JSON.stringify(account)}: set it to ${KUSTOMIZE_CONTROLLER_SA}; platform Kustomizations (${PLATFORM_PREFIX}*) run as Flux's own account, and staging and prod run Flux with --default-service-account=default`,
+              ];
     }
     const fix = `set it to this app's own service account (e.g. ${k.name}), declared and bound to the app's namespaces by a RoleBinding in infrastructure/tenants/; only ${PLATFORM_PREFIX}* Kustomizations run as a Flux controller`;
     if (typeof account !== "string" || account === "") return [`spec.serviceAccountName is ${JSON.stringify(account)}: ${fix}`];
@@ -352,7 +353,9 @@ export function checkFluxPilotObjects(objects: readonly RenderedObject[]): GitOp
         }
         if (object.kind === "HelmRelease") {
             if (spec.serviceAccountName !== "helm-controller") {
-                add(`spec.serviceAccountName is ${JSON.stringify(spec.serviceAccountName)}: set it to helm-controller; staging and prod run Flux with --default-service-account=default`);
+                add(
+                    `spec.serviceAccountName is ${JSON.stringify(spec.serviceAccountName)}: set it to helm-controller; staging and prod run Flux with --default-service-account=default`,
+                );
             }
             const ref = spec.chart?.spec?.sourceRef ?? spec.chartRef;
             if (ref?.namespace && ref.namespace !== namespace) {

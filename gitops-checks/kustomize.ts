@@ -165,8 +165,7 @@ export class KustomizeBuilder {
         const original = existing ? fs.readFileSync(existing, "utf8") : undefined;
         const target = existing ?? path.join(scratchDir, "kustomization.yaml");
         const problems: GitOpsProblem[] = [];
-        const kustomization: Record<string, any> =
-            original !== undefined ? (YAML.parse(original) ?? {}) : generateKustomization(scratchDir);
+        const kustomization: Record<string, any> = original !== undefined ? (YAML.parse(original) ?? {}) : generateKustomization(scratchDir);
         applyOverlay(kustomization, overlay, scratchDir, dir, problems);
         if (problems.length > 0) throw new GitOpsError(`cannot build ${dir}`, problems);
         fs.writeFileSync(target, YAML.stringify(kustomization));
@@ -181,9 +180,7 @@ export class KustomizeBuilder {
     private buildUncached(absolute: string): BuildResult {
         const dir = this.relative(absolute);
         if (!fs.existsSync(absolute) || !fs.statSync(absolute).isDirectory()) {
-            throw new GitOpsError(`cannot build ${dir}`, [
-                { file: dir, message: "directory does not exist" },
-            ]);
+            throw new GitOpsError(`cannot build ${dir}`, [{ file: dir, message: "directory does not exist" }]);
         }
         if (!kustomizationFile(absolute)) {
             throw new GitOpsError(`cannot build ${dir}`, [
@@ -213,9 +210,7 @@ export class KustomizeBuilder {
             const run = spawnSync(KUBECTL, ["kustomize", wrapper], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
             if (run.error) throw new KubectlUnavailableError(run.error.message);
             if (run.status !== 0) {
-                throw new GitOpsError(`kustomize build of ${dir} failed`, [
-                    { file: dir, message: `kustomize build failed: ${cleanKustomizeError(run.stderr, wrapper, base)}` },
-                ]);
+                throw new GitOpsError(`kustomize build of ${dir} failed`, [{ file: dir, message: `kustomize build failed: ${cleanKustomizeError(run.stderr, wrapper, base)}` }]);
             }
             const parsed = parseYamlDocuments(run.stdout, `kustomize build ${dir}`);
             if (parsed.problems.length > 0) throw new GitOpsError(`kustomize build of ${dir} gave bad YAML`, parsed.problems);
@@ -324,6 +319,9 @@ function cleanKustomizeError(stderr: string, wrapper: string, root: string): str
         text = text.split(prefix).join("");
     }
     // The wrapper's own layer: "accumulating resources from '<dir>': '<dir>' must resolve to a file': recursed accumulation of path '<dir>': ..."
-    const wrapped = /^accumulating resources: accumulation err='accumulating resources from '[^']*': '[^']*' must resolve to a file': recursed accumulation of path '[^']*': (.*?)(': must build at directory: .*)?$/.exec(text);
+    const wrapped =
+        /^accumulating resources: accumulation err='accumulating resources from '[^']*': '[^']*' must resolve to a file': recursed accumulation of path '[^']*': (.*?)(': must build at directory: .*)?$/.exec(
+            text,
+        );
     return wrapped ? wrapped[1] : text;
 }

@@ -46,7 +46,8 @@ function containersOf(podSpec: Record<string, any>): Record<string, any>[] {
 // An env var name that says it carries a credential.
 const CREDENTIAL_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i;
 // A value that is a credential whatever the name: a key header, a URL with a password, a known token prefix.
-const CREDENTIAL_VALUE = /-----BEGIN [A-Z ]*PRIVATE KEY-----|^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@|^(AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,}|xox[baprs]-[A-Za-z0-9-]{10,})/;
+const CREDENTIAL_VALUE =
+    /-----BEGIN [A-Z ]*PRIVATE KEY-----|^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@|^(AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,}|xox[baprs]-[A-Za-z0-9-]{10,})/;
 // Values that reference something rather than hold it.
 const PLACEHOLDER = /^(\$\{[^}]*\}|\$\([^)]*\)|<[^>]*>|changeme|)$/i;
 
@@ -64,7 +65,11 @@ export const OBJECT_RULES: readonly ObjectRule[] = [
                 .filter(({ object }) => object.spec?.type !== "ExternalName" && object.spec?.selector && Object.keys(object.spec.selector).length > 0)
                 .filter(({ object }) => !workloads.some((w) => w.namespace === namespaceOf(object) && labelSelectorMatches({ matchLabels: object.spec.selector }, w.podLabels)))
                 .map((r) =>
-                    problem(r, "service-targets-pod", `spec.selector ${JSON.stringify(r.object.spec.selector)} matches the pods of no workload in namespace ${namespaceOf(r.object) ?? "default"}: fix the selector or the pod template's labels`),
+                    problem(
+                        r,
+                        "service-targets-pod",
+                        `spec.selector ${JSON.stringify(r.object.spec.selector)} matches the pods of no workload in namespace ${namespaceOf(r.object) ?? "default"}: fix the selector or the pod template's labels`,
+                    ),
                 );
         },
     },
@@ -81,7 +86,11 @@ export const OBJECT_RULES: readonly ObjectRule[] = [
                 })
                 .map((r) => {
                     const target = r.object.spec?.scaleTargetRef ?? {};
-                    return problem(r, "horizontalpodautoscaler-has-target", `spec.scaleTargetRef ${target.kind} ${target.name} is not in this render's namespace ${namespaceOf(r.object) ?? "default"}: name a workload that exists`);
+                    return problem(
+                        r,
+                        "horizontalpodautoscaler-has-target",
+                        `spec.scaleTargetRef ${target.kind} ${target.name} is not in this render's namespace ${namespaceOf(r.object) ?? "default"}: name a workload that exists`,
+                    );
                 });
         },
     },
@@ -93,7 +102,13 @@ export const OBJECT_RULES: readonly ObjectRule[] = [
             return objects
                 .filter(({ object }) => object.kind === "PodDisruptionBudget")
                 .filter(({ object }) => !workloads.some((w) => w.namespace === namespaceOf(object) && labelSelectorMatches(object.spec?.selector ?? {}, w.podLabels)))
-                .map((r) => problem(r, "poddisruptionbudget-has-target", `spec.selector ${JSON.stringify(r.object.spec?.selector ?? {})} matches the pods of no workload in namespace ${namespaceOf(r.object) ?? "default"}: fix the selector`));
+                .map((r) =>
+                    problem(
+                        r,
+                        "poddisruptionbudget-has-target",
+                        `spec.selector ${JSON.stringify(r.object.spec?.selector ?? {})} matches the pods of no workload in namespace ${namespaceOf(r.object) ?? "default"}: fix the selector`,
+                    ),
+                );
         },
     },
     {
@@ -105,13 +120,18 @@ export const OBJECT_RULES: readonly ObjectRule[] = [
                 .filter(({ object }) => object.kind === "Secret" && object.apiVersion === "v1" && object.sops === undefined)
                 .filter(({ object }) => Object.keys(object.data ?? {}).length + Object.keys(object.stringData ?? {}).length > 0)
                 .map((r) =>
-                    problem(r, "no-plaintext-secret", "a Secret with its values in Git in the clear: encrypt the file with SOPS (Flux decrypts it with spec.decryption), or create the Secret from a secret store (e.g. External Secrets)"),
+                    problem(
+                        r,
+                        "no-plaintext-secret",
+                        "a Secret with its values in Git in the clear: encrypt the file with SOPS (Flux decrypts it with spec.decryption), or create the Secret from a secret store (e.g. External Secrets)",
+                    ),
                 );
         },
     },
     {
         id: "no-host-access",
-        mirrors: "checkov CKV_K8S_19 (hostNetwork), CKV_K8S_17 (hostPID), CKV_K8S_18 (hostIPC), CKV_K8S_26 (hostPort); Polaris hostNetworkSet, hostPIDSet, hostIPCSet, hostPortSet; hostPath has no id of its own",
+        mirrors:
+            "checkov CKV_K8S_19 (hostNetwork), CKV_K8S_17 (hostPID), CKV_K8S_18 (hostIPC), CKV_K8S_26 (hostPort); Polaris hostNetworkSet, hostPIDSet, hostIPCSet, hostPortSet; hostPath has no id of its own",
         check(objects, options) {
             const allowed = new Set(options.allowHostAccess ?? []);
             const problems: GitOpsProblem[] = [];
@@ -119,10 +139,18 @@ export const OBJECT_RULES: readonly ObjectRule[] = [
                 if (allowed.has(workloadKey(w))) continue;
                 const uses: string[] = [];
                 for (const field of ["hostNetwork", "hostPID", "hostIPC"]) if (w.podSpec[field] === true) uses.push(field);
-                for (const volume of Array.isArray(w.podSpec.volumes) ? w.podSpec.volumes : []) if (volume?.hostPath) uses.push(`hostPath volume ${volume.name} (${volume.hostPath.path})`);
-                for (const c of containersOf(w.podSpec)) for (const port of Array.isArray(c.ports) ? c.ports : []) if (port?.hostPort) uses.push(`hostPort ${port.hostPort} on container ${c.name}`);
+                for (const volume of Array.isArray(w.podSpec.volumes) ? w.podSpec.volumes : [])
+                    if (volume?.hostPath) uses.push(`hostPath volume ${volume.name} (${volume.hostPath.path})`);
+                for (const c of containersOf(w.podSpec))
+                    for (const port of Array.isArray(c.ports) ? c.ports : []) if (port?.hostPort) uses.push(`hostPort ${port.hostPort} on container ${c.name}`);
                 if (uses.length > 0) {
-                    problems.push(problem(w.rendered, "no-host-access", `uses the node's ${uses.join(", ")}: remove it, or allow the workload by name in flux-checks.yaml (allowHostAccess: ["${workloadKey(w)}"])`));
+                    problems.push(
+                        problem(
+                            w.rendered,
+                            "no-host-access",
+                            `uses the node's ${uses.join(", ")}: remove it, or allow the workload by name in flux-checks.yaml (allowHostAccess: ["${workloadKey(w)}"])`,
+                        ),
+                    );
                 }
             }
             return problems;
@@ -139,7 +167,13 @@ export const OBJECT_RULES: readonly ObjectRule[] = [
                         if (typeof env?.value !== "string" || PLACEHOLDER.test(env.value.trim())) continue;
                         if (CREDENTIAL_NAME.test(String(env.name)) || CREDENTIAL_VALUE.test(env.value)) {
                             // The value itself is never printed.
-                            problems.push(problem(w.rendered, "no-inline-credential", `container ${c.name} env ${env.name} holds a credential-looking value inline: move it to a Secret and use valueFrom.secretKeyRef`));
+                            problems.push(
+                                problem(
+                                    w.rendered,
+                                    "no-inline-credential",
+                                    `container ${c.name} env ${env.name} holds a credential-looking value inline: move it to a Secret and use valueFrom.secretKeyRef`,
+                                ),
+                            );
                         }
                     }
                 }
@@ -160,12 +194,21 @@ export const OBJECT_RULES: readonly ObjectRule[] = [
                 if (object.kind === "HelmRelease") {
                     const chart = spec.chart?.spec;
                     if (chart && !EXACT_SEMVER.test(String(chart.version ?? ""))) {
-                        problems.push(problem(r, "exact-artifact-version", `spec.chart.spec.version is ${JSON.stringify(chart.version)}: pin an exact chart version (e.g. "1.2.3")`));
+                        problems.push(
+                            problem(r, "exact-artifact-version", `spec.chart.spec.version is ${JSON.stringify(chart.version)}: pin an exact chart version (e.g. "1.2.3")`),
+                        );
                     }
                     const ref = spec.chartRef;
                     if (ref?.kind === "OCIRepository") {
                         const oci = find("OCIRepository", ref.namespace ?? namespaceOf(object), String(ref.name));
-                        if (!oci) problems.push(problem(r, "exact-artifact-version", `spec.chartRef names OCIRepository ${ref.namespace ?? namespaceOf(object)}/${ref.name}, which is not in this render: declare it`));
+                        if (!oci)
+                            problems.push(
+                                problem(
+                                    r,
+                                    "exact-artifact-version",
+                                    `spec.chartRef names OCIRepository ${ref.namespace ?? namespaceOf(object)}/${ref.name}, which is not in this render: declare it`,
+                                ),
+                            );
                     }
                 }
                 if (object.kind === "HelmChart" && !EXACT_SEMVER.test(String(spec.version ?? ""))) {
@@ -173,10 +216,17 @@ export const OBJECT_RULES: readonly ObjectRule[] = [
                 }
                 if (object.kind === "OCIRepository") {
                     const ref = spec.ref ?? {};
-                    const pinned = typeof ref.digest === "string" || (typeof ref.semver === "string" && EXACT_SEMVER.test(ref.semver)) || (typeof ref.tag === "string" && ref.tag !== "latest" && ref.semver === undefined);
+                    const pinned =
+                        typeof ref.digest === "string" ||
+                        (typeof ref.semver === "string" && EXACT_SEMVER.test(ref.semver)) ||
+                        (typeof ref.tag === "string" && ref.tag !== "latest" && ref.semver === undefined);
                     if (!pinned) {
                         problems.push(
-                            problem(r, "exact-artifact-version", `spec.ref is ${JSON.stringify(ref)}: pin it with an exact ref.semver ("1.2.3"), a ref.tag other than latest, or a ref.digest, so every cluster gets the same artifact`),
+                            problem(
+                                r,
+                                "exact-artifact-version",
+                                `spec.ref is ${JSON.stringify(ref)}: pin it with an exact ref.semver ("1.2.3"), a ref.tag other than latest, or a ref.digest, so every cluster gets the same artifact`,
+                            ),
                         );
                     }
                 }
@@ -193,7 +243,11 @@ export const OBJECT_RULES: readonly ObjectRule[] = [
             return objects
                 .filter(({ object }) => object.kind === "Service" && object.apiVersion === "v1" && !allowed.includes(object.spec?.type ?? "ClusterIP"))
                 .map((r) =>
-                    problem(r, "service-type-policy", `spec.type ${r.object.spec?.type ?? "ClusterIP"} is not allowed in ${options.environment ?? "this environment"} (allowed: ${allowed.join(", ")} in flux-checks.yaml serviceTypes): use an allowed type or change the policy`),
+                    problem(
+                        r,
+                        "service-type-policy",
+                        `spec.type ${r.object.spec?.type ?? "ClusterIP"} is not allowed in ${options.environment ?? "this environment"} (allowed: ${allowed.join(", ")} in flux-checks.yaml serviceTypes): use an allowed type or change the policy`,
+                    ),
                 );
         },
     },

@@ -98,17 +98,20 @@ export function loadVariables(kustomization: KubeObject, sources: readonly Subst
  */
 export function substitute(text: string, vars: ReadonlyMap<string, string>): { text: string; unknown: string[] } {
     const unknown: string[] = [];
-    const out = text.replace(/\$(\$?)\{([_a-zA-Z][_a-zA-Z0-9]*)(?:(:?[-=])([^}]*))?\}/g, (whole, escape: string, name: string, op: string | undefined, fallback: string | undefined) => {
-        if (escape) return whole.slice(1);
-        const value = vars.get(name);
-        if (op === undefined) {
-            if (value === undefined) unknown.push(name);
-            return value ?? "";
-        }
-        // With the colon an empty value also takes the default; without it only an unset one.
-        const useDefault = op.startsWith(":") ? value === undefined || value === "" : value === undefined;
-        return useDefault ? (fallback ?? "") : value!;
-    });
+    const out = text.replace(
+        /\$(\$?)\{([_a-zA-Z][_a-zA-Z0-9]*)(?:(:?[-=])([^}]*))?\}/g,
+        (whole, escape: string, name: string, op: string | undefined, fallback: string | undefined) => {
+            if (escape) return whole.slice(1);
+            const value = vars.get(name);
+            if (op === undefined) {
+                if (value === undefined) unknown.push(name);
+                return value ?? "";
+            }
+            // With the colon an empty value also takes the default; without it only an unset one.
+            const useDefault = op.startsWith(":") ? value === undefined || value === "" : value === undefined;
+            return useDefault ? (fallback ?? "") : value!;
+        },
+    );
     return { text: out, unknown };
 }
 
@@ -121,7 +124,12 @@ function disabled(object: KubeObject): boolean {
  * variables that could not be found, and unknown `${VAR}` references: errors, because Flux would
  * silently put an empty string on the cluster (a cluster name, a region, an account).
  */
-export function applyPostBuild(kustomization: KubeObject, objects: readonly RenderedObject[], sources: readonly SubstitutionSource[], file: string): { objects: RenderedObject[]; problems: GitOpsProblem[] } {
+export function applyPostBuild(
+    kustomization: KubeObject,
+    objects: readonly RenderedObject[],
+    sources: readonly SubstitutionSource[],
+    file: string,
+): { objects: RenderedObject[]; problems: GitOpsProblem[] } {
     const spec = kustomization.spec ?? {};
     const problems: GitOpsProblem[] = [];
     let result = objects.map((o) => ({ ...o, object: structuredClone(o.object) }));

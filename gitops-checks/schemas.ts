@@ -107,7 +107,11 @@ function validateAgainstCrd(object: KubeObject, schema: object): string[] {
 }
 
 /** Validates one object; returns the problems and how it was validated. */
-export async function validateObject(object: KubeObject, sourceFile: string, crds: ReadonlyMap<string, object> = new Map()): Promise<{ outcome: SchemaOutcome; problems: GitOpsProblem[] }> {
+export async function validateObject(
+    object: KubeObject,
+    sourceFile: string,
+    crds: ReadonlyMap<string, object> = new Map(),
+): Promise<{ outcome: SchemaOutcome; problems: GitOpsProblem[] }> {
     const where = { file: sourceFile, object: describeObject(object), rule: "schema" };
     if (typeof object.apiVersion !== "string" || typeof object.kind !== "string" || typeof object.metadata?.name !== "string") {
         return { outcome: "validated", problems: [{ ...where, message: "apiVersion, kind and metadata.name are required" }] };
@@ -120,7 +124,10 @@ export async function validateObject(object: KubeObject, sourceFile: string, crd
         const crd = crds.get(id);
         if (crd) {
             const messages = validateAgainstCrd(object, crd);
-            return { outcome: "validated", problems: messages.map((m) => ({ ...where, message: `does not match the schema of its CustomResourceDefinition in this render: ${m}` })) };
+            return {
+                outcome: "validated",
+                problems: messages.map((m) => ({ ...where, message: `does not match the schema of its CustomResourceDefinition in this render: ${m}` })),
+            };
         }
         return {
             outcome: "no-schema",
@@ -137,9 +144,7 @@ export async function validateObject(object: KubeObject, sourceFile: string, crd
         new model(object).validate();
     } catch (error) {
         const details = (error as { errors?: { instancePath?: string; message?: string }[] }).errors;
-        const messages = details?.length
-            ? details.map((d) => `${d.instancePath || "/"} ${d.message}`)
-            : [(error as Error).message];
+        const messages = details?.length ? details.map((d) => `${d.instancePath || "/"} ${d.message}`) : [(error as Error).message];
         return {
             outcome: "validated",
             problems: [...new Set(messages)].map((m) => ({ ...where, message: `does not match the ${apiVersion} ${object.kind} schema: ${m}` })),

@@ -68,7 +68,12 @@ export function validateSources(builder: KustomizeBuilder, config: ChecksConfig 
  * The checks of one entry point, e.g. `clusters/prod`, over what Flux applies from it; with a
  * cluster's facts from the offline plan, over what Flux applies on that cluster.
  */
-export async function validateCluster(builder: KustomizeBuilder, clusterDir: string, config: ChecksConfig = DEFAULT_CONFIG, facts?: PlannedClusterFacts): Promise<ValidationReport> {
+export async function validateCluster(
+    builder: KustomizeBuilder,
+    clusterDir: string,
+    config: ChecksConfig = DEFAULT_CONFIG,
+    facts?: PlannedClusterFacts,
+): Promise<ValidationReport> {
     const environment = path.posix.basename(clusterDir);
     const scope = facts ? `${clusterDir} (cluster ${facts.cluster}, stack ${facts.stack})` : clusterDir;
     const given = explicitSource("flux-checks.yaml substitutionValues", config.substitutionValues);

@@ -58,9 +58,7 @@ function sameNamespace(a: KubeObject, namespace: string | undefined): boolean {
 
 /** The objects of `kind` in the workload's namespace whose selector (`selectorOf`) selects its pods. */
 export function selectingObjects(objects: readonly RenderedObject[], kind: string, selectorOf: (o: KubeObject) => unknown, w: Workload): KubeObject[] {
-    return objects
-        .map((r) => r.object)
-        .filter((o) => o.kind === kind && sameNamespace(o, w.namespace) && labelSelectorMatches(selectorOf(o), w.podLabels));
+    return objects.map((r) => r.object).filter((o) => o.kind === kind && sameNamespace(o, w.namespace) && labelSelectorMatches(selectorOf(o), w.podLabels));
 }
 
 /** Workloads among rendered objects (core/apps/batch kinds with a pod template). */
@@ -76,11 +74,7 @@ export function findWorkloads(objects: readonly RenderedObject[]): Workload[] {
         const hpa = objects
             .map((r) => r.object)
             .find(
-                (o) =>
-                    o.kind === "HorizontalPodAutoscaler" &&
-                    sameNamespace(o, namespace) &&
-                    o.spec?.scaleTargetRef?.kind === object.kind &&
-                    o.spec?.scaleTargetRef?.name === name,
+                (o) => o.kind === "HorizontalPodAutoscaler" && sameNamespace(o, namespace) && o.spec?.scaleTargetRef?.kind === object.kind && o.spec?.scaleTargetRef?.name === name,
             );
         const minReplicas = hpa ? (hpa.spec?.minReplicas ?? 1) : object.kind === "Pod" ? 1 : (object.spec?.replicas ?? 1);
         workloads.push({
@@ -147,22 +141,19 @@ export function labelSelectorMatches(selector: any, labels: Record<string, strin
 }
 
 function requireResource(kind: "requests" | "limits", resource: "cpu" | "memory") {
-    return (workload: Workload): string[] =>
-        perContainer(workload, true, (c) => (c.resources?.[kind]?.[resource] === undefined ? `no resources.${kind}.${resource}` : undefined));
+    return (workload: Workload): string[] => perContainer(workload, true, (c) => (c.resources?.[kind]?.[resource] === undefined ? `no resources.${kind}.${resource}` : undefined));
 }
 
 /** Every container (init containers too) sets securityContext.<field> to `value` itself. */
 function requireContainerSetting(field: string, value: boolean) {
-    return (workload: Workload): string[] =>
-        perContainer(workload, true, (c) => (c.securityContext?.[field] === value ? undefined : `securityContext.${field} is not ${value}`));
+    return (workload: Workload): string[] => perContainer(workload, true, (c) => (c.securityContext?.[field] === value ? undefined : `securityContext.${field} is not ${value}`));
 }
 
 /** Kinds that serve until stopped; a Job's pods run to completion and take no probes. */
 const LONG_RUNNING_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod"]);
 
 function requireProbe(probe: "livenessProbe" | "readinessProbe") {
-    return (workload: Workload): string[] =>
-        LONG_RUNNING_KINDS.has(workload.kind) ? perContainer(workload, false, (c) => (c[probe] ? undefined : `no ${probe}`)) : [];
+    return (workload: Workload): string[] => (LONG_RUNNING_KINDS.has(workload.kind) ? perContainer(workload, false, (c) => (c[probe] ? undefined : `no ${probe}`)) : []);
 }
 
 /** The tag of an image reference, "" when it has none; digests count as pinned. */
@@ -266,9 +257,7 @@ export const WORKLOAD_RULES: readonly WorkloadRule[] = [
         check: (w) =>
             perContainer(w, true, (c) => {
                 const profile = (effective(w, c, "seccompProfile") as { type?: string } | undefined)?.type;
-                return profile === "RuntimeDefault" || profile === "Localhost"
-                    ? undefined
-                    : `seccompProfile.type is ${JSON.stringify(profile)}, not RuntimeDefault`;
+                return profile === "RuntimeDefault" || profile === "Localhost" ? undefined : `seccompProfile.type is ${JSON.stringify(profile)}, not RuntimeDefault`;
             }),
     },
     {
@@ -294,12 +283,8 @@ export const WORKLOAD_RULES: readonly WorkloadRule[] = [
             if (w.podSpec.automountServiceAccountToken === false) return [];
             if (w.podSpec.automountServiceAccountToken === true) return ["automountServiceAccountToken is true"];
             const accountName = w.podSpec.serviceAccountName ?? "default";
-            const account = context.objects
-                .map((r) => r.object)
-                .find((o) => o.kind === "ServiceAccount" && o.metadata?.name === accountName && sameNamespace(o, w.namespace));
-            return account?.automountServiceAccountToken === false
-                ? []
-                : [`the pod mounts a token of service account ${accountName}: set automountServiceAccountToken: false`];
+            const account = context.objects.map((r) => r.object).find((o) => o.kind === "ServiceAccount" && o.metadata?.name === accountName && sameNamespace(o, w.namespace));
+            return account?.automountServiceAccountToken === false ? [] : [`the pod mounts a token of service account ${accountName}: set automountServiceAccountToken: false`];
         },
     },
     {
@@ -319,9 +304,7 @@ export const WORKLOAD_RULES: readonly WorkloadRule[] = [
             return budgets.flatMap((pdb) => {
                 const spec = pdb.spec ?? {};
                 const allowed =
-                    spec.maxUnavailable !== undefined
-                        ? percentOrCount(spec.maxUnavailable, w.minReplicas)
-                        : w.minReplicas - percentOrCount(spec.minAvailable, w.minReplicas);
+                    spec.maxUnavailable !== undefined ? percentOrCount(spec.maxUnavailable, w.minReplicas) : w.minReplicas - percentOrCount(spec.minAvailable, w.minReplicas);
                 return allowed > 0 ? [] : [`PodDisruptionBudget ${pdb.metadata?.name} allows no disruption at ${w.minReplicas} replicas, so nodes cannot drain`];
             });
         },

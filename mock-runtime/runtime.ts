@@ -105,7 +105,9 @@ export function installOfflineRuntime(options: OfflineRuntimeOptions, setMocks =
     recordRegistrations();
     recordComponentOutputs();
     return installed.catch((error: unknown) => {
-        throw new Error(`the offline runtime (Pulumi's mocks) could not be installed for stack ${options.stack}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new Error(`the offline runtime (Pulumi's mocks) could not be installed for stack ${options.stack}: ${error instanceof Error ? error.message : String(error)}`, {
+            cause: error,
+        });
     });
 }
 

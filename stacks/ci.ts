@@ -23,7 +23,7 @@ export type CiRunner = (typeof CI_RUNNERS)[number];
 
 /** GitHub runner labels: letters, digits and . _ - (as `runs-on` takes them). */
 const label = z
-    .string(rule("must be a string", "quote the runner label, e.g. \"self-hosted\""))
+    .string(rule("must be a string", 'quote the runner label, e.g. "self-hosted"'))
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, rule("is not a runner label", "use the label or runner name GitHub shows for the runner, e.g. fluxpilot-prod"));
 
 export const ciSchema = z.strictObject({
@@ -56,7 +56,10 @@ export function validateCi(raw: CiRaw, config: CiConfig, key: string): ConfigPro
         problems.push({
             key: `${key}.runsOn`,
             message: `is missing, so the deploy job cannot be sent to the ${config.runner} runner`,
-            fix: config.runner === "self-hosted" ? "list the runner's labels, e.g. runsOn: [self-hosted, linux, fluxpilot-prod]" : "name the larger runner, e.g. runsOn: [fluxpilot-deploy]",
+            fix:
+                config.runner === "self-hosted"
+                    ? "list the runner's labels, e.g. runsOn: [self-hosted, linux, fluxpilot-prod]"
+                    : "name the larger runner, e.g. runsOn: [fluxpilot-deploy]",
         });
     }
     if (config.runner === "larger-runner" && config.egressCidrs.length === 0) {
@@ -71,7 +74,10 @@ export function validateCi(raw: CiRaw, config: CiConfig, key: string): ConfigPro
             key: `${key}.egressCidrs`,
             value: config.egressCidrs,
             message: `only applies to runner larger-runner, not ${config.runner}`,
-            fix: config.runner === "self-hosted" ? "remove egressCidrs, or allow-list your network's NAT egress in each endpoint's allowedCidrs" : "use runner: larger-runner for static IPs, or remove egressCidrs",
+            fix:
+                config.runner === "self-hosted"
+                    ? "remove egressCidrs, or allow-list your network's NAT egress in each endpoint's allowedCidrs"
+                    : "use runner: larger-runner for static IPs, or remove egressCidrs",
         });
     }
     return problems;

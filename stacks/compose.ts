@@ -58,10 +58,7 @@ export function composeStack(model: StackModel): ComposedStack {
             // parseStackModel rejects unknown clouds, so this is a programming error.
             throw new Error(`cluster ${config.name}: no cluster provider is registered for cloud "${config.cloud}"`);
         }
-        const cluster = provider.create(
-            { ...config, environment: model.environment, tags: clusterTags(model, config.name, config.tags) },
-            { protect: config.protect },
-        );
+        const cluster = provider.create({ ...config, environment: model.environment, tags: clusterTags(model, config.name, config.tags) }, { protect: config.protect });
         clusters[config.name] = cluster;
         // Top-level rather than a child of the cluster, so Flux URNs do not depend on the cluster
         // provider's type; the dependency is explicit, and every Kubernetes object in Flux

@@ -20,10 +20,7 @@ export type GitAuthType = (typeof gitAuthTypes)[number];
 /** Kubernetes object name (RFC 1123 subdomain), for Secrets named in config. */
 const secretName = z
     .string(rule("must be a string", "set the name of a Secret in the flux-system namespace"))
-    .regex(
-        /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/,
-        rule("is not a Kubernetes object name", "use lowercase letters, digits, '-' and '.', e.g. git-credentials"),
-    );
+    .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, rule("is not a Kubernetes object name", "use lowercase letters, digits, '-' and '.', e.g. git-credentials"));
 
 const authSchema = z.strictObject({
     type: z.enum(gitAuthTypes, rule("is not an authentication type", `use one of ${gitAuthTypes.join(", ")}`)),
@@ -47,7 +44,7 @@ export const gitopsSchema = z.strictObject({
         .min(1, rule("is empty", "set the URL of this repository, e.g. https://github.com/acme/fluxpilot")),
     branch: z.string(rule("must be a string", "set the branch name, e.g. main")).min(1).optional(),
     tag: z.string(rule("must be a string", "set the tag, e.g. v1.2.0")).min(1).optional(),
-    semver: z.string(rule("must be a string", "set a semver range, e.g. \">=1.0.0 <2.0.0\"")).min(1).optional(),
+    semver: z.string(rule("must be a string", 'set a semver range, e.g. ">=1.0.0 <2.0.0"')).min(1).optional(),
     path: z.string(rule("must be a string", "set the path, e.g. clusters/prod")).min(1).optional(),
     interval: durationString.optional(),
     auth: authSchema.optional(),
@@ -127,7 +124,7 @@ export function validateGitops(raw: GitopsRaw, config: GitopsConfig, key: string
             key: `${key}.semver`,
             value: raw.semver,
             message: "is not a semver range",
-            fix: "write a range over the repository's tags, e.g. \">=1.0.0 <2.0.0\"",
+            fix: 'write a range over the repository\'s tags, e.g. ">=1.0.0 <2.0.0"',
         });
     }
     const refs = (["branch", "tag", "semver"] as const).filter((name) => raw[name] !== undefined);
@@ -195,7 +192,8 @@ export function validateEnvironmentSource(config: GitopsConfig, environment: Env
     // A malformed URL is reported by validateGitops; comparing it would only repeat that.
     const here = wellFormedRepositoryUrl(config.repository) ? repositoryLocation(config.repository) : undefined;
     const declared = projectRepository === undefined ? undefined : repositoryLocation(projectRepository);
-    const same = here && declared && here.host === declared.host && here.owner.toLowerCase() === declared.owner.toLowerCase() && here.name.toLowerCase() === declared.name.toLowerCase();
+    const same =
+        here && declared && here.host === declared.host && here.owner.toLowerCase() === declared.owner.toLowerCase() && here.name.toLowerCase() === declared.name.toLowerCase();
     if (here && !same) {
         problems.push({
             key: `${key}.repository`,
@@ -324,7 +322,10 @@ function manifestFiles(dir: string, seen = new Set<string>()): string[] {
     const kustomization = ["kustomization.yaml", "kustomization.yml", "Kustomization"].map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
     const entries = kustomization
         ? arrayOrEmpty(recordOrEmpty(parseAllDocuments(fs.readFileSync(kustomization, "utf8"))[0]?.toJS()).resources).map((r) => path.join(dir, String(r)))
-        : fs.readdirSync(dir).sort().map((f) => path.join(dir, f));
+        : fs
+              .readdirSync(dir)
+              .sort()
+              .map((f) => path.join(dir, f));
     return entries.flatMap((entry) => {
         if (!fs.existsSync(entry)) return [];
         if (fs.statSync(entry).isDirectory()) return manifestFiles(entry, seen);

@@ -21,7 +21,6 @@ import { isRecord } from "../core/guards";
 
 export const CONFIG_NAMESPACE = "fluxpilot";
 
-
 export interface StackModel {
     stack: string;
     environment: Environment;
@@ -97,7 +96,10 @@ export function parseStackModel(stack: string, config: Record<string, unknown>, 
 
     // Secret values never reach a message, whichever rule reported them.
     const fail = (): never => {
-        throw new StackConfigError(stack, problems.map((p) => (secret.has(p.key.split(/[.[]/)[0]) && "value" in p ? { ...p, value: redacted } : p)));
+        throw new StackConfigError(
+            stack,
+            problems.map((p) => (secret.has(p.key.split(/[.[]/)[0]) && "value" in p ? { ...p, value: redacted } : p)),
+        );
     };
     // Defaults depend on the environment; without a valid one, report what was found so far.
     if (!environment.data) return fail();
@@ -198,16 +200,20 @@ interface ParsedCluster {
 
 function parseClusters(value: unknown, secret: boolean): { entries: ParsedCluster[]; problems: ConfigProblem[] } {
     const base = key("clusters");
-    const clouds = clusterProviders().map((p) => p.cloud).join(", ");
+    const clouds = clusterProviders()
+        .map((p) => p.cloud)
+        .join(", ");
     if (!Array.isArray(value) || value.length === 0) {
         return {
             entries: [],
-            problems: [{
-                key: base,
-                ...(value === undefined ? {} : { value }),
-                message: value === undefined ? "is missing" : "must be a non-empty list of clusters",
-                fix: `list at least one cluster, each with a name and a cloud (${clouds})`,
-            }],
+            problems: [
+                {
+                    key: base,
+                    ...(value === undefined ? {} : { value }),
+                    message: value === undefined ? "is missing" : "must be a non-empty list of clusters",
+                    fix: `list at least one cluster, each with a name and a cloud (${clouds})`,
+                },
+            ],
         };
     }
     const entries: ParsedCluster[] = [];
@@ -265,12 +271,14 @@ function validateApps(apps: readonly string[], environment: Environment, gitPath
     return apps.flatMap((app, index): ConfigProblem[] => {
         const overlay = `apps/${app}/overlays/${environment}`;
         if (!synced.includes(overlay)) {
-            return [{
-                key: formatKey(key("apps"), [index]),
-                value: app,
-                message: `is not synced: no Flux Kustomization in ${gitPath} applies ${overlay}`,
-                fix: `add a Kustomization with path ./${overlay} to ${gitPath}, or remove the app from the list`,
-            }];
+            return [
+                {
+                    key: formatKey(key("apps"), [index]),
+                    value: app,
+                    message: `is not synced: no Flux Kustomization in ${gitPath} applies ${overlay}`,
+                    fix: `add a Kustomization with path ./${overlay} to ${gitPath}, or remove the app from the list`,
+                },
+            ];
         }
         return [];
     });

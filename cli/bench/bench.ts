@@ -58,7 +58,12 @@ function measureOnce(args: string[], cwd: string): Sample {
 }
 
 function isUsage(value: unknown): value is { maxRssKb: number; cpuMicros: number } {
-    return typeof value === "object" && value !== null && typeof (value as { maxRssKb?: unknown }).maxRssKb === "number" && typeof (value as { cpuMicros?: unknown }).cpuMicros === "number";
+    return (
+        typeof value === "object" &&
+        value !== null &&
+        typeof (value as { maxRssKb?: unknown }).maxRssKb === "number" &&
+        typeof (value as { cpuMicros?: unknown }).cpuMicros === "number"
+    );
 }
 
 function median(values: number[]): number {
@@ -164,11 +169,21 @@ function parseOptions(argv: string[]): BenchOptions {
 
 function main(argv: string[]): void {
     const options = parseOptions(argv);
-    const load = os.loadavg().map((l) => l.toFixed(1)).join(" ");
-    console.log(`FluxPilot benchmarks: median of ${options.runs} runs, node ${process.version}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, load average ${load} at start`);
+    const load = os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ");
+    console.log(
+        `FluxPilot benchmarks: median of ${options.runs} runs, node ${process.version}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, load average ${load} at start`,
+    );
     if (!options.suiteOnly) measurePrograms(options);
     if (options.suite) measureSuite(options.baseline);
-    console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+    console.log(
+        `\nload average at the end: ${os
+            .loadavg()
+            .map((l) => l.toFixed(1))
+            .join(" ")}`,
+    );
 }
 
 function measurePrograms({ runs, imports }: BenchOptions): void {
@@ -226,8 +241,7 @@ function measurePrograms({ runs, imports }: BenchOptions): void {
 
 function measureSuite(baseline: string | undefined): void {
     console.log(`\nTest suite (npm test: tsc, dependency rules, mocha), once each, back to back`);
-    const report = (label: string, run: { seconds: number; summary: string }) =>
-        console.log(`${label.padEnd(52)} ${run.seconds.toFixed(1).padStart(7)} s   ${run.summary}`);
+    const report = (label: string, run: { seconds: number; summary: string }) => console.log(`${label.padEnd(52)} ${run.seconds.toFixed(1).padStart(7)} s   ${run.summary}`);
     if (baseline) {
         const dir = checkoutOf(baseline);
         const before = timeSuite(dir);

@@ -182,9 +182,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine | HelpReq
         // Pulumi stack names: letters, digits, "-", "_", "."; Pulumi Cloud also takes org/stack
         // and org/project/stack. The stack file is always Pulumi.<last part>.yaml.
         if (!STACK_NAME.test(stack)) {
-            throw new UsageError(
-                `Invalid stack name "${stack}": use letters, digits, "-", "_" or ".", optionally prefixed by the organisation (org/dev) or org/project/.`,
-            );
+            throw new UsageError(`Invalid stack name "${stack}": use letters, digits, "-", "_" or ".", optionally prefixed by the organisation (org/dev) or org/project/.`);
         }
     }
     const all = values.all ?? false;

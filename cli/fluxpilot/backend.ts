@@ -57,10 +57,7 @@ export function readStackSecretsSettings(projectDir: string, stack: string): Sta
     try {
         document = parse(fs.readFileSync(file, "utf8"));
     } catch (error) {
-        throw new FluxpilotError(
-            "invalid-config",
-            `Stack file ${file} cannot be read as YAML: ${(error as Error).message.split("\n")[0]}. Fix the file and retry.`,
-        );
+        throw new FluxpilotError("invalid-config", `Stack file ${file} cannot be read as YAML: ${(error as Error).message.split("\n")[0]}. Fix the file and retry.`);
     }
     const settings = (document ?? {}) as Record<string, unknown>;
     const text = (key: string) => (typeof settings[key] === "string" ? settings[key] : undefined);

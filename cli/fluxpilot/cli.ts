@@ -133,14 +133,13 @@ function realDependencies(): CliDependencies {
  * A Ctrl-C typed in a terminal reaches Pulumi directly too (the terminal signals the whole
  * foreground process group), so the interrupt is not sent again: `deliveredToPulumi` says so.
  */
-export function installSignalHandlers(
-    stderr: (text: string) => void,
-    deliveredToPulumi: (signal: NodeJS.Signals) => boolean,
-): { cancel: AbortSignal; remove: () => void } {
+export function installSignalHandlers(stderr: (text: string) => void, deliveredToPulumi: (signal: NodeJS.Signals) => boolean): { cancel: AbortSignal; remove: () => void } {
     const controller = new AbortController();
     const handler = (signal: NodeJS.Signals) => {
         if (controller.signal.aborted) {
-            stderr(`fluxpilot: ${signal} again: still waiting for Pulumi to stop cleanly (up to --cancel-wait); a second interrupt is not passed on, as it would stop Pulumi mid-operation.\n`);
+            stderr(
+                `fluxpilot: ${signal} again: still waiting for Pulumi to stop cleanly (up to --cancel-wait); a second interrupt is not passed on, as it would stop Pulumi mid-operation.\n`,
+            );
             return;
         }
         stderr(`fluxpilot: ${signal} received: asking Pulumi to cancel and waiting for it to stop (up to --cancel-wait); no further stacks will start.\n`);

@@ -51,7 +51,7 @@ export function exitCodeFor(code: ErrorCode): number {
 }
 
 export const INSTALL_PULUMI_HINT =
-    "install it with `curl -fsSL https://get.pulumi.com | sh` (or `brew install pulumi/tap/pulumi`; see https://www.pulumi.com/docs/install/), then open a new shell or run `export PATH=\"$HOME/.pulumi/bin:$PATH\"` (the installer adds that directory to PATH only in new shells) and check with `pulumi version`";
+    'install it with `curl -fsSL https://get.pulumi.com | sh` (or `brew install pulumi/tap/pulumi`; see https://www.pulumi.com/docs/install/), then open a new shell or run `export PATH="$HOME/.pulumi/bin:$PATH"` (the installer adds that directory to PATH only in new shells) and check with `pulumi version`';
 
 /** The oldest CLI FluxPilot runs with: the release of the @pulumi/pulumi SDK it is built on (docs/versions.md). */
 export const MIN_PULUMI_CLI_VERSION = "3.276.0";
@@ -121,23 +121,14 @@ export function mapPulumiError(error: unknown, context: ErrorContext): Fluxpilot
         );
     }
     // The program throws StackConfigError when it loads; it reaches us through the engine.
-    const programConfigError = [...(context.log?.programErrors ?? []), text]
-        .map(parseConfigErrorText)
-        .find((parsed) => parsed !== undefined);
+    const programConfigError = [...(context.log?.programErrors ?? []), text].map(parseConfigErrorText).find((parsed) => parsed !== undefined);
     if (programConfigError) return programConfigError;
 
     if (name === "StackNotFoundError" || /no stack named .* found/.test(text)) {
         const where = context.backend ? `backend ${context.backend}` : "the backend you are logged in to";
-        return new FluxpilotError(
-            "stack-not-found",
-            `Stack "${stack}" does not exist in ${where}: create it by adding --create, or with \`pulumi stack init ${stack}\`.`,
-        );
+        return new FluxpilotError("stack-not-found", `Stack "${stack}" does not exist in ${where}: create it by adding --create, or with \`pulumi stack init ${stack}\`.`);
     }
-    if (
-        name === "ConcurrentUpdateError" ||
-        text.includes("Another update is currently in progress") ||
-        text.includes("the stack is currently locked by")
-    ) {
+    if (name === "ConcurrentUpdateError" || text.includes("Another update is currently in progress") || text.includes("the stack is currently locked by")) {
         return new FluxpilotError(
             "concurrent-update",
             `Another update is in progress on stack "${stack}": wait for it to finish and retry; if none is running, a crashed run left the lock: \`pulumi cancel --stack ${stack}\` (Pulumi Cloud) or remove the stack's lock under .pulumi/locks in the state backend.`,
@@ -211,8 +202,7 @@ function configError(message: string): FluxpilotError {
 }
 
 function resourceError(operation: string, stack: string, failures: ResourceFailure[]): FluxpilotError {
-    const describe = (f: ResourceFailure) =>
-        `${f.type} "${f.name}": ${f.messages.length > 0 ? firstErrorLine(f.messages[0]) : "failed (no error message from the provider)"}`;
+    const describe = (f: ResourceFailure) => `${f.type} "${f.name}": ${f.messages.length > 0 ? firstErrorLine(f.messages[0]) : "failed (no error message from the provider)"}`;
     const [first, ...rest] = failures;
     const more = rest.length > 0 ? ` (and ${rest.length} more)` : "";
     return new FluxpilotError(
@@ -237,8 +227,7 @@ function spawnErrorCode(error: unknown, text: string): "ENOENT" | "EACCES" | und
  * exit code ..." text; the CLI's real streams are on the execa error it keeps (`commandResult.err`).
  */
 export function errorText(error: unknown): string {
-    const result = (error as { commandResult?: { stdout?: string; stderr?: string; err?: { stdout?: unknown; stderr?: unknown } } } | undefined)
-        ?.commandResult;
+    const result = (error as { commandResult?: { stdout?: string; stderr?: string; err?: { stdout?: unknown; stderr?: unknown } } } | undefined)?.commandResult;
     const message = error instanceof Error ? error.message : String(error);
     if (!result) return message;
     const own = [result.err?.stderr, result.err?.stdout].filter((t): t is string => typeof t === "string" && t.trim() !== "");
@@ -251,15 +240,20 @@ const GENERIC_ERRORS = /^(update|preview|refresh|destroy) failed$|^\d+ errors? o
 
 /** The most specific `error: ...` line, else the first non-empty line. */
 export function firstErrorLine(text: string): string {
-    const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
-    const errors = lines
-        .map((l) => /^error: (.+)$/.exec(l)?.[1])
-        .filter((l): l is string => l !== undefined && !GENERIC_ERRORS.test(l));
+    const lines = text
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l.length > 0);
+    const errors = lines.map((l) => /^error: (.+)$/.exec(l)?.[1]).filter((l): l is string => l !== undefined && !GENERIC_ERRORS.test(l));
     const plain = lines.find((l) => !/^(code|stdout|stderr|err\?):|^(CommandError: )?(Error: )?Command failed with exit code/.test(l));
     return firstLine(errors[0] ?? plain ?? lines[0] ?? "unknown error");
 }
 
 function firstLine(text: string): string {
-    const line = text.split(/\r?\n/).find((l) => l.trim().length > 0)?.trim() ?? "";
+    const line =
+        text
+            .split(/\r?\n/)
+            .find((l) => l.trim().length > 0)
+            ?.trim() ?? "";
     return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }

@@ -6,17 +6,7 @@
  * implementation (`automation.ts`) only forwards to `LocalWorkspace` and the selected `Stack`.
  * Types are imported with `import type` so loading this file never loads the Automation API.
  */
-import type {
-    DestroyOptions,
-    DestroyResult,
-    OutputMap,
-    PreviewOptions,
-    PreviewResult,
-    RefreshOptions,
-    RefreshResult,
-    UpOptions,
-    UpResult,
-} from "@pulumi/pulumi/automation";
+import type { DestroyOptions, DestroyResult, OutputMap, PreviewOptions, PreviewResult, RefreshOptions, RefreshResult, UpOptions, UpResult } from "@pulumi/pulumi/automation";
 
 export type { EngineEvent, OpMap, OutputMap } from "@pulumi/pulumi/automation";
 

@@ -30,7 +30,6 @@ Exit codes: 0 planned; 1 configuration or program error, or a mandatory policy v
 unusable --diff snapshot; 3 changes found (only with --diff and --exit-code).
 `;
 
-
 export interface PlanArgs {
     stack: string;
     projectDir: string;
@@ -44,7 +43,6 @@ export interface PlanArgs {
     policyConfig?: string;
     verbose: boolean;
 }
-
 
 /** Parsed arguments, or "help" when help was asked for. Paths are resolved against the cwd. */
 export function parsePlanArgs(argv: readonly string[], cwd = process.cwd()): PlanArgs | "help" {

@@ -19,7 +19,6 @@ import { PackConfigError } from "../../policy/offline/config";
 import { InvalidSnapshotError, PlanSnapshot, readSnapshot, serializeSnapshot, writeSnapshot } from "./snapshot";
 import { formatTree } from "./tree";
 
-
 export async function main(argv: readonly string[]): Promise<number> {
     let args: PlanArgs | "help" | undefined;
     try {

@@ -121,8 +121,7 @@ export function formatDiff(diff: PlanDiff): string {
 function formatChange(c: ValueChange): string {
     // Dependencies and providers are URNs: the resource name reads better than the whole URN.
     const isUrn = c.path === "dependencies" || c.path === "provider";
-    const show = (v: JsonValue | undefined) =>
-        isUrn && typeof v === "string" ? nameFromUrn(v) : isUrn && v === null ? "(default)" : displayValue(v, 80);
+    const show = (v: JsonValue | undefined) => (isUrn && typeof v === "string" ? nameFromUrn(v) : isUrn && v === null ? "(default)" : displayValue(v, 80));
     if (!("before" in c)) return `${c.path}: + ${show(c.after)}`;
     if (!("after" in c)) return `${c.path}: - ${show(c.before)}`;
     return `${c.path}: ${show(c.before)} -> ${show(c.after)}`;

@@ -46,12 +46,7 @@ export class InvalidSnapshotError extends Error {
     }
 }
 
-export async function buildSnapshot(
-    project: string,
-    stack: string,
-    registered: readonly RegisteredResource[],
-    outputs: Record<string, unknown>,
-): Promise<PlanSnapshot> {
+export async function buildSnapshot(project: string, stack: string, registered: readonly RegisteredResource[], outputs: Record<string, unknown>): Promise<PlanSnapshot> {
     const urns = new Set<string>();
     for (const r of registered) {
         // The engine refuses a second registration of the same URN; so does the plan.
@@ -59,19 +54,17 @@ export async function buildSnapshot(
         urns.add(r.urn);
     }
     const resources = await Promise.all(
-        registered.map(
-            async (r): Promise<PlanResource> => ({
-                urn: r.urn,
-                type: r.type,
-                name: r.name,
-                custom: r.custom,
-                parent: r.parent || null,
-                provider: r.provider ? providerUrn(r.provider) : null,
-                dependencies: [...new Set(r.dependencies)].sort(compareStrings),
-                protect: r.protect,
-                inputs: ((await toPlanValue(r.inputs)) ?? {}) as PlanResource["inputs"],
-            }),
-        ),
+        registered.map(async (r): Promise<PlanResource> => ({
+            urn: r.urn,
+            type: r.type,
+            name: r.name,
+            custom: r.custom,
+            parent: r.parent || null,
+            provider: r.provider ? providerUrn(r.provider) : null,
+            dependencies: [...new Set(r.dependencies)].sort(compareStrings),
+            protect: r.protect,
+            inputs: ((await toPlanValue(r.inputs)) ?? {}) as PlanResource["inputs"],
+        })),
     );
     resources.sort((a, b) => compareStrings(a.urn, b.urn));
     return {

@@ -36,7 +36,10 @@ export function stagePolicyPack(out: string, root = REPOSITORY_ROOT): void {
             return [name, pinned[name]];
         }),
     );
-    fs.writeFileSync(path.join(out, "package.json"), `${JSON.stringify({ name: pack.name, version: pack.version, private: true, description: pack.description, dependencies }, null, 2)}\n`);
+    fs.writeFileSync(
+        path.join(out, "package.json"),
+        `${JSON.stringify({ name: pack.name, version: pack.version, private: true, description: pack.description, dependencies }, null, 2)}\n`,
+    );
     const policyYaml = fs.readFileSync(path.join(root, "policy", "PulumiPolicy.yaml"), "utf8");
     fs.writeFileSync(path.join(out, "PulumiPolicy.yaml"), `${policyYaml.trimEnd()}\nmain: policy/\n`);
 }

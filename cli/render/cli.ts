@@ -72,7 +72,9 @@ export function main(argv: readonly string[]): number {
         const env = assertEnvironment(args.env);
         const facts: PlannedClusterFacts[] = args.plans.length > 0 ? factsFromPlanFiles(args.plans, env) : plannedFacts(REPOSITORY_ROOT, env);
         if (facts.length === 0) {
-            process.stderr.write(`render: no cluster of environment ${env} in ${args.plans.length > 0 ? args.plans.join(", ") : "the stacks (Pulumi.<stack>.yaml)"}: the cluster facts are unknown. Give --plan <snapshot.json> of a stack whose fluxpilot:environment is ${env}\n`);
+            process.stderr.write(
+                `render: no cluster of environment ${env} in ${args.plans.length > 0 ? args.plans.join(", ") : "the stacks (Pulumi.<stack>.yaml)"}: the cluster facts are unknown. Give --plan <snapshot.json> of a stack whose fluxpilot:environment is ${env}\n`,
+            );
             return ExitCode.failed;
         }
         const builder = new KustomizeBuilder(REPOSITORY_ROOT);
@@ -81,7 +83,9 @@ export function main(argv: readonly string[]): number {
             const rendered = renderEnvironment(builder, env, { substitutionSources: [planFactsSource(cluster)] });
             const outDir = path.join(args.outDir, cluster.cluster);
             const files = writeRendered(rendered, outDir);
-            process.stdout.write(`Rendered ${env} for cluster ${cluster.cluster} (stack ${cluster.stack}): ${files.length} Kustomizations into ${path.relative(process.cwd(), outDir) || "."}\n`);
+            process.stdout.write(
+                `Rendered ${env} for cluster ${cluster.cluster} (stack ${cluster.stack}): ${files.length} Kustomizations into ${path.relative(process.cwd(), outDir) || "."}\n`,
+            );
             rendered.kustomizations.forEach((k, i) => {
                 process.stdout.write(`  ${path.basename(files[i])}  ${k.namespace}/${k.name} <- ./${k.path} (${k.objects.length} objects)\n`);
             });

@@ -38,7 +38,8 @@ export function planSnapshot(projectDir: string, stack: string): unknown {
             maxBuffer: 64 * 1024 * 1024,
             env: { ...process.env, FORCE_COLOR: "0" },
         });
-        if (run.status !== 0) throw new PlanFactsError(`the offline plan of stack ${stack} failed, so its cluster facts are unknown:\n${(run.stderr ?? run.error?.message ?? "").trim()}`);
+        if (run.status !== 0)
+            throw new PlanFactsError(`the offline plan of stack ${stack} failed, so its cluster facts are unknown:\n${(run.stderr ?? run.error?.message ?? "").trim()}`);
         return JSON.parse(fs.readFileSync(out, "utf8")) as unknown;
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });

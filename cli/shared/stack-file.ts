@@ -207,9 +207,7 @@ function toDeclaration(key: string, raw: unknown, project: string, problems: str
     }
     const unknown = Object.keys(map).filter((k) => !DECLARATION_ATTRIBUTES.has(k));
     if (unknown.length > 0) {
-        problems.push(
-            `config "${key}" has unknown attribute(s) ${unknown.join(", ")}; allowed: ${[...DECLARATION_ATTRIBUTES].join(", ")}`,
-        );
+        problems.push(`config "${key}" has unknown attribute(s) ${unknown.join(", ")}; allowed: ${[...DECLARATION_ATTRIBUTES].join(", ")}`);
         return undefined;
     }
     const declaration = map as ConfigDeclaration;
@@ -311,7 +309,10 @@ function fullKey(project: string, key: string): string {
 function parseYamlFile(file: string): Record<string, unknown> {
     const document = YAML.parseDocument(fs.readFileSync(file, "utf8"), { prettyErrors: true });
     if (document.errors.length > 0) {
-        throw new StackFileError(file, document.errors.map((e) => e.message.split("\n")[0]));
+        throw new StackFileError(
+            file,
+            document.errors.map((e) => e.message.split("\n")[0]),
+        );
     }
     const content: unknown = document.toJS() ?? {};
     const map = asMap(content);

@@ -28,9 +28,7 @@ export interface ManagedDefaults {
 
 /** The common managed-cluster fields with every gap filled from the environment preset. */
 export function managedClusterDefaults(raw: ManagedRaw, preset: EnvironmentPreset, defaults: ManagedDefaults): Omit<ManagedClusterConfig, "cloud"> {
-    const nodePools: NodePoolConfig[] = raw.nodePools ?? [
-        { name: "system", machineType: defaults.machineType, minNodes: preset.nodes.min, maxNodes: preset.nodes.max },
-    ];
+    const nodePools: NodePoolConfig[] = raw.nodePools ?? [{ name: "system", machineType: defaults.machineType, minNodes: preset.nodes.min, maxNodes: preset.nodes.max }];
     const endpoint: EndpointConfig = {
         // Restricted environments default to a private endpoint; the others to a public one.
         publicAccess: raw.endpoint?.publicAccess ?? !preset.restrictEndpoint,
@@ -109,20 +107,24 @@ export function validateManagedCluster(
 function validateEndpoint(endpoint: EndpointConfig, preset: EnvironmentPreset, key: string): ConfigProblem[] {
     if (!endpoint.publicAccess) return [];
     if (preset.restrictEndpoint && endpoint.allowedCidrs.includes(OPEN_TO_THE_INTERNET)) {
-        return [{
-            key: `${key}.allowedCidrs`,
-            value: endpoint.allowedCidrs,
-            message: `opens the API server to the whole internet, which ${preset.environment} does not allow`,
-            fix: "list only your office/VPN/CI egress ranges, or set publicAccess: false",
-        }];
+        return [
+            {
+                key: `${key}.allowedCidrs`,
+                value: endpoint.allowedCidrs,
+                message: `opens the API server to the whole internet, which ${preset.environment} does not allow`,
+                fix: "list only your office/VPN/CI egress ranges, or set publicAccess: false",
+            },
+        ];
     }
     if (endpoint.allowedCidrs.length === 0) {
-        return [{
-            key: `${key}.allowedCidrs`,
-            value: [],
-            message: "is empty while publicAccess is true, so no one could reach the public endpoint",
-            fix: "list the CIDR blocks allowed to reach the API server, or set publicAccess: false",
-        }];
+        return [
+            {
+                key: `${key}.allowedCidrs`,
+                value: [],
+                message: "is empty while publicAccess is true, so no one could reach the public endpoint",
+                fix: "list the CIDR blocks allowed to reach the API server, or set publicAccess: false",
+            },
+        ];
     }
     return [];
 }
@@ -170,14 +172,17 @@ export function containedCidrProblems(outer: CidrSetting, inners: readonly CidrS
 export function cidrSizeProblems(setting: CidrSetting, largest: number, smallest: number, why: string): ConfigProblem[] {
     const { prefix } = parseCidr(setting.cidr);
     if (prefix >= largest && prefix <= smallest) return [];
-    return [{
-        key: setting.key,
-        value: setting.cidr,
-        message: `is a /${prefix}, but the ${setting.what} must be ${largest === smallest ? `a /${largest}` : `between /${largest} and /${smallest}`} (${why})`,
-        fix: largest === smallest
-            ? `use a /${largest}, e.g. ${cidrWithPrefix(setting.cidr, largest)}`
-            : `use a block between /${largest} and /${smallest}, e.g. ${cidrWithPrefix(setting.cidr, Math.min(Math.max(prefix, largest), smallest))}`,
-    }];
+    return [
+        {
+            key: setting.key,
+            value: setting.cidr,
+            message: `is a /${prefix}, but the ${setting.what} must be ${largest === smallest ? `a /${largest}` : `between /${largest} and /${smallest}`} (${why})`,
+            fix:
+                largest === smallest
+                    ? `use a /${largest}, e.g. ${cidrWithPrefix(setting.cidr, largest)}`
+                    : `use a block between /${largest} and /${smallest}, e.g. ${cidrWithPrefix(setting.cidr, Math.min(Math.max(prefix, largest), smallest))}`,
+        },
+    ];
 }
 
 /** Checks a value against the cloud's naming pattern, e.g. a region or a machine type. */
@@ -228,19 +233,21 @@ export function execKubeconfig(args: KubeconfigArgs): pulumi.Output<string> {
             "current-context": name,
             clusters: [{ name, cluster: { server, "certificate-authority-data": ca } }],
             contexts: [{ name, context: { cluster: name, user: name } }],
-            users: [{
-                name,
-                user: {
-                    exec: {
-                        apiVersion: "client.authentication.k8s.io/v1beta1",
-                        command: args.exec.command,
-                        args: execArgs,
-                        interactiveMode: "IfAvailable",
-                        installHint: args.exec.installHint,
-                        provideClusterInfo: args.exec.provideClusterInfo ?? false,
+            users: [
+                {
+                    name,
+                    user: {
+                        exec: {
+                            apiVersion: "client.authentication.k8s.io/v1beta1",
+                            command: args.exec.command,
+                            args: execArgs,
+                            interactiveMode: "IfAvailable",
+                            installHint: args.exec.installHint,
+                            provideClusterInfo: args.exec.provideClusterInfo ?? false,
+                        },
                     },
                 },
-            }],
+            ],
         }),
     );
     return pulumi.secret(document);

@@ -13,7 +13,13 @@ import { rule } from "../../core/rules";
 /** A Kubernetes namespace or service account name (RFC 1123 label). */
 const kubernetesName = z
     .string(rule("must be a string", "quote the name"))
-    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, rule("is not a Kubernetes name (lowercase letters, digits and '-', at most 63)", "write it as the service account or namespace is named in the cluster, e.g. cluster-autoscaler"));
+    .regex(
+        /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+        rule(
+            "is not a Kubernetes name (lowercase letters, digits and '-', at most 63)",
+            "write it as the service account or namespace is named in the cluster, e.g. cluster-autoscaler",
+        ),
+    );
 
 export const workloadIdentitySchema = z.strictObject({
     serviceAccount: kubernetesName,
@@ -42,17 +48,32 @@ export function workloadIdentityProblems(identities: readonly WorkloadIdentityCo
         const at = `${key}[${index}]`;
         const account = `${identity.namespace}/${identity.serviceAccount}`;
         if (identity.permissions.length === 0) {
-            problems.push({ key: `${at}.permissions`, value: identity.permissions, message: `gives ${account} no cloud permission`, fix: `list what it needs, each as ${form.what}, e.g. ${form.example}, or remove the identity` });
+            problems.push({
+                key: `${at}.permissions`,
+                value: identity.permissions,
+                message: `gives ${account} no cloud permission`,
+                fix: `list what it needs, each as ${form.what}, e.g. ${form.example}, or remove the identity`,
+            });
         }
         identity.permissions.forEach((permission, p) => {
             if (!form.pattern.test(permission)) {
-                problems.push({ key: `${at}.permissions[${p}]`, value: permission, message: `is not a permission this cloud understands (expected ${form.what})`, fix: `write it like ${form.example}` });
+                problems.push({
+                    key: `${at}.permissions[${p}]`,
+                    value: permission,
+                    message: `is not a permission this cloud understands (expected ${form.what})`,
+                    fix: `write it like ${form.example}`,
+                });
             }
         });
         const fact = identityFactName(identity);
         const earlier = seen.get(fact);
         if (earlier !== undefined) {
-            problems.push({ key: `${at}.serviceAccount`, value: account, message: `is the service account of ${key}[${earlier}] too (or has the same fact name, ${fact})`, fix: "declare each service account once, with all the permissions it needs" });
+            problems.push({
+                key: `${at}.serviceAccount`,
+                value: account,
+                message: `is the service account of ${key}[${earlier}] too (or has the same fact name, ${fact})`,
+                fix: "declare each service account once, with all the permissions it needs",
+            });
         } else {
             seen.set(fact, index);
         }

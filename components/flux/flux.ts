@@ -69,7 +69,10 @@ export class Flux extends pulumi.ComponentResource {
         let githubProvider: github.Provider | undefined;
         const githubFor = (): github.Provider => {
             if (!gitops.github?.token) {
-                throw new pulumi.ResourceError("the GitHub owner and token are required to register a deploy key or webhook; the stack model should have refused this config", this);
+                throw new pulumi.ResourceError(
+                    "the GitHub owner and token are required to register a deploy key or webhook; the stack model should have refused this config",
+                    this,
+                );
             }
             githubProvider ??= new github.Provider(`${name}-github`, { owner: gitops.github.owner, token: gitops.github.token.toOutput() }, { parent: this });
             return githubProvider;

@@ -14,7 +14,10 @@ const computedOutputs: Record<string, ComputedOutputsFixture> = {
         privateKeyOpenssh: `-----BEGIN OPENSSH PRIVATE KEY-----\noffline-fixture-${name}\n-----END OPENSSH PRIVATE KEY-----\n`,
     }),
     "random:index/randomPassword:RandomPassword": (name, inputs) => ({
-        result: `offline${name}`.replace(/[^A-Za-z0-9]/g, "").padEnd(Number(inputs.length ?? 16), "x").slice(0, Number(inputs.length ?? 16)),
+        result: `offline${name}`
+            .replace(/[^A-Za-z0-9]/g, "")
+            .padEnd(Number(inputs.length ?? 16), "x")
+            .slice(0, Number(inputs.length ?? 16)),
     }),
     "kubernetes:core/v1:Service": (_name, inputs) =>
         isRecord(inputs.spec) && inputs.spec.type === "LoadBalancer" ? { status: { loadBalancer: { ingress: [{ ip: "203.0.113.10" }] } } } : {},

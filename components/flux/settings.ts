@@ -16,7 +16,6 @@ import { DEFAULT_INSTALLER, findInstaller, installersFor, knownInstallerIds } fr
 
 export type { FluxProblem, FluxSettings, FluxValidationContext };
 
-
 export const DEFAULT_FLUX_VERSION = FLUX_DISTRIBUTION_VERSION;
 export const DEFAULT_COMPONENTS: readonly FluxComponent[] = ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"];
 /** flux-operator and flux-instance charts are released together under one version. */
@@ -25,12 +24,9 @@ export const DEFAULT_OPERATOR_CHART_VERSION = FLUX_OPERATOR_CHART_VERSION;
 export const DEFAULT_AKS_EXTENSION_VERSION = AKS_FLUX_EXTENSION_VERSION;
 
 const semverRange = z
-    .string(rule("must be a string", "quote the version, e.g. \"2.9.x\""))
-    .refine((value) => semver.validRange(value) !== null, rule("is not a valid semver range", "write it like \"2.9.x\" or \">=2.9.0 <2.10.0\""))
-    .refine(
-        (value) => semver.validRange(value) === null || semver.subset(value, "2.x"),
-        rule("allows versions outside Flux 2", "pin a Flux 2 range, e.g. \"2.9.x\""),
-    );
+    .string(rule("must be a string", 'quote the version, e.g. "2.9.x"'))
+    .refine((value) => semver.validRange(value) !== null, rule("is not a valid semver range", 'write it like "2.9.x" or ">=2.9.0 <2.10.0"'))
+    .refine((value) => semver.validRange(value) === null || semver.subset(value, "2.x"), rule("allows versions outside Flux 2", 'pin a Flux 2 range, e.g. "2.9.x"'));
 
 const exactVersion = (example: string) =>
     z
@@ -74,11 +70,17 @@ export const fluxSchema = z.strictObject({
                 .strictObject({
                     host: z
                         .string(rule("must be a string", "set the DNS name GitHub calls, e.g. flux-hook.example.com"))
-                        .regex(/^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, rule("is not a DNS name", "use the fully qualified name the certificate is for, e.g. flux-hook.example.com")),
+                        .regex(
+                            /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+                            rule("is not a DNS name", "use the fully qualified name the certificate is for, e.g. flux-hook.example.com"),
+                        ),
                     // IngressClass names are DNS subdomains (webapprouting.kubernetes.azure.com).
                     className: z
                         .string(rule("must be a string", "set the IngressClass name, e.g. alb"))
-                        .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, rule("is not an IngressClass name", "use the name kubectl get ingressclass shows, e.g. alb"))
+                        .regex(
+                            /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+                            rule("is not an IngressClass name", "use the name kubectl get ingressclass shows, e.g. alb"),
+                        )
                         .max(253)
                         .optional(),
                     annotations: z.record(z.string(), z.string(rule("must be a string", "quote the annotation value"))).optional(),
@@ -121,9 +123,7 @@ function webhookSettings(raw: FluxRaw["webhook"]): FluxSettings["webhook"] {
     const ingress = raw?.ingress;
     return {
         enabled: raw?.enabled ?? false,
-        ...(ingress
-            ? { ingress: { host: ingress.host, className: ingress.className, annotations: ingress.annotations ?? {}, tlsSecretName: ingress.tlsSecretName } }
-            : {}),
+        ...(ingress ? { ingress: { host: ingress.host, className: ingress.className, annotations: ingress.annotations ?? {}, tlsSecretName: ingress.tlsSecretName } } : {}),
     };
 }
 
@@ -190,7 +190,7 @@ export function validateFluxSettings(settings: FluxSettings, context: FluxValida
             problems.push({
                 field: "webhook.ingress",
                 message: `is missing, so the receiver would be served as plain http on a public load balancer, which ${context.environment} does not allow`,
-                fix: "serve it over TLS: set webhook.ingress with the host GitHub calls and your ingress controller's class and certificate (docs/flux.md, \"Instant sync\")",
+                fix: 'serve it over TLS: set webhook.ingress with the host GitHub calls and your ingress controller\'s class and certificate (docs/flux.md, "Instant sync")',
             });
         }
         const ingress = settings.webhook.ingress;
@@ -225,7 +225,9 @@ export function validateFluxSettings(settings: FluxSettings, context: FluxValida
             field: "installer",
             value: settings.installer,
             message: `is not available on ${provider?.title ?? context.cloud} clusters (cloud ${context.cloud})`,
-            fix: `use ${installersFor(context.cloud).map((i) => i.id).join(" or ")} for this cluster (override it in the cluster's flux settings)`,
+            fix: `use ${installersFor(context.cloud)
+                .map((i) => i.id)
+                .join(" or ")} for this cluster (override it in the cluster's flux settings)`,
         });
     }
     problems.push(...(findInstaller(settings.installer)?.validate(settings, context) ?? []));

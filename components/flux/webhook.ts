@@ -34,7 +34,9 @@ export const RECEIVER_CHART = path.relative(process.cwd(), path.join(REPOSITORY_
  * the token, the Receiver's name and its namespace, concatenated (as Flux computes it).
  */
 export function receiverPath(token: string, name: string, namespace: string): string {
-    return `/hook/${createHash("sha256").update(token + name + namespace).digest("hex")}`;
+    return `/hook/${createHash("sha256")
+        .update(token + name + namespace)
+        .digest("hex")}`;
 }
 
 /** The public address of a LoadBalancer Service: an IP on most clouds, a host name on AWS. */
@@ -86,9 +88,7 @@ export function createWebhook(args: WebhookArgs): pulumi.Output<string> {
         },
         { ...k8sOpts, dependsOn: [secret, ...args.fluxReady] },
     );
-    const { url, entry } = args.ingress
-        ? servedThroughIngress(args, args.ingress, tokenValue)
-        : servedOnLoadBalancer(args, tokenValue);
+    const { url, entry } = args.ingress ? servedThroughIngress(args, args.ingress, tokenValue) : servedOnLoadBalancer(args, tokenValue);
     new github.RepositoryWebhook(
         `${name}-github-webhook`,
         {
@@ -142,10 +142,12 @@ function servedThroughIngress(args: WebhookArgs, ingress: WebhookIngress, token:
             spec: {
                 ingressClassName: ingress.className,
                 tls: ingress.tlsSecretName ? [{ hosts: [ingress.host], secretName: ingress.tlsSecretName }] : undefined,
-                rules: [{
-                    host: ingress.host,
-                    http: { paths: [{ path: HOOK_PREFIX, pathType: "Prefix", backend: { service: { name: service.metadata.name, port: { name: "http" } } } }] },
-                }],
+                rules: [
+                    {
+                        host: ingress.host,
+                        http: { paths: [{ path: HOOK_PREFIX, pathType: "Prefix", backend: { service: { name: service.metadata.name, port: { name: "http" } } } }] },
+                    },
+                ],
             },
         },
         { parent: args.parent, dependsOn: [service, ...args.fluxReady] },

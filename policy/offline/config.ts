@@ -44,7 +44,10 @@ export function readPackConfig(file: string, policies: readonly FluxPilotPolicy[
     }
     const parsed = packConfigSchema.safeParse(raw);
     if (!parsed.success) {
-        throw new PackConfigError(file, `${parsed.error.issues.map((i) => `${i.path.join(".") || "(top)"}: ${i.message}`).join("; ")}; levels are advisory, mandatory, remediate or disabled`);
+        throw new PackConfigError(
+            file,
+            `${parsed.error.issues.map((i) => `${i.path.join(".") || "(top)"}: ${i.message}`).join("; ")}; levels are advisory, mandatory, remediate or disabled`,
+        );
     }
     const known = new Set(["all", ...policies.map((p) => p.name)]);
     const unknown = Object.keys(parsed.data).filter((key) => !known.has(key));

@@ -140,8 +140,7 @@ export function policyResources(planned: readonly PlannedResource[]): PolicyReso
             propertyDependencies: {},
             isType,
             // The engine hands back the props it holds, typed by the class (they are `any` there).
-            asType: <TResource extends pulumi.Resource>(resourceClass: object) =>
-                isType(resourceClass) ? (resourceProps as unknown as ResolvedResource<TResource>) : undefined,
+            asType: <TResource extends pulumi.Resource>(resourceClass: object) => (isType(resourceClass) ? (resourceProps as unknown as ResolvedResource<TResource>) : undefined),
         };
         const provider = providerOf(r, planned, props);
         if (provider) resource.provider = provider;

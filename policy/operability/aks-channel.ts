@@ -24,7 +24,8 @@ export const aksChannelUnpinned = stackPolicy({
     description: "An AKS cluster on the stable or rapid upgrade channel pins no Kubernetes version, on the cluster or on its node pools.",
     severity: "high",
     checkov: [],
-    remediationSteps: "Leave the version unset under stable/rapid (the AKS component does when autoUpgradeChannel moves the minor), or choose autoUpgradeChannel: patch to keep the minor version in the stack file.",
+    remediationSteps:
+        "Leave the version unset under stable/rapid (the AKS component does when autoUpgradeChannel moves the minor), or choose autoUpgradeChannel: patch to keep the minor version in the stack file.",
     validateStack: ({ resources }, report) => {
         for (const cluster of resources.filter((r) => r.type === MANAGED_CLUSTER)) {
             const parsed = versionSettings.safeParse(cluster.props);
@@ -39,7 +40,10 @@ export const aksChannelUnpinned = stackPolicy({
                     .map((r) => `pool ${r.name} orchestratorVersion ${String(r.props["orchestratorVersion"])}`),
             ];
             if (pinned.length > 0) {
-                report(`AKS cluster ${cluster.name} is on the ${channel} channel but pins ${pinned.join(", ")}; once AKS moves the minor version the next update would downgrade`, cluster.urn);
+                report(
+                    `AKS cluster ${cluster.name} is on the ${channel} channel but pins ${pinned.join(", ")}; once AKS moves the minor version the next update would downgrade`,
+                    cluster.urn,
+                );
             }
         }
     },

@@ -11,7 +11,8 @@ export const eksAddonsVersioned = resourcePolicy({
     description: "Every EKS add-on names its version, resolved for the cluster's Kubernetes version.",
     severity: "medium",
     checkov: [],
-    remediationSteps: "Set addonVersion from aws.eks.getAddonVersionOutput({ addonName, kubernetesVersion: cluster.version, mostRecent: true }), or pin it in the stack file's `addons`.",
+    remediationSteps:
+        "Set addonVersion from aws.eks.getAddonVersionOutput({ addonName, kubernetesVersion: cluster.version, mostRecent: true }), or pin it in the stack file's `addons`.",
     validateResource: forTypes(
         check(eks.Addon, (props, _, report) => {
             // `in`, not a read: in a preview the resolved version is still unknown, and that is fine.

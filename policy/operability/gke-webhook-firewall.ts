@@ -32,7 +32,10 @@ export const gkeWebhookFirewall = stackPolicy({
             const open = new Set(siblingsOf(cluster, resources).flatMap((r) => portsOpenedFrom(r, master)));
             const closed = ports.filter((port) => !open.has(port));
             if (closed.length > 0) {
-                report(`private GKE cluster ${cluster.name}: no firewall rule opens tcp ${closed.join(", ")} from the master range ${master}; admission webhooks on those ports time out`, cluster.urn);
+                report(
+                    `private GKE cluster ${cluster.name}: no firewall rule opens tcp ${closed.join(", ")} from the master range ${master}; admission webhooks on those ports time out`,
+                    cluster.urn,
+                );
             }
         }
     },

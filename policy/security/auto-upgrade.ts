@@ -11,7 +11,8 @@ export const aksAutoUpgrade = resourcePolicy({
     validateResource: forTypes(
         check(containerservice.ManagedCluster, ({ autoUpgradeProfile }, _, report) => {
             const channel = autoUpgradeProfile?.upgradeChannel;
-            if (channel === undefined || channel === "none") report(`autoUpgradeProfile.upgradeChannel is ${JSON.stringify(channel ?? "unset")}: the cluster never upgrades on its own`);
+            if (channel === undefined || channel === "none")
+                report(`autoUpgradeProfile.upgradeChannel is ${JSON.stringify(channel ?? "unset")}: the cluster never upgrades on its own`);
         }),
     ),
 });

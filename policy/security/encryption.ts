@@ -15,7 +15,8 @@ export const secretsEncrypted = resourcePolicy({
     description: "Kubernetes Secrets are encrypted in etcd with a customer-managed KMS key.",
     severity: "high",
     checkov: ["CKV_AWS_58"],
-    remediationSteps: "Keep the KMS key the cluster component creates for Secrets (EKS encryptionConfig, GKE databaseEncryption, AKS securityProfile.azureKeyVaultKms); do not remove it.",
+    remediationSteps:
+        "Keep the KMS key the cluster component creates for Secrets (EKS encryptionConfig, GKE databaseEncryption, AKS securityProfile.azureKeyVaultKms); do not remove it.",
     validateResource: forTypes(
         check(eks.Cluster, ({ encryptionConfig }, _, report) => {
             // The key ARN is unknown until the key exists: ask only that a key is named.

@@ -33,7 +33,11 @@ export const apiEndpointRestricted = resourcePolicy({
             if (masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled === true) {
                 report("masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled is true: every Google Cloud public IP can reach the control plane");
             }
-            reportOpen("masterAuthorizedNetworksConfig.cidrBlocks", (masterAuthorizedNetworksConfig.cidrBlocks ?? []).map((b) => b.cidrBlock), report);
+            reportOpen(
+                "masterAuthorizedNetworksConfig.cidrBlocks",
+                (masterAuthorizedNetworksConfig.cidrBlocks ?? []).map((b) => b.cidrBlock),
+                report,
+            );
         }),
         check(containerservice.ManagedCluster, ({ apiServerAccessProfile }, _, report) => {
             if (apiServerAccessProfile?.enablePrivateCluster === true) return;

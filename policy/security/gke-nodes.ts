@@ -19,7 +19,8 @@ export const gkeShieldedNodes = resourcePolicy({
     description: "GKE nodes are Shielded VMs with secure boot and integrity monitoring, and the cluster is on a release channel.",
     severity: "medium",
     checkov: ["CKV_GCP_68", "CKV_GCP_70", "CKV_GCP_71", "CKV_GCP_72"],
-    remediationSteps: "Keep enableShieldedNodes, shieldedInstanceConfig { enableSecureBoot, enableIntegrityMonitoring } and a `releaseChannel` (RAPID, REGULAR, STABLE or EXTENDED) on the cluster.",
+    remediationSteps:
+        "Keep enableShieldedNodes, shieldedInstanceConfig { enableSecureBoot, enableIntegrityMonitoring } and a `releaseChannel` (RAPID, REGULAR, STABLE or EXTENDED) on the cluster.",
     validateResource: forTypes(
         check(container.Cluster, ({ enableShieldedNodes, releaseChannel, nodeConfig }, _, report) => {
             // GKE has enabled shielded nodes by default since 1.18, but an explicit false turns them off.

@@ -19,7 +19,8 @@ export const controlPlaneLogging = resourcePolicy({
     description: "The cluster sends its control-plane logs to the cloud's log service.",
     severity: "medium",
     checkov: ["CKV_AWS_37", "CKV_GCP_1", "CKV_AZURE_4"],
-    remediationSteps: "Keep the control-plane logging the cluster component turns on (EKS enabledClusterLogTypes, GKE loggingConfig, AKS omsagent add-on); do not remove log types.",
+    remediationSteps:
+        "Keep the control-plane logging the cluster component turns on (EKS enabledClusterLogTypes, GKE loggingConfig, AKS omsagent add-on); do not remove log types.",
     validateResource: forTypes(
         check(eks.Cluster, ({ enabledClusterLogTypes }, _, report) => {
             const missing = EKS_CONTROL_PLANE_LOGS.filter((type) => !(enabledClusterLogTypes ?? []).includes(type));
@@ -51,7 +52,8 @@ export const aksLogsCollected = stackPolicy({
     description: "An AKS cluster's monitoring add-on has a Data Collection Rule association, and its control-plane logs have a diagnostic setting.",
     severity: "medium",
     checkov: ["CKV_AZURE_4"],
-    remediationSteps: "Create the DataCollectionRule and DataCollectionRuleAssociation for Container Insights and a DiagnosticSetting with the kube-apiserver and kube-audit-admin categories, under the AKS cluster component.",
+    remediationSteps:
+        "Create the DataCollectionRule and DataCollectionRuleAssociation for Container Insights and a DiagnosticSetting with the kube-apiserver and kube-audit-admin categories, under the AKS cluster component.",
     validateStack: ({ resources }, report) => {
         for (const cluster of resources.filter((r) => r.type === MANAGED_CLUSTER)) {
             const siblings = siblingsOf(cluster, resources);

@@ -19,7 +19,8 @@ export const requiredTags = resourcePolicy({
     description: `Clusters and node pools carry the tags ${REQUIRED_TAGS.join(", ")}.`,
     severity: "low",
     checkov: [],
-    remediationSteps: "Keep the tags the cluster components derive from the stack (fluxpilot:environment and the cluster's name); add your own with `fluxpilot:tags`, without overriding these.",
+    remediationSteps:
+        "Keep the tags the cluster components derive from the stack (fluxpilot:environment and the cluster's name); add your own with `fluxpilot:tags`, without overriding these.",
     validateResource: forTypes(
         check(eks.Cluster, ({ tags }, { provider }, report) => reportMissing({ ...providerDefaults(provider, "defaultTags"), ...tags }, report)),
         check(eks.NodeGroup, ({ tags }, { provider }, report) => reportMissing({ ...providerDefaults(provider, "defaultTags"), ...tags }, report)),

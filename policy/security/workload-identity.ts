@@ -29,7 +29,9 @@ export const workloadIdentity = resourcePolicy({
         }),
         check(container.NodePool, ({ nodeConfig }, _, report) => {
             if (nodeConfig?.workloadMetadataConfig?.mode !== "GKE_METADATA") {
-                report(`nodeConfig.workloadMetadataConfig.mode is ${JSON.stringify(nodeConfig?.workloadMetadataConfig?.mode ?? "unset")}, not "GKE_METADATA": pods can read the node's credentials`);
+                report(
+                    `nodeConfig.workloadMetadataConfig.mode is ${JSON.stringify(nodeConfig?.workloadMetadataConfig?.mode ?? "unset")}, not "GKE_METADATA": pods can read the node's credentials`,
+                );
             }
         }),
         check(containerservice.ManagedCluster, ({ oidcIssuerProfile, securityProfile }, _, report) => {

@@ -13,14 +13,16 @@ export const noStaticToken = stackPolicy({
     description: "No Kubernetes provider is built from a static token or password.",
     severity: "critical",
     checkov: [],
-    remediationSteps: "Build the provider's kubeconfig with execKubeconfig (components/clusters/managed.ts), which runs the cloud's credential plugin, or adopt a cluster through a kubeconfig context.",
+    remediationSteps:
+        "Build the provider's kubeconfig with execKubeconfig (components/clusters/managed.ts), which runs the cloud's credential plugin, or adopt a cluster through a kubeconfig context.",
     validateStack: ({ resources }, report) => {
         for (const provider of resources.filter((r) => r.type === KUBERNETES_PROVIDER_TYPE)) {
             // Read past the unknown-value guard: a kubeconfig still unknown in a preview (a new
             // cluster's) is no string and is skipped here, instead of stopping the check of every provider.
             const kubeconfig: unknown = Object.getOwnPropertyDescriptor(provider.props, "kubeconfig")?.value;
             if (typeof kubeconfig !== "string") continue;
-            for (const user of staticUsers(kubeconfig)) report(`Kubernetes provider ${provider.name}: kubeconfig user ${user} authenticates with a static token or password`, provider.urn);
+            for (const user of staticUsers(kubeconfig))
+                report(`Kubernetes provider ${provider.name}: kubeconfig user ${user} authenticates with a static token or password`, provider.urn);
         }
     },
 });

@@ -44,15 +44,47 @@ describe("architecture: the dependency rule", function () {
     });
 
     const broken: [string, string, Record<string, string>][] = [
-        ["no-circular", "an import cycle", { ...clean, "core/a.ts": 'import { b } from "./b";\nexport const a = b;\n', "core/b.ts": 'import { a } from "./a";\nexport const b = () => a;\n' }],
+        [
+            "no-circular",
+            "an import cycle",
+            { ...clean, "core/a.ts": 'import { b } from "./b";\nexport const a = b;\n', "core/b.ts": 'import { a } from "./a";\nexport const b = () => a;\n' },
+        ],
         ["core-imports-only-below", "core importing the stack model", { ...clean, "core/problems.ts": 'import { m } from "../stacks/model";\nexport const a = m;\n' }],
-        ["components-clusters-imports-only-below", "a provider importing Flux", { ...clean, "components/clusters/eks/index.ts": 'import { f } from "../../flux/flux";\nexport const eks = f;\n' }],
-        ["components-flux-imports-only-below", "Flux importing the stack model", { ...clean, "components/flux/flux.ts": 'import { m } from "../../stacks/model";\nexport const f = m;\n' }],
-        ["stacks-imports-only-below", "the stack model importing a command line", { ...clean, "cli/plan/cli.ts": "export const c = 1;\n", "stacks/model.ts": 'import { c } from "../cli/plan/cli";\nexport const m = c;\n' }],
-        ["providers-are-independent", "one provider importing another", { ...clean, "components/clusters/gke/index.ts": 'import { eks } from "../eks";\nexport const gke = eks;\n' }],
-        ["flux-has-no-per-cloud-branch", "Flux importing a provider's folder", { ...clean, "components/flux/flux.ts": 'import { eks } from "../clusters/eks";\nexport const f = eks;\n' }],
-        ["policy-imports-only-below", "the policy pack importing a cluster provider", { ...clean, "policy/rule.ts": 'import { eks } from "../components/clusters/eks";\nexport const rule = eks;\n' }],
-        ["only-the-registry-knows-the-providers", "a shared cluster module importing a provider", { ...clean, "components/clusters/managed.ts": 'import { eks } from "./eks";\nexport const x = eks;\n' }],
+        [
+            "components-clusters-imports-only-below",
+            "a provider importing Flux",
+            { ...clean, "components/clusters/eks/index.ts": 'import { f } from "../../flux/flux";\nexport const eks = f;\n' },
+        ],
+        [
+            "components-flux-imports-only-below",
+            "Flux importing the stack model",
+            { ...clean, "components/flux/flux.ts": 'import { m } from "../../stacks/model";\nexport const f = m;\n' },
+        ],
+        [
+            "stacks-imports-only-below",
+            "the stack model importing a command line",
+            { ...clean, "cli/plan/cli.ts": "export const c = 1;\n", "stacks/model.ts": 'import { c } from "../cli/plan/cli";\nexport const m = c;\n' },
+        ],
+        [
+            "providers-are-independent",
+            "one provider importing another",
+            { ...clean, "components/clusters/gke/index.ts": 'import { eks } from "../eks";\nexport const gke = eks;\n' },
+        ],
+        [
+            "flux-has-no-per-cloud-branch",
+            "Flux importing a provider's folder",
+            { ...clean, "components/flux/flux.ts": 'import { eks } from "../clusters/eks";\nexport const f = eks;\n' },
+        ],
+        [
+            "policy-imports-only-below",
+            "the policy pack importing a cluster provider",
+            { ...clean, "policy/rule.ts": 'import { eks } from "../components/clusters/eks";\nexport const rule = eks;\n' },
+        ],
+        [
+            "only-the-registry-knows-the-providers",
+            "a shared cluster module importing a provider",
+            { ...clean, "components/clusters/managed.ts": 'import { eks } from "./eks";\nexport const x = eks;\n' },
+        ],
     ];
     for (const [rule, what, files] of broken) {
         it(`refuses ${what} (${rule})`, () => {

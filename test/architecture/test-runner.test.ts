@@ -37,7 +37,14 @@ describe("test runner: the summary line and the exit code CI relies on", functio
         it(`${parallel ? "in parallel workers" : "in one process"}: a failing test exits non-zero and the last line counts it`, () => {
             const run = spawnSync(
                 process.execPath,
-                [MOCHA, "--no-config", ...(parallel ? ["--parallel", "--jobs", "2"] : []), "--reporter", path.join(REPOSITORY_ROOT, "test", "support", "summary-reporter.js"), path.join(dir, "*.spec.js")],
+                [
+                    MOCHA,
+                    "--no-config",
+                    ...(parallel ? ["--parallel", "--jobs", "2"] : []),
+                    "--reporter",
+                    path.join(REPOSITORY_ROOT, "test", "support", "summary-reporter.js"),
+                    path.join(dir, "*.spec.js"),
+                ],
                 { encoding: "utf8", cwd: dir },
             );
             assert.notStrictEqual(run.status, 0, run.stdout + run.stderr);

@@ -60,7 +60,14 @@ class ToyCluster extends pulumi.ComponentResource implements KubernetesCluster {
             exec: { command: "toycloud", args: ["token", args.name], installHint: "there is no toycloud CLI" },
         });
         this.provider = clusterKubernetesProvider(name, this.kubeconfig, this, [control]);
-        this.registerOutputs({ clusterName: this.clusterName, region: this.region, endpoint: this.endpoint, kubernetesVersion: this.kubernetesVersion, kubeconfig: this.kubeconfig, oidcIssuerUrl: this.oidcIssuerUrl });
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            region: this.region,
+            endpoint: this.endpoint,
+            kubernetesVersion: this.kubernetesVersion,
+            kubeconfig: this.kubeconfig,
+            oidcIssuerUrl: this.oidcIssuerUrl,
+        });
     }
 }
 

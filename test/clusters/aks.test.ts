@@ -1,7 +1,16 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as assert from "assert";
-import { AKS_AAD_SERVER_APP_ID, AKS_LOG_CATEGORIES, AKS_RBAC_PROPAGATION, AksCluster, aksKeyVaultName, aksProvider, aksServerAndCa, deployerPrincipalType } from "../../components/clusters/aks";
+import {
+    AKS_AAD_SERVER_APP_ID,
+    AKS_LOG_CATEGORIES,
+    AKS_RBAC_PROPAGATION,
+    AksCluster,
+    aksKeyVaultName,
+    aksProvider,
+    aksServerAndCa,
+    deployerPrincipalType,
+} from "../../components/clusters/aks";
 import { parse as parseYaml } from "yaml";
 import { valueOf } from "../support/harness";
 import { FIXTURE_TENANT_ID } from "../../components/clusters/aks/fixtures";
@@ -119,7 +128,10 @@ describe("AKS cluster", () => {
             it("CKV_AZURE_4: sends control-plane logs, audit included, to Log Analytics", () => {
                 const workspace = built.only("azure-native:operationalinsights:Workspace");
                 const diagnostics = built.only("azure-native:monitor:DiagnosticSetting").inputs;
-                assert.deepStrictEqual(diagnostics.logs.map((l: any) => l.category), [...AKS_LOG_CATEGORIES]);
+                assert.deepStrictEqual(
+                    diagnostics.logs.map((l: any) => l.category),
+                    [...AKS_LOG_CATEGORIES],
+                );
                 assert.ok(diagnostics.logs.every((l: any) => l.enabled === true));
                 assert.strictEqual(diagnostics.workspaceId, `${workspace.name}-id`);
                 assert.strictEqual(cluster().addonProfiles.omsagent.enabled, true);
@@ -129,7 +141,10 @@ describe("AKS cluster", () => {
             it("collects Container Insights through a Data Collection Rule associated with the cluster, since AAD-auth monitoring collects nothing without one", () => {
                 const workspace = built.only("azure-native:operationalinsights:Workspace");
                 const rule = built.only("azure-native:monitor:DataCollectionRule");
-                assert.deepStrictEqual(rule.inputs.dataSources.extensions.map((e: any) => [e.extensionName, e.streams]), [["ContainerInsights", ["Microsoft-ContainerInsights-Group-Default"]]]);
+                assert.deepStrictEqual(
+                    rule.inputs.dataSources.extensions.map((e: any) => [e.extensionName, e.streams]),
+                    [["ContainerInsights", ["Microsoft-ContainerInsights-Group-Default"]]],
+                );
                 assert.deepStrictEqual(rule.inputs.destinations.logAnalytics, [{ name: "workspace", workspaceResourceId: `${workspace.name}-id` }]);
                 assert.deepStrictEqual(rule.inputs.dataFlows, [{ streams: ["Microsoft-ContainerInsights-Group-Default"], destinations: ["workspace"] }]);
                 const association = built.only("azure-native:monitor:DataCollectionRuleAssociation");
@@ -322,7 +337,9 @@ describe("AKS cluster", () => {
     });
 
     it("reads the server and CA from AKS's kubeconfig, and fails clearly without them", () => {
-        const encoded = Buffer.from("clusters:\n  - name: c\n    cluster:\n      server: https://c.hcp.westeurope.azmk8s.io:443\n      certificate-authority-data: Q0E=\n").toString("base64");
+        const encoded = Buffer.from(
+            "clusters:\n  - name: c\n    cluster:\n      server: https://c.hcp.westeurope.azmk8s.io:443\n      certificate-authority-data: Q0E=\n",
+        ).toString("base64");
         assert.deepStrictEqual(aksServerAndCa(encoded), { server: "https://c.hcp.westeurope.azmk8s.io:443", ca: "Q0E=" });
         assert.throws(() => aksServerAndCa(Buffer.from("clusters: []").toString("base64")), /has no server or certificate-authority-data/);
     });

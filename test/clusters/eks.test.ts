@@ -109,7 +109,10 @@ describe("EKS cluster", () => {
         assert.deepStrictEqual(built.only("aws:eks/cluster:Cluster").inputs.upgradePolicy, { supportType: "EXTENDED" });
         const refused = eksProvider.schema.safeParse({ ...eksConfig("prod"), supportType: "LTS" });
         assert.ok(!refused.success);
-        assert.deepStrictEqual(refused.error.issues.map((i) => [i.path.join("."), i.message]), [["supportType", "is not an EKS support type\nFix: use one of STANDARD, EXTENDED"]]);
+        assert.deepStrictEqual(
+            refused.error.issues.map((i) => [i.path.join("."), i.message]),
+            [["supportType", "is not an EKS support type\nFix: use one of STANDARD, EXTENDED"]],
+        );
     });
 
     for (const environment of ENVIRONMENTS) {
@@ -180,7 +183,10 @@ describe("EKS cluster", () => {
                     });
                 }
                 for (const group of built.ofType("aws:eks/nodeGroup:NodeGroup")) {
-                    assert.ok(launchTemplates().some((t) => group.dependencies.includes(t.urn)), `${group.name} does not use a launch template`);
+                    assert.ok(
+                        launchTemplates().some((t) => group.dependencies.includes(t.urn)),
+                        `${group.name} does not use a launch template`,
+                    );
                 }
             });
 
@@ -194,14 +200,14 @@ describe("EKS cluster", () => {
                 const groups = built.ofType("aws:eks/nodeGroup:NodeGroup");
                 assert.strictEqual(groups.length, 1);
                 const preset = { dev: [1, 3], staging: [2, 5], prod: [3, 10] }[environment];
-                assert.deepStrictEqual(
-                    [groups[0].inputs.scalingConfig.minSize, groups[0].inputs.scalingConfig.maxSize],
-                    preset,
-                );
+                assert.deepStrictEqual([groups[0].inputs.scalingConfig.minSize, groups[0].inputs.scalingConfig.maxSize], preset);
                 // A new group starts at its minimum; afterwards the live size is kept (see the sizing tests).
                 assert.strictEqual(groups[0].inputs.scalingConfig.desiredSize, preset[0]);
                 assert.deepStrictEqual(groups[0].ignoreChanges, []);
-                const privateIds = built.ofType("aws:ec2/subnet:Subnet").filter((s) => s.name.includes("-private-")).map((s) => `${s.name}-id`);
+                const privateIds = built
+                    .ofType("aws:ec2/subnet:Subnet")
+                    .filter((s) => s.name.includes("-private-"))
+                    .map((s) => `${s.name}-id`);
                 assert.deepStrictEqual([...groups[0].inputs.subnetIds].sort(), privateIds.sort());
             });
 
@@ -309,7 +315,10 @@ describe("EKS cluster", () => {
 
     it("reuses the first zone for the third subnet pair in a two-zone region", async () => {
         const built = await build(eksProvider, { ...eksConfig("dev"), region: "us-west-1" }, "dev");
-        const zones = built.ofType("aws:ec2/subnet:Subnet").filter((s) => s.name.includes("-private-")).map((s) => s.inputs.availabilityZone);
+        const zones = built
+            .ofType("aws:ec2/subnet:Subnet")
+            .filter((s) => s.name.includes("-private-"))
+            .map((s) => s.inputs.availabilityZone);
         assert.deepStrictEqual(zones, ["us-west-1b", "us-west-1c", "us-west-1b"]);
     });
 

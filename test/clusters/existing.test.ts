@@ -49,21 +49,25 @@ describe("existing cluster", () => {
         it("keeps only the chosen context and its cluster, and no credentials at all", () => {
             const view = selectKubeconfigContext(KUBECONFIG, "kind-fluxpilot", "test.yaml");
             const minified = parseYaml(view.minified);
-            assert.deepStrictEqual(minified.contexts.map((c: any) => c.name), ["kind-fluxpilot"]);
-            assert.deepStrictEqual(minified.clusters.map((c: any) => c.name), ["kind-fluxpilot"]);
+            assert.deepStrictEqual(
+                minified.contexts.map((c: any) => c.name),
+                ["kind-fluxpilot"],
+            );
+            assert.deepStrictEqual(
+                minified.clusters.map((c: any) => c.name),
+                ["kind-fluxpilot"],
+            );
             assert.strictEqual(minified.users, undefined);
             assert.doesNotMatch(view.minified, /prod-super-secret-token|client-key-data|client-certificate-data|a2V5/);
         });
 
         it("names the missing context and lists the ones there are", () => {
-            assert.throws(
-                () => selectKubeconfigContext(KUBECONFIG, "kind-other", "/home/me/.kube/config"),
-                { message: 'kubeconfig /home/me/.kube/config has no context "kind-other"; contexts there: kind-fluxpilot, prod-admin' },
-            );
-            assert.throws(
-                () => selectKubeconfigContext("apiVersion: v1\nkind: Config\n", undefined, "empty.yaml"),
-                { message: 'kubeconfig empty.yaml has no context "(no current-context)"; contexts there: none' },
-            );
+            assert.throws(() => selectKubeconfigContext(KUBECONFIG, "kind-other", "/home/me/.kube/config"), {
+                message: 'kubeconfig /home/me/.kube/config has no context "kind-other"; contexts there: kind-fluxpilot, prod-admin',
+            });
+            assert.throws(() => selectKubeconfigContext("apiVersion: v1\nkind: Config\n", undefined, "empty.yaml"), {
+                message: 'kubeconfig empty.yaml has no context "(no current-context)"; contexts there: none',
+            });
         });
 
         it("rejects a context whose cluster has no server", () => {
@@ -101,8 +105,16 @@ describe("existing cluster", () => {
 
         it("merges every file listed in $KUBECONFIG as kubectl does: the first to define a name wins", () => {
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubeconfig-"));
-            const first = write(dir, "a", "current-context: kind-fluxpilot\ncontexts: [{name: kind-fluxpilot, context: {cluster: kind, user: kind}}]\nclusters: [{name: kind, cluster: {server: 'https://127.0.0.1:6443'}}]\nusers: [{name: kind, user: {token: a}}]\n");
-            const second = write(dir, "b", "current-context: staging\ncontexts: [{name: staging, context: {cluster: staging, user: staging}}, {name: kind-fluxpilot, context: {cluster: other, user: other}}]\nclusters: [{name: staging, cluster: {server: 'https://staging.example.com'}}]\nusers: [{name: staging, user: {token: b}}]\n");
+            const first = write(
+                dir,
+                "a",
+                "current-context: kind-fluxpilot\ncontexts: [{name: kind-fluxpilot, context: {cluster: kind, user: kind}}]\nclusters: [{name: kind, cluster: {server: 'https://127.0.0.1:6443'}}]\nusers: [{name: kind, user: {token: a}}]\n",
+            );
+            const second = write(
+                dir,
+                "b",
+                "current-context: staging\ncontexts: [{name: staging, context: {cluster: staging, user: staging}}, {name: kind-fluxpilot, context: {cluster: other, user: other}}]\nclusters: [{name: staging, cluster: {server: 'https://staging.example.com'}}]\nusers: [{name: staging, user: {token: b}}]\n",
+            );
             const env = { KUBECONFIG: [first, path.join(dir, "missing"), second].join(path.delimiter) };
             const loaded = loadKubeconfig(config, env)!;
             assert.strictEqual(loaded.source, [first, second].join(path.delimiter));
@@ -142,13 +154,31 @@ describe("existing cluster", () => {
         });
 
         it("creates nothing in any cloud: only the component and its Kubernetes provider", async () => {
-            existingProvider.create({ name: "local", cloud: "existing", region: "local", kubeconfig: file, context: "kind-fluxpilot", protect: false, tags: {}, environment: "local" });
+            existingProvider.create({
+                name: "local",
+                cloud: "existing",
+                region: "local",
+                kubeconfig: file,
+                context: "kind-fluxpilot",
+                protect: false,
+                tags: {},
+                environment: "local",
+            });
             const types = (await captured()).map((r) => r.type).sort();
             assert.deepStrictEqual(types, ["fluxpilot:clusters:ExistingCluster", "pulumi:providers:kubernetes"]);
         });
 
         it("wires the Kubernetes provider to the kubeconfig file and context, with server-side apply", async () => {
-            const cluster = new ExistingCluster("local", { name: "local", cloud: "existing", region: "local", kubeconfig: file, context: "kind-fluxpilot", protect: false, tags: {}, environment: "local" });
+            const cluster = new ExistingCluster("local", {
+                name: "local",
+                cloud: "existing",
+                region: "local",
+                kubeconfig: file,
+                context: "kind-fluxpilot",
+                protect: false,
+                tags: {},
+                environment: "local",
+            });
             const resources = await captured();
             const provider = resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
             const component = resources.find((r) => r.type === "fluxpilot:clusters:ExistingCluster")!;
@@ -161,7 +191,16 @@ describe("existing cluster", () => {
         });
 
         it("exports the endpoint and a secret, minified kubeconfig", async () => {
-            const cluster = new ExistingCluster("local", { name: "local", cloud: "existing", region: "local", kubeconfig: file, context: "kind-fluxpilot", protect: false, tags: {}, environment: "local" });
+            const cluster = new ExistingCluster("local", {
+                name: "local",
+                cloud: "existing",
+                region: "local",
+                kubeconfig: file,
+                context: "kind-fluxpilot",
+                protect: false,
+                tags: {},
+                environment: "local",
+            });
             assert.strictEqual(await valueOf(cluster.endpoint), "https://127.0.0.1:6443");
             assert.strictEqual(await isSecretOutput(cluster.kubeconfig), true);
             assert.doesNotMatch(await valueOf(cluster.kubeconfig), /prod-super-secret-token/);
@@ -204,7 +243,10 @@ describe("existing cluster", () => {
             fs.writeFileSync(broken, "clusters: [unclosed\n");
             const config = existingProvider.withDefaults({ name: "local", cloud: "existing", kubeconfig: broken }, presets.local);
             const problems = existingProvider.validate(config, presets.local, "fluxpilot:clusters[0]");
-            assert.deepStrictEqual(problems.map((p) => [p.key, p.value]), [["fluxpilot:clusters[0].kubeconfig", broken]]);
+            assert.deepStrictEqual(
+                problems.map((p) => [p.key, p.value]),
+                [["fluxpilot:clusters[0].kubeconfig", broken]],
+            );
             assert.match(problems[0].message, /^could not be read as a kubeconfig: /);
         });
 
@@ -213,7 +255,10 @@ describe("existing cluster", () => {
             fs.writeFileSync(mapped, "current-context: kind\ncontexts: {kind: {cluster: kind}}\n");
             const config = existingProvider.withDefaults({ name: "local", cloud: "existing", kubeconfig: mapped }, presets.local);
             const problems = existingProvider.validate(config, presets.local, "fluxpilot:clusters[0]");
-            assert.deepStrictEqual(problems.map((p) => [p.key, p.value]), [["fluxpilot:clusters[0].kubeconfig", mapped]]);
+            assert.deepStrictEqual(
+                problems.map((p) => [p.key, p.value]),
+                [["fluxpilot:clusters[0].kubeconfig", mapped]],
+            );
             assert.match(problems[0].message, /^could not be read as a kubeconfig: contexts: .*expected array/);
         });
 
@@ -244,7 +289,9 @@ describe("existing cluster", () => {
             const missing = path.join(dir, "nope");
             assert.throws(
                 () => new ExistingCluster("local", { name: "local", cloud: "existing", region: "local", kubeconfig: missing, protect: false, tags: {}, environment: "local" }),
-                { message: `cluster local: kubeconfig ${missing} not found. Create the cluster (e.g. 'kind create cluster --name fluxpilot') or set kubeconfig for this cluster in the stack config.` },
+                {
+                    message: `cluster local: kubeconfig ${missing} not found. Create the cluster (e.g. 'kind create cluster --name fluxpilot') or set kubeconfig for this cluster in the stack config.`,
+                },
             );
         });
     });

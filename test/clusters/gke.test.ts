@@ -159,7 +159,12 @@ describe("GKE cluster", () => {
 
             it("enables the compute, cloudkms, iam and container APIs in the project and creates every other cloud resource after them", () => {
                 const apis = built.ofType("gcp:projects/service:Service");
-                assert.deepStrictEqual(apis.map((a) => a.inputs.service).sort(), ["cloudkms.googleapis.com", "compute.googleapis.com", "container.googleapis.com", "iam.googleapis.com"]);
+                assert.deepStrictEqual(apis.map((a) => a.inputs.service).sort(), [
+                    "cloudkms.googleapis.com",
+                    "compute.googleapis.com",
+                    "container.googleapis.com",
+                    "iam.googleapis.com",
+                ]);
                 for (const api of apis) assert.strictEqual(api.inputs.disableOnDestroy, false, "destroying the stack must not switch off APIs other workloads use");
                 const others = built.resources.filter((r) => r.custom && r.type.startsWith("gcp:") && r.type !== "gcp:projects/service:Service");
                 assert.ok(others.length > 5);
@@ -209,7 +214,10 @@ describe("GKE cluster", () => {
             assert.strictEqual(cluster.privateClusterConfig.enablePrivateNodes, true);
             assert.ok(cluster.workloadIdentityConfig.workloadPool);
             assert.strictEqual(cluster.databaseEncryption.state, "ENCRYPTED");
-            assert.deepStrictEqual(cluster.masterAuthorizedNetworksConfig.cidrBlocks.map((b: any) => b.cidrBlock), ALLOWED);
+            assert.deepStrictEqual(
+                cluster.masterAuthorizedNetworksConfig.cidrBlocks.map((b: any) => b.cidrBlock),
+                ALLOWED,
+            );
         });
     });
 
@@ -249,12 +257,14 @@ describe("GKE cluster", () => {
             endTime: "2026-01-02T10:00:00Z",
             recurrence: "FREQ=WEEKLY;BYDAY=SU",
         });
-        assert.deepStrictEqual(maintenanceWindowProblems({ days: ["SU"], start: "01:00", hours: 8 }, "fluxpilot:clusters[1]"), [{
-            key: "fluxpilot:clusters[1].maintenanceWindow",
-            value: "SU 01:00 for 8h",
-            message: "allows 32 hours of maintenance in 32 days; GKE requires at least 48",
-            fix: "add days or lengthen the window (e.g. days [SA, SU], hours 8)",
-        }]);
+        assert.deepStrictEqual(maintenanceWindowProblems({ days: ["SU"], start: "01:00", hours: 8 }, "fluxpilot:clusters[1]"), [
+            {
+                key: "fluxpilot:clusters[1].maintenanceWindow",
+                value: "SU 01:00 for 8h",
+                message: "allows 32 hours of maintenance in 32 days; GKE requires at least 48",
+                fix: "add days or lengthen the window (e.g. days [SA, SU], hours 8)",
+            },
+        ]);
         for (const window of Object.values(GKE_MAINTENANCE_WINDOWS)) assert.deepStrictEqual(maintenanceWindowProblems(window, "k"), []);
         const short = gkeProvider.schema.safeParse(gkeConfig("prod", { maintenanceWindow: { days: ["SA"], start: "1am", hours: 2 } }));
         assert.ok(!short.success);

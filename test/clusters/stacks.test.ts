@@ -27,7 +27,10 @@ describe("stack files", () => {
         it(`Pulumi.${stack}.yaml parses into a valid ${stack} model`, () => {
             const m = model(stack);
             assert.strictEqual(m.environment, stack);
-            assert.deepStrictEqual(m.clusters.map((c) => c.cloud), expectedClouds[stack]);
+            assert.deepStrictEqual(
+                m.clusters.map((c) => c.cloud),
+                expectedClouds[stack],
+            );
             assert.strictEqual(m.gitops.repository, "https://github.com/fluxpilot/fluxpilot");
             assert.deepStrictEqual(m.gitops.ref, { branch: "main" });
             assert.strictEqual(m.gitops.path, `clusters/${stack}`);
@@ -104,7 +107,10 @@ describe("stack files", () => {
 
         it("staging and dev plan their clusters", async () => {
             const staging = counts(await inPreview("staging", () => composeStack(model("staging"))));
-            assert.deepStrictEqual([staging["aws:eks/cluster:Cluster"], staging["gcp:container/cluster:Cluster"], staging["azure-native:containerservice:ManagedCluster"]], [1, 1, undefined]);
+            assert.deepStrictEqual(
+                [staging["aws:eks/cluster:Cluster"], staging["gcp:container/cluster:Cluster"], staging["azure-native:containerservice:ManagedCluster"]],
+                [1, 1, undefined],
+            );
             const dev = counts(await inPreview("dev", () => composeStack(model("dev"))));
             assert.strictEqual(dev["aws:eks/cluster:Cluster"], 1);
             assert.strictEqual(dev["aws:ec2/natGateway:NatGateway"], 1);

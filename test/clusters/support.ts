@@ -80,12 +80,14 @@ export function tempRepoRoot(environments: readonly string[], apps: readonly str
     for (const env of environments) {
         fs.mkdirSync(path.join(root, "clusters", env), { recursive: true });
         fs.writeFileSync(path.join(root, "clusters", env, "kustomization.yaml"), "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [apps.yaml]\n");
-        const kustomizations = apps.map((app) => [
-            "apiVersion: kustomize.toolkit.fluxcd.io/v1",
-            "kind: Kustomization",
-            `metadata: { name: ${app}, namespace: flux-system }`,
-            `spec: { interval: 10m, path: ./apps/${app}/overlays/${env}, prune: true, sourceRef: { kind: GitRepository, name: flux-system } }`,
-        ].join("\n"));
+        const kustomizations = apps.map((app) =>
+            [
+                "apiVersion: kustomize.toolkit.fluxcd.io/v1",
+                "kind: Kustomization",
+                `metadata: { name: ${app}, namespace: flux-system }`,
+                `spec: { interval: 10m, path: ./apps/${app}/overlays/${env}, prune: true, sourceRef: { kind: GitRepository, name: flux-system } }`,
+            ].join("\n"),
+        );
         fs.writeFileSync(path.join(root, "clusters", env, "apps.yaml"), `${kustomizations.join("\n---\n")}\n`);
     }
     return root;

@@ -58,12 +58,16 @@ const cases: Case[] = [
     {
         name: "AKS: a pinned kubernetesVersion under an upgrade channel that moves the minor version",
         cluster: { ...aks(), autoUpgradeChannel: "stable", kubernetesVersion: "1.35" },
-        expected: [`${K}.kubernetesVersion: is pinned, but autoUpgradeChannel stable moves the minor version itself, so the next up after an upgrade would ask AKS to downgrade (given: "1.35"). Fix: remove kubernetesVersion to follow the channel, or use autoUpgradeChannel patch to keep this minor version`],
+        expected: [
+            `${K}.kubernetesVersion: is pinned, but autoUpgradeChannel stable moves the minor version itself, so the next up after an upgrade would ask AKS to downgrade (given: "1.35"). Fix: remove kubernetesVersion to follow the channel, or use autoUpgradeChannel patch to keep this minor version`,
+        ],
     },
     {
         name: "GKE: a maintenance window shorter than GKE's 48 hours in 32 days",
         cluster: { ...gke(), maintenanceWindow: { days: ["SU"], start: "01:00", hours: 8 } },
-        expected: [`${K}.maintenanceWindow: allows 32 hours of maintenance in 32 days; GKE requires at least 48 (given: "SU 01:00 for 8h"). Fix: add days or lengthen the window (e.g. days [SA, SU], hours 8)`],
+        expected: [
+            `${K}.maintenanceWindow: allows 32 hours of maintenance in 32 days; GKE requires at least 48 (given: "SU 01:00 for 8h"). Fix: add days or lengthen the window (e.g. days [SA, SU], hours 8)`,
+        ],
     },
     {
         name: "min > max nodes",
@@ -177,7 +181,9 @@ const cases: Case[] = [
     {
         name: "GKE: tag that is not a valid label",
         cluster: { ...gke(), tags: { Team: "platform" } },
-        expected: [`${K}.tags.Team: is not a valid GCP label (given: "platform"). Fix: use lowercase letters, digits, '_' and '-' (keys start with a letter, both at most 63 characters)`],
+        expected: [
+            `${K}.tags.Team: is not a valid GCP label (given: "platform"). Fix: use lowercase letters, digits, '_' and '-' (keys start with a letter, both at most 63 characters)`,
+        ],
     },
     // ---- AKS ----
     {
@@ -241,29 +247,34 @@ describe("cluster config validation", () => {
     });
 
     it("reports every problem of a cluster together, not one per run", () => {
-        const problems = problemsOf(stack("prod", {
-            ...aks(),
-            region: "West Europe",
-            kubernetesVersion: "1.29",
-            endpoint: { publicAccess: true, allowedCidrs: ["0.0.0.0/0"] },
-            network: { nodesCidr: "10.40.0.0/20", serviceCidr: "10.30.0.0/16" },
-            nodePools: [
-                { name: "system-pool", machineType: "m6i.large", minNodes: 5, maxNodes: 3 },
-                { name: "system-pool", machineType: "Standard_D4s_v5", minNodes: 1, maxNodes: 3 },
+        const problems = problemsOf(
+            stack("prod", {
+                ...aks(),
+                region: "West Europe",
+                kubernetesVersion: "1.29",
+                endpoint: { publicAccess: true, allowedCidrs: ["0.0.0.0/0"] },
+                network: { nodesCidr: "10.40.0.0/20", serviceCidr: "10.30.0.0/16" },
+                nodePools: [
+                    { name: "system-pool", machineType: "m6i.large", minNodes: 5, maxNodes: 3 },
+                    { name: "system-pool", machineType: "Standard_D4s_v5", minNodes: 1, maxNodes: 3 },
+                ],
+            }),
+        );
+        assert.deepStrictEqual(
+            problems.map((p) => p.split(":").slice(0, 2).join(":").replace(/ .*/, "")),
+            [
+                `${K}.kubernetesVersion`,
+                `${K}.nodePools[0].minNodes`,
+                `${K}.nodePools[1].name`,
+                `${K}.endpoint.allowedCidrs`,
+                `${K}.region`,
+                `${K}.nodePools[0].machineType`,
+                `${K}.nodePools[0].name`,
+                `${K}.nodePools[1].name`,
+                `${K}.network.nodesCidr`,
+                `${K}.network.serviceCidr`,
             ],
-        }));
-        assert.deepStrictEqual(problems.map((p) => p.split(":").slice(0, 2).join(":").replace(/ .*/, "")), [
-            `${K}.kubernetesVersion`,
-            `${K}.nodePools[0].minNodes`,
-            `${K}.nodePools[1].name`,
-            `${K}.endpoint.allowedCidrs`,
-            `${K}.region`,
-            `${K}.nodePools[0].machineType`,
-            `${K}.nodePools[0].name`,
-            `${K}.nodePools[1].name`,
-            `${K}.network.nodesCidr`,
-            `${K}.network.serviceCidr`,
-        ]);
+        );
     });
 
     it("reports problems of clusters on different clouds in one error", () => {
@@ -295,7 +306,8 @@ describe("cluster config validation", () => {
         delete require.cache[require.resolve("../../index")];
         assert.throws(
             () => require("../../index"),
-            (error: unknown) => isStackConfigError(error) && error.problems.some((p) => p.key === `${K}.kubernetesVersion`) && error.problems.some((p) => p.key === `${K}.nodePools[0].minNodes`),
+            (error: unknown) =>
+                isStackConfigError(error) && error.problems.some((p) => p.key === `${K}.kubernetesVersion`) && error.problems.some((p) => p.key === `${K}.nodePools[0].minNodes`),
         );
         assert.deepStrictEqual(await captured(), []);
     });

@@ -21,14 +21,24 @@ const K = "fluxpilot:clusters[0].workloadIdentities";
 describe("workload identities", () => {
     it("EKS: a Pod Identity association per identity, its role assumable only by Pod Identity for this cluster, namespace and service account", async () => {
         const policy = "arn:aws:iam::111122223333:policy/cluster-autoscaler";
-        const built = await build(eksProvider, { name: "prod-eks", cloud: "aws", region: "eu-west-1", endpoint: { publicAccess: false }, workloadIdentities: [{ ...autoscaler, permissions: [policy] }] }, "prod");
+        const built = await build(
+            eksProvider,
+            { name: "prod-eks", cloud: "aws", region: "eu-west-1", endpoint: { publicAccess: false }, workloadIdentities: [{ ...autoscaler, permissions: [policy] }] },
+            "prod",
+        );
         const association = built.only("aws:eks/podIdentityAssociation:PodIdentityAssociation");
-        assert.deepStrictEqual([association.inputs.namespace, association.inputs.serviceAccount, association.inputs.clusterName], ["kube-system", "cluster-autoscaler", "prod-eks"]);
+        assert.deepStrictEqual(
+            [association.inputs.namespace, association.inputs.serviceAccount, association.inputs.clusterName],
+            ["kube-system", "cluster-autoscaler", "prod-eks"],
+        );
         const role = built.ofType("aws:iam/role:Role").find((r) => r.name === "prod-eks-wi-kube-system-cluster-autoscaler");
         assert.ok(role, "the identity's role");
         assert.match(String(role.inputs.name), /^prod-eks-wi-[0-9a-f]{8}$/);
         const trust = JSON.parse(String(role.inputs.assumeRolePolicy));
-        assert.deepStrictEqual(trust.Statement.map((s: { Principal: unknown }) => s.Principal), [{ Service: "pods.eks.amazonaws.com" }]);
+        assert.deepStrictEqual(
+            trust.Statement.map((s: { Principal: unknown }) => s.Principal),
+            [{ Service: "pods.eks.amazonaws.com" }],
+        );
         assert.deepStrictEqual(trust.Statement[0].Action, ["sts:AssumeRole", "sts:TagSession"]);
         assert.deepStrictEqual(trust.Statement[0].Condition.StringEquals, {
             "aws:RequestTag/eks-cluster-arn": "arn:aws:eks:eu-west-1:123456789012:cluster/prod-eks",
@@ -36,7 +46,11 @@ describe("workload identities", () => {
             "aws:RequestTag/kubernetes-service-account": "cluster-autoscaler",
         });
         const attachments = built.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((r) => r.name.startsWith("prod-eks-wi-"));
-        assert.deepStrictEqual(attachments.map((a) => a.inputs.policyArn), [policy], "only the listed policy");
+        assert.deepStrictEqual(
+            attachments.map((a) => a.inputs.policyArn),
+            [policy],
+            "only the listed policy",
+        );
         const facts = built.cluster.identityFacts ?? {};
         assert.deepStrictEqual(Object.keys(facts), ["identity_kube_system_cluster_autoscaler"]);
         assert.match(await valueOf(facts.identity_kube_system_cluster_autoscaler), /^arn:aws:iam::123456789012:role\/prod-eks-wi-[0-9a-f]{8}$/);
@@ -50,20 +64,45 @@ describe("workload identities", () => {
     });
 
     it("GKE: a Google service account per identity, impersonable only by PROJECT.svc.id.goog[ns/sa], with only the listed roles", async () => {
-        const built = await build(gkeProvider, { name: "prod-gke", cloud: "gcp", project: "acme-prod", region: "europe-west1", endpoint: { publicAccess: false }, workloadIdentities: [{ serviceAccount: "external-dns", namespace: "dns", permissions: ["roles/dns.admin"] }] }, "prod");
+        const built = await build(
+            gkeProvider,
+            {
+                name: "prod-gke",
+                cloud: "gcp",
+                project: "acme-prod",
+                region: "europe-west1",
+                endpoint: { publicAccess: false },
+                workloadIdentities: [{ serviceAccount: "external-dns", namespace: "dns", permissions: ["roles/dns.admin"] }],
+            },
+            "prod",
+        );
         const account = built.ofType("gcp:serviceaccount/account:Account").find((r) => r.name === "prod-gke-wi-dns-external-dns");
         assert.ok(account);
         assert.match(String(account.inputs.accountId), /^wi-[0-9a-f]{12}$/);
         const user = built.only("gcp:serviceaccount/iAMMember:IAMMember");
         assert.deepStrictEqual([user.inputs.role, user.inputs.member], ["roles/iam.workloadIdentityUser", "serviceAccount:acme-prod.svc.id.goog[dns/external-dns]"]);
         const grants = built.ofType("gcp:projects/iAMMember:IAMMember").filter((r) => r.name.startsWith("prod-gke-wi-"));
-        assert.deepStrictEqual(grants.map((g) => g.inputs.role), ["roles/dns.admin"]);
+        assert.deepStrictEqual(
+            grants.map((g) => g.inputs.role),
+            ["roles/dns.admin"],
+        );
         assert.ok(built.cluster.identityFacts?.identity_dns_external_dns, "the e-mail is a cluster fact");
     });
 
     it("AKS: a user-assigned identity per identity, federated only with this cluster's issuer and service account, roles scoped to the cluster's resource group", async () => {
         const reader = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
-        const built = await build(aksProvider, { name: "prod-aks", cloud: "azure", region: "westeurope", endpoint: { publicAccess: false }, adminGroupObjectIds: ["3f2a9c1e-8b7d-4e6f-9a0b-1c2d3e4f5a6b"], workloadIdentities: [{ serviceAccount: "reporter", namespace: "reports", permissions: [reader] }] }, "prod");
+        const built = await build(
+            aksProvider,
+            {
+                name: "prod-aks",
+                cloud: "azure",
+                region: "westeurope",
+                endpoint: { publicAccess: false },
+                adminGroupObjectIds: ["3f2a9c1e-8b7d-4e6f-9a0b-1c2d3e4f5a6b"],
+                workloadIdentities: [{ serviceAccount: "reporter", namespace: "reports", permissions: [reader] }],
+            },
+            "prod",
+        );
         const credential = built.only("azure-native:managedidentity:FederatedIdentityCredential");
         assert.strictEqual(credential.inputs.subject, "system:serviceaccount:reports:reporter");
         assert.deepStrictEqual(credential.inputs.audiences, ["api://AzureADTokenExchange"]);
@@ -80,7 +119,11 @@ describe("workload identities", () => {
         const repoRoot = tempRepoRoot(["prod"]);
         const problemsOf = (cluster: Record<string, unknown>): string[] => {
             try {
-                parseStackModel("test", { "fluxpilot:environment": "prod", "fluxpilot:gitops": { repository: "https://github.com/fluxpilot/fluxpilot" }, "fluxpilot:clusters": [cluster] }, { repoRoot });
+                parseStackModel(
+                    "test",
+                    { "fluxpilot:environment": "prod", "fluxpilot:gitops": { repository: "https://github.com/fluxpilot/fluxpilot" }, "fluxpilot:clusters": [cluster] },
+                    { repoRoot },
+                );
             } catch (error) {
                 assert.ok(isStackConfigError(error), String(error));
                 return (error as StackConfigError).problems.map(formatProblem);
@@ -88,7 +131,14 @@ describe("workload identities", () => {
             return [];
         };
         const eks = (workloadIdentities: unknown) => ({ name: "prod-eks", cloud: "aws", region: "eu-west-1", endpoint: { publicAccess: false }, workloadIdentities });
-        const gke = (workloadIdentities: unknown) => ({ name: "prod-gke", cloud: "gcp", project: "acme-prod", region: "europe-west1", endpoint: { publicAccess: false }, workloadIdentities });
+        const gke = (workloadIdentities: unknown) => ({
+            name: "prod-gke",
+            cloud: "gcp",
+            project: "acme-prod",
+            region: "europe-west1",
+            endpoint: { publicAccess: false },
+            workloadIdentities,
+        });
 
         it("an identity with no permissions", () => {
             assert.deepStrictEqual(problemsOf(eks([{ ...autoscaler, permissions: [] }])), [
@@ -107,15 +157,31 @@ describe("workload identities", () => {
 
         it("a service account declared twice", () => {
             const policy = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess";
-            assert.deepStrictEqual(problemsOf(eks([{ ...autoscaler, permissions: [policy] }, { ...autoscaler, permissions: [policy] }])), [
-                `${K}[1].serviceAccount: is the service account of ${K}[0] too (or has the same fact name, identity_kube_system_cluster_autoscaler) (given: "kube-system/cluster-autoscaler"). Fix: declare each service account once, with all the permissions it needs`,
-            ]);
+            assert.deepStrictEqual(
+                problemsOf(
+                    eks([
+                        { ...autoscaler, permissions: [policy] },
+                        { ...autoscaler, permissions: [policy] },
+                    ]),
+                ),
+                [
+                    `${K}[1].serviceAccount: is the service account of ${K}[0] too (or has the same fact name, identity_kube_system_cluster_autoscaler) (given: "kube-system/cluster-autoscaler"). Fix: declare each service account once, with all the permissions it needs`,
+                ],
+            );
         });
 
         it("a name that is no Kubernetes name, and an unknown key", () => {
-            const problems = problemsOf(eks([{ serviceAccount: "Bad_Name", namespace: "kube-system", permissions: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"], role: "x" }]));
-            assert.ok(problems.some((p) => p.startsWith(`${K}[0].serviceAccount: is not a Kubernetes name`)), problems.join("\n"));
-            assert.ok(problems.some((p) => /role/.test(p)), problems.join("\n"));
+            const problems = problemsOf(
+                eks([{ serviceAccount: "Bad_Name", namespace: "kube-system", permissions: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"], role: "x" }]),
+            );
+            assert.ok(
+                problems.some((p) => p.startsWith(`${K}[0].serviceAccount: is not a Kubernetes name`)),
+                problems.join("\n"),
+            );
+            assert.ok(
+                problems.some((p) => /role/.test(p)),
+                problems.join("\n"),
+            );
         });
     });
 });
@@ -123,11 +189,23 @@ describe("workload identities", () => {
 describe("workload identities in the cluster facts", () => {
     it("each identity's cloud identifier reaches the cluster-facts ConfigMap Flux substitutes from", async () => {
         clearRegisteredResources();
-        const model = parseStackModel("test", {
-            "fluxpilot:environment": "prod",
-            "fluxpilot:gitops": { repository: "https://github.com/fluxpilot/fluxpilot" },
-            "fluxpilot:clusters": [{ name: "prod-eks", cloud: "aws", region: "eu-west-1", endpoint: { publicAccess: false }, workloadIdentities: [{ ...autoscaler, permissions: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"] }] }],
-        }, { repoRoot: tempRepoRoot(["prod"]) });
+        const model = parseStackModel(
+            "test",
+            {
+                "fluxpilot:environment": "prod",
+                "fluxpilot:gitops": { repository: "https://github.com/fluxpilot/fluxpilot" },
+                "fluxpilot:clusters": [
+                    {
+                        name: "prod-eks",
+                        cloud: "aws",
+                        region: "eu-west-1",
+                        endpoint: { publicAccess: false },
+                        workloadIdentities: [{ ...autoscaler, permissions: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"] }],
+                    },
+                ],
+            },
+            { repoRoot: tempRepoRoot(["prod"]) },
+        );
         composeStack(model);
         const facts = (await captured()).find((r) => r.name === "prod-eks-flux-cluster-facts");
         assert.ok(facts);

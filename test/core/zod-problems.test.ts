@@ -47,7 +47,9 @@ describe("core: zod issues as config problems", () => {
         assert.deepStrictEqual(lines(schema, { auth: { type: "basic", usrname: "git" } }), [
             'p:k.auth.usrname: is not a known setting. Fix: did you mean "username"? Known settings here: type, username',
         ]);
-        assert.deepStrictEqual(lines(schema, { pools: [{ name: "a", nmae: "b" }] }), ['p:k.pools[0].nmae: is not a known setting. Fix: did you mean "name"? Known settings here: name']);
+        assert.deepStrictEqual(lines(schema, { pools: [{ name: "a", nmae: "b" }] }), [
+            'p:k.pools[0].nmae: is not a known setting. Fix: did you mean "name"? Known settings here: name',
+        ]);
     });
 
     it("names the type given: null, a list, an object, a number, a string", () => {
@@ -67,7 +69,9 @@ describe("core: zod issues as config problems", () => {
     });
 
     it("gives every problem a fix, even when the schema has none", () => {
-        assert.deepStrictEqual(lines(z.string().min(1), ""), ['p:k: Too small: expected string to have >=1 characters (given: ""). Fix: see docs/configuration.md for the accepted values']);
+        assert.deepStrictEqual(lines(z.string().min(1), ""), [
+            'p:k: Too small: expected string to have >=1 characters (given: ""). Fix: see docs/configuration.md for the accepted values',
+        ]);
         assert.deepStrictEqual(lines(z.enum(["a", "b"]), "c"), ['p:k: is not one of the accepted values (given: "c"). Fix: use one of "a", "b"']);
         assert.deepStrictEqual(lines(z.enum(["a", "b"], rule("is not a letter", "use a or b")), "c"), ['p:k: is not a letter (given: "c"). Fix: use a or b']);
     });

@@ -20,7 +20,9 @@ async function onAks(env: "dev" | "prod", gitops?: Record<string, unknown>, flux
 
 describe("flux: AKS extension installer", () => {
     it("installs the pinned microsoft.flux extension with the chosen components, auto-upgrade off", async () => {
-        const { resources } = await onAks("prod", undefined, { components: ["source-controller", "kustomize-controller", "image-reflector-controller", "image-automation-controller"] });
+        const { resources } = await onAks("prod", undefined, {
+            components: ["source-controller", "kustomize-controller", "image-reflector-controller", "image-automation-controller"],
+        });
         const extension = byName(resources, "aks-flux-extension");
         assert.strictEqual(extension.type, EXTENSION);
         assert.deepStrictEqual(
@@ -63,7 +65,10 @@ describe("flux: AKS extension installer", () => {
         });
         assert.ok(configuration.dependencies.includes(byName(resources, "aks-flux-extension").urn));
         assert.strictEqual(await (component.version as any).promise(), "microsoft.flux 1.19.5");
-        assert.deepStrictEqual(resources.filter((r) => FLUX_CR_TYPE.test(r.type) || r.type === "kubernetes:core/v1:Namespace"), []);
+        assert.deepStrictEqual(
+            resources.filter((r) => FLUX_CR_TYPE.test(r.type) || r.type === "kubernetes:core/v1:Namespace"),
+            [],
+        );
     });
 
     it("puts the deploy key Secret in the extension's namespace and references it from the configuration", async () => {
@@ -103,11 +108,14 @@ describe("flux: AKS extension installer", () => {
         const settings = { ...model("dev").fluxByCluster["dev-one"], installer: "aks-extension" as const };
         const context = { environment: "dev" as const, cloud: "azure", gitops: model("dev").gitops };
         const refused = validateFluxSettings({ ...settings, networkPolicy: false, tenantServiceAccount: "tenant", clusterDomain: "corp.local" }, context);
-        assert.deepStrictEqual(refused.map((p) => [p.field, p.value]), [
-            ["networkPolicy", false],
-            ["tenantServiceAccount", "tenant"],
-            ["clusterDomain", "corp.local"],
-        ]);
+        assert.deepStrictEqual(
+            refused.map((p) => [p.field, p.value]),
+            [
+                ["networkPolicy", false],
+                ["tenantServiceAccount", "tenant"],
+                ["clusterDomain", "corp.local"],
+            ],
+        );
         assert.ok(refused.every((p) => /cannot be honoured by the microsoft\.flux extension/.test(p.message) && /installer flux-operator/.test(p.fix)));
     });
 });

@@ -32,9 +32,27 @@ describe("flux: cluster facts", () => {
         const facts = resources.filter((r) => r.type === CONFIGMAP && r.name.endsWith("-cluster-facts"));
         assert.deepStrictEqual(facts.map((r) => r.name).sort(), ["prod-aks-flux-cluster-facts", "prod-eks-flux-cluster-facts", "prod-gke-flux-cluster-facts"]);
         const data = (cluster: string) => plainInput<Record<string, string>>(byName(resources, `${cluster}-flux-cluster-facts`).inputs.data);
-        assert.deepStrictEqual(data("prod-eks"), { cluster_name: "prod-eks", cluster_cloud: "aws", cluster_region: "eu-west-1", cluster_environment: "prod", cloud_account: FIXTURE_ACCOUNT_ID });
-        assert.deepStrictEqual(data("prod-gke"), { cluster_name: "prod-gke", cluster_cloud: "gcp", cluster_region: "europe-west1", cluster_environment: "prod", cloud_account: "fluxpilot-prod" });
-        assert.deepStrictEqual(data("prod-aks"), { cluster_name: "prod-aks", cluster_cloud: "azure", cluster_region: "westeurope", cluster_environment: "prod", cloud_account: FIXTURE_SUBSCRIPTION_ID });
+        assert.deepStrictEqual(data("prod-eks"), {
+            cluster_name: "prod-eks",
+            cluster_cloud: "aws",
+            cluster_region: "eu-west-1",
+            cluster_environment: "prod",
+            cloud_account: FIXTURE_ACCOUNT_ID,
+        });
+        assert.deepStrictEqual(data("prod-gke"), {
+            cluster_name: "prod-gke",
+            cluster_cloud: "gcp",
+            cluster_region: "europe-west1",
+            cluster_environment: "prod",
+            cloud_account: "fluxpilot-prod",
+        });
+        assert.deepStrictEqual(data("prod-aks"), {
+            cluster_name: "prod-aks",
+            cluster_cloud: "azure",
+            cluster_region: "westeurope",
+            cluster_environment: "prod",
+            cloud_account: FIXTURE_SUBSCRIPTION_ID,
+        });
         for (const r of facts) {
             assert.deepStrictEqual([r.inputs.metadata.name, r.inputs.metadata.namespace], ["cluster-facts", "flux-system"]);
             // Written through the cluster's own Kubernetes provider, inherited from the Flux component.

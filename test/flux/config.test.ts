@@ -46,11 +46,9 @@ describe("flux config", () => {
         });
 
         it("reads the Git credentials' secrets only from secret config, and never prints them", () => {
-            const m = model(
-                "dev",
-                { "fluxpilot:gitops": { repository: PUBLIC_REPO, auth: { type: "basic", username: "ci" } }, [GIT_PASSWORD_KEY]: "hunter2-token" },
-                [GIT_PASSWORD_KEY],
-            );
+            const m = model("dev", { "fluxpilot:gitops": { repository: PUBLIC_REPO, auth: { type: "basic", username: "ci" } }, [GIT_PASSWORD_KEY]: "hunter2-token" }, [
+                GIT_PASSWORD_KEY,
+            ]);
             assert.ok(m.gitops.auth.type === "basic" && m.gitops.auth.password instanceof SecretText);
             const printed = `${JSON.stringify(m)} ${String((m.gitops.auth as any).password)} ${require("util").inspect(m, { depth: 10 })}`;
             assert.ok(!printed.includes("hunter2-token"), "the password leaked into a printed model");
@@ -59,18 +57,21 @@ describe("flux config", () => {
 
     describe("validation messages", () => {
         it("rejects a repository URL that is neither https:// nor ssh://", () => {
-            assert.deepStrictEqual(problemsOf(() => model("dev", { "fluxpilot:gitops": { repository: "git@github.com:acme/fluxpilot.git" } })), [
-                "fluxpilot:gitops.repository: is neither an https:// nor an ssh:// repository URL",
-            ]);
+            assert.deepStrictEqual(
+                problemsOf(() => model("dev", { "fluxpilot:gitops": { repository: "git@github.com:acme/fluxpilot.git" } })),
+                ["fluxpilot:gitops.repository: is neither an https:// nor an ssh:// repository URL"],
+            );
         });
 
         it("rejects a path outside clusters/ and a path that does not exist", () => {
-            assert.deepStrictEqual(problemsOf(() => model("dev", { "fluxpilot:gitops": { repository: PUBLIC_REPO, path: "apps/web" } })), [
-                "fluxpilot:gitops.path: is not a folder under clusters/",
-            ]);
-            assert.deepStrictEqual(problemsOf(() => model("dev", { "fluxpilot:gitops": { repository: PUBLIC_REPO, path: "clusters/moon" } })), [
-                "fluxpilot:gitops.path: does not exist in this repository (or holds no YAML)",
-            ]);
+            assert.deepStrictEqual(
+                problemsOf(() => model("dev", { "fluxpilot:gitops": { repository: PUBLIC_REPO, path: "apps/web" } })),
+                ["fluxpilot:gitops.path: is not a folder under clusters/"],
+            );
+            assert.deepStrictEqual(
+                problemsOf(() => model("dev", { "fluxpilot:gitops": { repository: PUBLIC_REPO, path: "clusters/moon" } })),
+                ["fluxpilot:gitops.path: does not exist in this repository (or holds no YAML)"],
+            );
         });
 
         it("rejects an unknown component and a version that is not a semver range", () => {
@@ -78,16 +79,21 @@ describe("flux config", () => {
                 problemsOf(() => model("dev", { "fluxpilot:flux": { version: "latest", components: ["source-controller", "kustomize-controler"] } })),
                 ["fluxpilot:flux.version: is not a valid semver range", "fluxpilot:flux.components[1]: is not a Flux component"],
             );
-            assert.deepStrictEqual(problemsOf(() => model("dev", { "fluxpilot:flux": { version: "*" } })), ["fluxpilot:flux.version: allows versions outside Flux 2"]);
+            assert.deepStrictEqual(
+                problemsOf(() => model("dev", { "fluxpilot:flux": { version: "*" } })),
+                ["fluxpilot:flux.version: allows versions outside Flux 2"],
+            );
         });
 
         it("rejects a deploy key without a GitHub owner or token", () => {
-            assert.deepStrictEqual(problemsOf(() => model("dev", { "fluxpilot:gitops": { repository: SSH_REPO, auth: { type: "deployKey" } } })), [
-                "fluxpilot:gitops.github.owner: is missing, but auth.type deployKey registers the key on the GitHub repository",
-            ]);
-            assert.deepStrictEqual(problemsOf(() => model("dev", { "fluxpilot:gitops": GITHUB_AUTH })), [
-                `${GITHUB_TOKEN_KEY}: is missing, but auth.type deployKey registers the key on the GitHub repository`,
-            ]);
+            assert.deepStrictEqual(
+                problemsOf(() => model("dev", { "fluxpilot:gitops": { repository: SSH_REPO, auth: { type: "deployKey" } } })),
+                ["fluxpilot:gitops.github.owner: is missing, but auth.type deployKey registers the key on the GitHub repository"],
+            );
+            assert.deepStrictEqual(
+                problemsOf(() => model("dev", { "fluxpilot:gitops": GITHUB_AUTH })),
+                [`${GITHUB_TOKEN_KEY}: is missing, but auth.type deployKey registers the key on the GitHub repository`],
+            );
         });
 
         it("rejects credentials that do not fit the URL, and an owner that does not match it", () => {
@@ -100,15 +106,18 @@ describe("flux config", () => {
                     "fluxpilot:gitops.github.owner: does not match the owner in the repository URL (acme)",
                 ],
             );
-            assert.deepStrictEqual(problemsOf(() => model("dev", { "fluxpilot:gitops": { repository: SSH_REPO } })), [
-                "fluxpilot:gitops.auth.type: leaves an ssh:// repository without credentials",
-            ]);
-            assert.deepStrictEqual(problemsOf(() => model("dev", { "fluxpilot:gitops": { repository: PUBLIC_REPO, auth: { type: "basic" } } })), [
-                `${GIT_PASSWORD_KEY}: is missing, but auth.type basic needs a password or token`,
-            ]);
-            assert.deepStrictEqual(problemsOf(() => model("dev", { "fluxpilot:gitops": { repository: PUBLIC_REPO, auth: { type: "secretRef" } } })), [
-                "fluxpilot:gitops.auth.secretName: is missing, but auth.type secretRef reads Git credentials from an existing Secret",
-            ]);
+            assert.deepStrictEqual(
+                problemsOf(() => model("dev", { "fluxpilot:gitops": { repository: SSH_REPO } })),
+                ["fluxpilot:gitops.auth.type: leaves an ssh:// repository without credentials"],
+            );
+            assert.deepStrictEqual(
+                problemsOf(() => model("dev", { "fluxpilot:gitops": { repository: PUBLIC_REPO, auth: { type: "basic" } } })),
+                [`${GIT_PASSWORD_KEY}: is missing, but auth.type basic needs a password or token`],
+            );
+            assert.deepStrictEqual(
+                problemsOf(() => model("dev", { "fluxpilot:gitops": { repository: PUBLIC_REPO, auth: { type: "secretRef" } } })),
+                ["fluxpilot:gitops.auth.secretName: is missing, but auth.type secretRef reads Git credentials from an existing Secret"],
+            );
         });
 
         it("refuses a token stored in plain text, without echoing it", () => {
@@ -120,9 +129,10 @@ describe("flux config", () => {
             }
             assert.match(message, /fluxpilot:githubToken: is stored in plain text in the stack file\. Fix: run: pulumi config set --secret/);
             assert.ok(!message.includes("ghp_plaintexttoken"));
-            assert.deepStrictEqual(problemsOf(() => model("dev", { "fluxpilot:gitops": GITHUB_AUTH, [GITHUB_TOKEN_KEY]: "ghp_plaintexttoken" })), [
-                `${GITHUB_TOKEN_KEY}: is stored in plain text in the stack file`,
-            ]);
+            assert.deepStrictEqual(
+                problemsOf(() => model("dev", { "fluxpilot:gitops": GITHUB_AUTH, [GITHUB_TOKEN_KEY]: "ghp_plaintexttoken" })),
+                [`${GITHUB_TOKEN_KEY}: is stored in plain text in the stack file`],
+            );
         });
 
         it("rejects the AKS extension installer on a cluster that is not AKS, naming the cluster's override", () => {
@@ -133,9 +143,10 @@ describe("flux config", () => {
         });
 
         it("keeps prod locked down", () => {
-            assert.deepStrictEqual(problemsOf(() => model("prod", { "fluxpilot:flux": { lockdown: false } })), [
-                "fluxpilot:flux.lockdown: relaxes the multi-tenancy lock-down, which prod does not allow",
-            ]);
+            assert.deepStrictEqual(
+                problemsOf(() => model("prod", { "fluxpilot:flux": { lockdown: false } })),
+                ["fluxpilot:flux.lockdown: relaxes the multi-tenancy lock-down, which prod does not allow"],
+            );
         });
 
         it("rejects component sets Flux cannot sync with, and a webhook without what it needs", () => {
@@ -155,9 +166,10 @@ describe("flux config", () => {
         });
 
         it("rejects a semver ref with the flux-operator installer", () => {
-            assert.deepStrictEqual(problemsOf(() => model("dev", { "fluxpilot:gitops": { repository: PUBLIC_REPO, semver: ">=1.0.0" } })), [
-                "fluxpilot:gitops.semver: is not supported by the flux-operator installer: a FluxInstance follows one Git ref name",
-            ]);
+            assert.deepStrictEqual(
+                problemsOf(() => model("dev", { "fluxpilot:gitops": { repository: PUBLIC_REPO, semver: ">=1.0.0" } })),
+                ["fluxpilot:gitops.semver: is not supported by the flux-operator installer: a FluxInstance follows one Git ref name"],
+            );
         });
 
         it("reports problems of several settings together, once each", () => {

@@ -14,9 +14,16 @@ describe("flux: installer helpers", () => {
         for (const provider of clusterProviders()) {
             const ids = installersFor(provider.cloud).map((i) => i.id);
             assert.strictEqual(ids[0], "flux-operator", provider.cloud);
-            assert.deepStrictEqual(ids.slice(1), (provider.flux.installers ?? []).map((i) => i.id), provider.cloud);
+            assert.deepStrictEqual(
+                ids.slice(1),
+                (provider.flux.installers ?? []).map((i) => i.id),
+                provider.cloud,
+            );
         }
-        assert.deepStrictEqual(installersFor("azure").map((i) => i.id), ["flux-operator", "aks-extension"]);
+        assert.deepStrictEqual(
+            installersFor("azure").map((i) => i.id),
+            ["flux-operator", "aks-extension"],
+        );
         assert.strictEqual(findInstaller("aks-extension", "aws"), undefined);
     });
 

@@ -53,10 +53,7 @@ describe("flux: flux-operator installer", () => {
                 const operator = byName(resources, `${env}-one-flux-operator`);
                 const instance = byName(resources, `${env}-one-flux-instance`);
                 assert.strictEqual(ns.inputs.metadata.name, "flux-system");
-                assert.deepStrictEqual(
-                    [operator.inputs.chart, operator.inputs.version, operator.inputs.namespace],
-                    [OPERATOR_CHART, "0.58.1", "flux-system"],
-                );
+                assert.deepStrictEqual([operator.inputs.chart, operator.inputs.version, operator.inputs.namespace], [OPERATOR_CHART, "0.58.1", "flux-system"]);
                 assert.deepStrictEqual([instance.inputs.chart, instance.inputs.version], [INSTANCE_CHART, "0.58.1"]);
                 assert.ok(operator.dependencies.includes(ns.urn), "operator release before the namespace exists");
                 assert.ok(instance.dependencies.includes(operator.urn), "instance release must wait for the operator and its CRDs");
@@ -112,7 +109,10 @@ describe("flux: flux-operator installer", () => {
 
     it("registers no Flux custom resource, and puts every Kubernetes object on the cluster's provider", async () => {
         const { stack, resources } = await composed("prod", { "fluxpilot:clusters": [existingCluster("a"), existingCluster("b")] });
-        assert.deepStrictEqual(resources.filter((r) => FLUX_CR_TYPE.test(r.type)).map((r) => r.type), []);
+        assert.deepStrictEqual(
+            resources.filter((r) => FLUX_CR_TYPE.test(r.type)).map((r) => r.type),
+            [],
+        );
         for (const name of ["a", "b"]) {
             const provider = byName(resources, `${name}-k8s`);
             const k8sChildren = resources.filter((r) => r.name.startsWith(`${name}-flux-`) && r.type.startsWith("kubernetes:"));

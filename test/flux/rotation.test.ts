@@ -40,7 +40,11 @@ describe("flux: rotation procedures (docs/flux.md), as a plan", () => {
 
     it("documents the deploy key and the webhook token, and the plan has both", () => {
         assert.strictEqual(urns.length, 2, urns.join("\n"));
-        for (const urn of urns) assert.ok(resources.some((r) => r.urn === urn), `${urn} is not in the plan`);
+        for (const urn of urns)
+            assert.ok(
+                resources.some((r) => r.urn === urn),
+                `${urn} is not in the plan`,
+            );
     });
 
     it("replacing the deploy key re-registers it on GitHub and rewrites the flux-system Secret", () => {

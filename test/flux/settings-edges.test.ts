@@ -56,7 +56,7 @@ describe("flux settings: edges", () => {
         for (const good of ["a", "flux-reconciler", "a1", "1a", "a".repeat(63)]) assert.ok(accepts({ tenantServiceAccount: good }), good);
         for (const bad of ["", "A", "-a", "a-", "a_b", "a.b", "a".repeat(64)]) assert.ok(!accepts({ tenantServiceAccount: bad }), bad);
         assert.deepStrictEqual(schemaProblems({ tenantServiceAccount: "Tenant" }), [
-            'fluxpilot:flux.tenantServiceAccount: is not a Kubernetes object name (given: "Tenant"). Fix: use lowercase letters, digits and \'-\', e.g. flux-reconciler',
+            "fluxpilot:flux.tenantServiceAccount: is not a Kubernetes object name (given: \"Tenant\"). Fix: use lowercase letters, digits and '-', e.g. flux-reconciler",
         ]);
     });
 
@@ -74,7 +74,9 @@ describe("flux settings: edges", () => {
         assert.deepStrictEqual(schemaProblems({ version: "latest" }), [
             'fluxpilot:flux.version: is not a valid semver range (given: "latest"). Fix: write it like "2.9.x" or ">=2.9.0 <2.10.0"',
         ]);
-        assert.deepStrictEqual(schemaProblems({ version: ">=2.0.0" }), ['fluxpilot:flux.version: allows versions outside Flux 2 (given: ">=2.0.0"). Fix: pin a Flux 2 range, e.g. "2.9.x"']);
+        assert.deepStrictEqual(schemaProblems({ version: ">=2.0.0" }), [
+            'fluxpilot:flux.version: allows versions outside Flux 2 (given: ">=2.0.0"). Fix: pin a Flux 2 range, e.g. "2.9.x"',
+        ]);
         assert.deepStrictEqual(schemaProblems({ operatorChartVersion: "0.x" }), [
             `fluxpilot:flux.operatorChartVersion: is not an exact version (given: "0.x"). Fix: pin one release, e.g. "${DEFAULT_OPERATOR_CHART_VERSION}"`,
         ]);

@@ -121,17 +121,22 @@ describe("flux: webhook receiver", () => {
 
         it("refuses plain http on a public load balancer in staging and prod, before any resource", () => {
             for (const env of ["staging", "prod"]) {
-                assert.deepStrictEqual(problemsOf(() => model(env, config({ enabled: true }), [GITHUB_TOKEN_KEY])), [
-                    `fluxpilot:flux.webhook.ingress: is missing, so the receiver would be served as plain http on a public load balancer, which ${env} does not allow`,
-                ]);
+                assert.deepStrictEqual(
+                    problemsOf(() => model(env, config({ enabled: true }), [GITHUB_TOKEN_KEY])),
+                    [`fluxpilot:flux.webhook.ingress: is missing, so the receiver would be served as plain http on a public load balancer, which ${env} does not allow`],
+                );
             }
         });
 
         it("refuses an Ingress that names no class, and a host that is not a DNS name", () => {
-            assert.deepStrictEqual(problemsOf(() => model("prod", config({ enabled: true, ingress: { host: "flux-hook.example.com" } }), [GITHUB_TOKEN_KEY])), [
-                "fluxpilot:flux.webhook.ingress: names no ingress class, so no controller (or only a default one) would serve it",
-            ]);
-            assert.match(problemsOf(() => model("prod", config({ enabled: true, ingress: { ...ALB, host: "203.0.113.10" } }), [GITHUB_TOKEN_KEY]))[0], /webhook.ingress.host: is not a DNS name/);
+            assert.deepStrictEqual(
+                problemsOf(() => model("prod", config({ enabled: true, ingress: { host: "flux-hook.example.com" } }), [GITHUB_TOKEN_KEY])),
+                ["fluxpilot:flux.webhook.ingress: names no ingress class, so no controller (or only a default one) would serve it"],
+            );
+            assert.match(
+                problemsOf(() => model("prod", config({ enabled: true, ingress: { ...ALB, host: "203.0.113.10" } }), [GITHUB_TOKEN_KEY]))[0],
+                /webhook.ingress.host: is not a DNS name/,
+            );
         });
 
         it("routes https://<host>/hook/ through the Ingress to a ClusterIP Service, with the controller's certificate, and creates no public load balancer", async () => {
@@ -147,11 +152,15 @@ describe("flux: webhook receiver", () => {
             assert.ok(ingress);
             assert.deepStrictEqual(ingress.inputs.metadata.annotations, ALB.annotations);
             assert.strictEqual(ingress.inputs.spec.ingressClassName, "alb");
-            assert.deepStrictEqual(ingress.inputs.spec.rules, [{
-                host: "flux-hook.example.com",
-                http: { paths: [{ path: "/hook/", pathType: "Prefix", backend: { service: { name: "webhook-receiver-internal", port: { name: "http" } } } }] },
-            }]);
-            const token = plainInput<{ token: string }>(resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === `${cluster}-flux-webhook-token`)!.inputs.stringData).token;
+            assert.deepStrictEqual(ingress.inputs.spec.rules, [
+                {
+                    host: "flux-hook.example.com",
+                    http: { paths: [{ path: "/hook/", pathType: "Prefix", backend: { service: { name: "webhook-receiver-internal", port: { name: "http" } } } }] },
+                },
+            ]);
+            const token = plainInput<{ token: string }>(
+                resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === `${cluster}-flux-webhook-token`)!.inputs.stringData,
+            ).token;
             const hook = byName(resources, `${cluster}-flux-github-webhook`);
             const configuration = plainInput<Record<string, unknown>>(hook.inputs.configuration);
             assert.strictEqual(plainInput(configuration.url), `https://flux-hook.example.com${receiverPath(token, "github-receiver", "flux-system")}`);
@@ -161,7 +170,12 @@ describe("flux: webhook receiver", () => {
 
         it("names the TLS Secret when the certificate lives in the cluster (cert-manager, AKS app routing)", async () => {
             clearRegisteredResources();
-            const ingress = { host: "flux-hook.example.com", className: "webapprouting.kubernetes.azure.com", tlsSecretName: "keyvault-webhook-receiver", annotations: { "kubernetes.azure.com/tls-cert-keyvault-uri": "https://prod-kv.vault.azure.net/certificates/flux-hook" } };
+            const ingress = {
+                host: "flux-hook.example.com",
+                className: "webapprouting.kubernetes.azure.com",
+                tlsSecretName: "keyvault-webhook-receiver",
+                annotations: { "kubernetes.azure.com/tls-cert-keyvault-uri": "https://prod-kv.vault.azure.net/certificates/flux-hook" },
+            };
             composeStack(model("prod", config({ enabled: true, ingress }), [GITHUB_TOKEN_KEY]));
             const registered = (await captured()).find((r) => r.type === "kubernetes:networking.k8s.io/v1:Ingress")!;
             assert.deepStrictEqual(registered.inputs.spec.tls, [{ hosts: ["flux-hook.example.com"], secretName: "keyvault-webhook-receiver" }]);

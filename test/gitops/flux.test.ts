@@ -49,7 +49,13 @@ describe("gitops: Flux entry points", () => {
             it("applies infrastructure controllers, then infrastructure configs, then apps", () => {
                 const all = rendering(env).entry.kustomizations;
                 const layer = (k: FluxKustomization) =>
-                    k.path.startsWith("infrastructure/controllers/") ? 0 : k.path.startsWith("infrastructure/configs/") || k.path.startsWith("infrastructure/tenants/") ? 1 : k.path.startsWith("apps/") ? 2 : -1;
+                    k.path.startsWith("infrastructure/controllers/")
+                        ? 0
+                        : k.path.startsWith("infrastructure/configs/") || k.path.startsWith("infrastructure/tenants/")
+                          ? 1
+                          : k.path.startsWith("apps/")
+                            ? 2
+                            : -1;
                 for (const k of all) {
                     assert.notStrictEqual(layer(k), -1, `${k.name} applies ${k.path}, outside infrastructure/ and apps/`);
                     const deps = [...dependencies(k, all)].map((name) => all.find((x) => x.name === name)!);
@@ -61,7 +67,13 @@ describe("gitops: Flux entry points", () => {
                     }
                 }
                 const order = applyOrder(all).map(layer);
-                assert.deepStrictEqual(order, [...order].sort(), `apply order: ${applyOrder(all).map((k) => k.name).join(", ")}`);
+                assert.deepStrictEqual(
+                    order,
+                    [...order].sort(),
+                    `apply order: ${applyOrder(all)
+                        .map((k) => k.name)
+                        .join(", ")}`,
+                );
             });
 
             it(`applies this environment's own folders (…/${env})`, () => {
@@ -135,7 +147,9 @@ describe("gitops: Flux entry points", () => {
             const builtIn = ["kube-system", "kube-public", "kube-node-lease", "flux-system"];
             const providedByCluster: Record<string, string[]> = { local: ["local-path-storage"] };
             for (const env of ENVIRONMENTS) {
-                const policies = objectsOf(env).filter((o) => o.object.kind === "ClusterPolicy").map((o) => o.object);
+                const policies = objectsOf(env)
+                    .filter((o) => o.object.kind === "ClusterPolicy")
+                    .map((o) => o.object);
                 const appNamespaces = new Set(findWorkloads(objectsOf(env)).map((w) => w.namespace));
                 for (const policy of policies) {
                     const where = `${env}: ClusterPolicy ${policy.metadata!.name}`;
@@ -147,7 +161,13 @@ describe("gitops: Flux entry points", () => {
                         assert.ok(excluded.includes(platform), `${where} does not exclude ${platform}`);
                     }
                     // An excluded namespace nobody has created yet is free for anyone to claim, policy-free.
-                    const existing = new Set([...builtIn, ...(providedByCluster[env] ?? []), ...objectsOf(env).filter((o) => o.object.kind === "Namespace").map((o) => o.object.metadata!.name!)]);
+                    const existing = new Set([
+                        ...builtIn,
+                        ...(providedByCluster[env] ?? []),
+                        ...objectsOf(env)
+                            .filter((o) => o.object.kind === "Namespace")
+                            .map((o) => o.object.metadata!.name!),
+                    ]);
                     for (const namespace of excluded) assert.ok(existing.has(namespace), `${where} excludes ${namespace}, which ${env} does not have`);
                     for (const namespace of appNamespaces) assert.ok(!excluded.includes(namespace!), `${where} exempts the app namespace ${namespace}`);
                     // Init containers take no probes; every other rule covers them offline (workload-rules.ts).
@@ -180,10 +200,13 @@ describe("gitops: Flux entry points", () => {
         });
 
         it("refuses to render it, listing every problem", () => {
-            assert.throws(() => renderCluster(builder, dir), (error: Error) => {
-                assert.match(error.message, /^cannot render test\/gitops\/fixtures\/broken-cluster: 4 problems:/);
-                return true;
-            });
+            assert.throws(
+                () => renderCluster(builder, dir),
+                (error: Error) => {
+                    assert.match(error.message, /^cannot render test\/gitops\/fixtures\/broken-cluster: 4 problems:/);
+                    return true;
+                },
+            );
         });
 
         it("reports the removed v1beta2 API and the missing lock-down settings", () => {
@@ -234,8 +257,14 @@ describe("gitops: Flux entry points", () => {
             prod.entry.kustomizations.find((k) => k.name === "sample-app")!.dependsOn = [];
             controllers.objects.find((o) => o.object.kind === "HelmRelease" && o.object.metadata!.name === "kyverno")!.object.spec.storageNamespace = "helm-state";
             const text = formatGitOpsProblems(checkNamespacesExist(prod));
-            assert.match(text, /apps\/sample-app\/base\/deployment.yaml via apps\/sample-app\/overlays\/prod: Deployment sample-app-prod\/sample-app: metadata.namespace is sample-app-prod, which neither flux-system\/sample-app nor a Kustomization it depends on creates/);
-            assert.match(text, /HelmRelease flux-system\/kyverno: spec.storageNamespace is helm-state, which neither flux-system\/infra-controllers nor a Kustomization it depends on creates/);
+            assert.match(
+                text,
+                /apps\/sample-app\/base\/deployment.yaml via apps\/sample-app\/overlays\/prod: Deployment sample-app-prod\/sample-app: metadata.namespace is sample-app-prod, which neither flux-system\/sample-app nor a Kustomization it depends on creates/,
+            );
+            assert.match(
+                text,
+                /HelmRelease flux-system\/kyverno: spec.storageNamespace is helm-state, which neither flux-system\/infra-controllers nor a Kustomization it depends on creates/,
+            );
             assert.doesNotMatch(text, /spec.targetNamespace/);
             // A release that creates its own namespace needs no Namespace object for it.
             const kyverno = controllers.objects.find((o) => o.object.metadata!.name === "kyverno" && o.object.kind === "HelmRelease")!.object;

@@ -20,7 +20,10 @@ describe("gitops: names and tags", () => {
         const copy: OwnedObject = { ...structuredClone(deployment), sourceFile: "apps/other/deployment.yaml", owner: "flux-system/other" };
         const [problem] = checkUniqueNames([deployment, copy]);
         assert.strictEqual(problem.object, "Deployment sample-app-prod/sample-app");
-        assert.match(problem.message, /declared twice: also in apps\/sample-app\/base\/deployment.yaml via apps\/sample-app\/overlays\/prod \(applied by flux-system\/sample-app; this one by flux-system\/other\)/);
+        assert.match(
+            problem.message,
+            /declared twice: also in apps\/sample-app\/base\/deployment.yaml via apps\/sample-app\/overlays\/prod \(applied by flux-system\/sample-app; this one by flux-system\/other\)/,
+        );
     });
 
     it("tells apart the same name in another namespace or API group", () => {

@@ -32,9 +32,16 @@ describe("gitops: apps sync with their own accounts", () => {
             const account = objects.find((o) => o.kind === "ServiceAccount" && o.metadata?.name === "sample-app" && o.metadata?.namespace === "flux-system");
             assert.ok(account, "no ServiceAccount flux-system/sample-app");
             const names = (o: any) => (o.subjects ?? []).some((s: any) => s.kind === "ServiceAccount" && s.name === "sample-app" && s.namespace === "flux-system");
-            assert.deepStrictEqual(objects.filter((o) => o.kind === "ClusterRoleBinding" && names(o)), [], "bound cluster-wide");
+            assert.deepStrictEqual(
+                objects.filter((o) => o.kind === "ClusterRoleBinding" && names(o)),
+                [],
+                "bound cluster-wide",
+            );
             const bindings = objects.filter((o) => o.kind === "RoleBinding" && names(o));
-            assert.deepStrictEqual(bindings.map((b) => [b.metadata!.namespace, b.roleRef.kind, b.roleRef.name]), [[`sample-app-${env}`, "ClusterRole", "admin"]]);
+            assert.deepStrictEqual(
+                bindings.map((b) => [b.metadata!.namespace, b.roleRef.kind, b.roleRef.name]),
+                [[`sample-app-${env}`, "ClusterRole", "admin"]],
+            );
             for (const k of rendering(env).entry.kustomizations.filter((k) => k.name !== "sample-app")) {
                 assert.ok(k.name.startsWith("infra-"), `${k.name} runs as kustomize-controller without being a platform (infra-*) Kustomization`);
             }
@@ -43,7 +50,10 @@ describe("gitops: apps sync with their own accounts", () => {
 
     it("refuses an app that runs as a Flux controller, as nobody, or as another app's account", () => {
         const problems = (accounts: string[]) => formatGitOpsProblems(checkEntryContract(withApps("prod", accounts)));
-        assert.match(problems(["kustomize-controller"]), /sample-app: spec\.serviceAccountName is kustomize-controller, a Flux controller with rights over the whole cluster: set it to this app's own service account \(e\.g\. sample-app\)/);
+        assert.match(
+            problems(["kustomize-controller"]),
+            /sample-app: spec\.serviceAccountName is kustomize-controller, a Flux controller with rights over the whole cluster: set it to this app's own service account \(e\.g\. sample-app\)/,
+        );
         assert.match(problems(["helm-controller"]), /is helm-controller, a Flux controller/);
         assert.match(problems([""]), /sample-app: spec\.serviceAccountName is "": set it to this app's own service account/);
         assert.match(problems(["sample-app", "sample-app"]), /spec\.serviceAccountName sample-app is also used by other-app-1/);

@@ -28,11 +28,19 @@ describe("gitops: npm run render", function () {
         const run = runRender(["prod", "--out", tmp]);
         assert.strictEqual(run.status, 0, run.stderr);
         assert.deepStrictEqual(fs.readdirSync(tmp).sort(), ["prod-aks", "prod-eks", "prod-gke"]);
-        assert.deepStrictEqual(fs.readdirSync(path.join(tmp, "prod-eks")).sort(), ["00-flux-system.yaml", "01-infra-controllers.yaml", "02-infra-configs.yaml", "03-infra-tenants.yaml", "04-sample-app.yaml"]);
+        assert.deepStrictEqual(fs.readdirSync(path.join(tmp, "prod-eks")).sort(), [
+            "00-flux-system.yaml",
+            "01-infra-controllers.yaml",
+            "02-infra-configs.yaml",
+            "03-infra-tenants.yaml",
+            "04-sample-app.yaml",
+        ]);
         const app = (cluster: string) => fs.readFileSync(path.join(tmp, cluster, "04-sample-app.yaml"), "utf8");
         assert.match(app("prod-eks"), /^# Rendered by `npm run render`: Flux Kustomization flux-system\/sample-app applies \.\/apps\/sample-app\/overlays\/prod\n/);
         const written = YAML.parseAllDocuments(app(factsOf("prod")[0].cluster)).map((d) => d.toJS());
-        const expected = rendering("prod").kustomizations.find((k) => k.name === "sample-app")!.objects.map((o) => o.object);
+        const expected = rendering("prod")
+            .kustomizations.find((k) => k.name === "sample-app")!
+            .objects.map((o) => o.object);
         assert.deepStrictEqual(written, expected);
         // The plan's facts, per cluster: the account comes from the cloud's fixture answers.
         assert.match(app("prod-eks"), /value: Delivered by FluxPilot to prod-eks \(eu-west-1\)/);

@@ -59,14 +59,20 @@ describe("gitops: schemas (kubernetes-models, @kubernetes-models/flux-cd, promet
             const broken = deployment();
             broken.object.spec.template.spec.containers[0].resources.limits.memory = "lots";
             const problems = (await validateObject(broken.object, broken.sourceFile)).problems;
-            assert.ok(problems.some((p) => /resources\/limits\/memory must match format "quantity"/.test(p.message)), JSON.stringify(problems));
+            assert.ok(
+                problems.some((p) => /resources\/limits\/memory must match format "quantity"/.test(p.message)),
+                JSON.stringify(problems),
+            );
         });
 
         it("a missing required field in a Flux Kustomization", async () => {
             const k = structuredClone(objectsOf("prod").find((o) => o.object.kind === "Kustomization")!);
             delete k.object.spec.sourceRef;
             const problems = (await validateObject(k.object, k.sourceFile)).problems;
-            assert.ok(problems.some((p) => /kustomize.toolkit.fluxcd.io\/v1 Kustomization schema: \/spec must have required property sourceRef/.test(p.message)), JSON.stringify(problems));
+            assert.ok(
+                problems.some((p) => /kustomize.toolkit.fluxcd.io\/v1 Kustomization schema: \/spec must have required property sourceRef/.test(p.message)),
+                JSON.stringify(problems),
+            );
         });
 
         const fluxObject = (kind: string) => structuredClone(objectsOf("prod").find((o) => o.object.kind === kind)!);
@@ -77,14 +83,20 @@ describe("gitops: schemas (kubernetes-models, @kubernetes-models/flux-cd, promet
             release.object.spec.install.remediation.retries = "three";
             const { outcome, problems } = await validateObject(release.object, release.sourceFile);
             assert.strictEqual(outcome, "validated");
-            assert.ok(problems.some((p) => /helm.toolkit.fluxcd.io\/v2 HelmRelease schema: \/spec\/install\/remediation\/retries must be integer/.test(p.message)), JSON.stringify(problems));
+            assert.ok(
+                problems.some((p) => /helm.toolkit.fluxcd.io\/v2 HelmRelease schema: \/spec\/install\/remediation\/retries must be integer/.test(p.message)),
+                JSON.stringify(problems),
+            );
         });
 
         it("a wrong type in a field only the GA HelmRelease v2 has (commonMetadata)", async () => {
             const release = fluxObject("HelmRelease");
             release.object.spec.commonMetadata = { labels: "team=platform" };
             const problems = (await validateObject(release.object, release.sourceFile)).problems;
-            assert.ok(problems.some((p) => /HelmRelease schema: \/spec\/commonMetadata\/labels must be object/.test(p.message)), JSON.stringify(problems));
+            assert.ok(
+                problems.some((p) => /HelmRelease schema: \/spec\/commonMetadata\/labels must be object/.test(p.message)),
+                JSON.stringify(problems),
+            );
         });
 
         it("a HelmRelease v2 chartRef to a kind the GA API does not allow", async () => {
@@ -92,14 +104,20 @@ describe("gitops: schemas (kubernetes-models, @kubernetes-models/flux-cd, promet
             delete release.object.spec.chart;
             release.object.spec.chartRef = { kind: "GitRepository", name: "charts" };
             const problems = (await validateObject(release.object, release.sourceFile)).problems;
-            assert.ok(problems.some((p) => /HelmRelease schema: \/spec\/chartRef\/kind must be equal to one of the allowed values/.test(p.message)), JSON.stringify(problems));
+            assert.ok(
+                problems.some((p) => /HelmRelease schema: \/spec\/chartRef\/kind must be equal to one of the allowed values/.test(p.message)),
+                JSON.stringify(problems),
+            );
         });
 
         it("a HelmRelease v2 without its required interval", async () => {
             const release = fluxObject("HelmRelease");
             delete release.object.spec.interval;
             const problems = (await validateObject(release.object, release.sourceFile)).problems;
-            assert.ok(problems.some((p) => /helm.toolkit.fluxcd.io\/v2 HelmRelease schema: \/spec must have required property interval/.test(p.message)), JSON.stringify(problems));
+            assert.ok(
+                problems.some((p) => /helm.toolkit.fluxcd.io\/v2 HelmRelease schema: \/spec must have required property interval/.test(p.message)),
+                JSON.stringify(problems),
+            );
         });
 
         it("a HelmRepository v1 without a url, and with a type the GA API does not know", async () => {
@@ -108,8 +126,14 @@ describe("gitops: schemas (kubernetes-models, @kubernetes-models/flux-cd, promet
             delete repository.object.spec.url;
             repository.object.spec.type = "git";
             const messages = (await validateObject(repository.object, repository.sourceFile)).problems.map((p) => p.message);
-            assert.ok(messages.some((m) => /source.toolkit.fluxcd.io\/v1 HelmRepository schema: \/spec must have required property url/.test(m)), JSON.stringify(messages));
-            assert.ok(messages.some((m) => /HelmRepository schema: \/spec\/type must be equal to one of the allowed values/.test(m)), JSON.stringify(messages));
+            assert.ok(
+                messages.some((m) => /source.toolkit.fluxcd.io\/v1 HelmRepository schema: \/spec must have required property url/.test(m)),
+                JSON.stringify(messages),
+            );
+            assert.ok(
+                messages.some((m) => /HelmRepository schema: \/spec\/type must be equal to one of the allowed values/.test(m)),
+                JSON.stringify(messages),
+            );
         });
 
         it("a kind no package knows: a warning naming the kind", async () => {
@@ -127,10 +151,22 @@ describe("gitops: schemas (kubernetes-models, @kubernetes-models/flux-cd, promet
                     group: "example.com",
                     names: { kind: "Widget", plural: "widgets" },
                     scope: "Namespaced",
-                    versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", properties: { spec: { type: "object", required: ["size"], properties: { size: { type: "integer" } } } } } } }],
+                    versions: [
+                        {
+                            name: "v1",
+                            served: true,
+                            storage: true,
+                            schema: {
+                                openAPIV3Schema: { type: "object", properties: { spec: { type: "object", required: ["size"], properties: { size: { type: "integer" } } } } },
+                            },
+                        },
+                    ],
                 },
             };
-            const widget = (size: unknown) => ({ object: { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w", namespace: "a" }, spec: { size } }, sourceFile: "w.yaml" });
+            const widget = (size: unknown) => ({
+                object: { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w", namespace: "a" }, spec: { size } },
+                sourceFile: "w.yaml",
+            });
             assert.deepStrictEqual(await validateObjects([{ object: crd, sourceFile: "crd.yaml" }, widget(3)]), []);
             const problems = await validateObjects([{ object: crd, sourceFile: "crd.yaml" }, widget("big")]);
             assert.strictEqual(problems.length, 1, JSON.stringify(problems));

@@ -14,7 +14,10 @@ import { FIXTURES, ROOT, rendering } from "./support";
 
 const FIXTURE = path.join(FIXTURES, "sops", "sample-app-settings.enc.yaml");
 const encrypted = () => ({ object: YAML.parse(fs.readFileSync(path.join(ROOT, FIXTURE), "utf8")), sourceFile: FIXTURE });
-const plain = () => ({ object: { apiVersion: "v1", kind: "Secret", metadata: { name: "plain", namespace: "sample-app" }, stringData: { UPSTREAM_TOKEN: "s3cr3t" } }, sourceFile: "apps/sample-app/base/plain.yaml" });
+const plain = () => ({
+    object: { apiVersion: "v1", kind: "Secret", metadata: { name: "plain", namespace: "sample-app" }, stringData: { UPSTREAM_TOKEN: "s3cr3t" } },
+    sourceFile: "apps/sample-app/base/plain.yaml",
+});
 
 /** The dev render with `extra` added to the objects the Kustomization `name` applies. */
 function withObjects(name: string, extra: ReturnType<typeof encrypted>[]): RenderedEnvironment {
@@ -28,7 +31,10 @@ describe("gitops: secrets in Git", function () {
 
     it("the plaintext-Secret rule catches a plain Secret and accepts the SOPS-encrypted one", () => {
         const problems = checkObjects([plain(), encrypted()]).filter((p) => p.rule === "no-plaintext-secret");
-        assert.deepStrictEqual(problems.map((p) => p.object), ["Secret sample-app/plain"]);
+        assert.deepStrictEqual(
+            problems.map((p) => p.object),
+            ["Secret sample-app/plain"],
+        );
     });
 
     it("every Kustomization of clusters/<env> decrypts, so an encrypted Secret under apps/ is accepted", () => {

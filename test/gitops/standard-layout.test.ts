@@ -60,11 +60,16 @@ describe("gitops: any Flux repository (standard-layout fixture)", function () {
             const { code, out } = await validate(["--root", FIXTURE]);
             assert.strictEqual(code, 0, out);
             const lines = out.split("\n").filter(Boolean);
-            assert.deepStrictEqual(lines.filter((l) => !l.startsWith("  - ")), ["ok      sources", "ok      clusters/production", "ok      clusters/staging", `No problems found (${path.relative(process.cwd(), FIXTURE)}).`]);
+            assert.deepStrictEqual(
+                lines.filter((l) => !l.startsWith("  - ")),
+                ["ok      sources", "ok      clusters/production", "ok      clusters/staging", `No problems found (${path.relative(process.cwd(), FIXTURE)}).`],
+            );
             // The only remark: the Kustomization whose source is another artifact, once.
             assert.deepStrictEqual(
                 lines.filter((l) => l.startsWith("  - ")),
-                ["  - clusters/production/apps.yaml: note: not rendered: flux-system/security-policies applies a path of OCIRepository flux-system/security-policies, which is not this repository; check that source on its own [not-rendered]"],
+                [
+                    "  - clusters/production/apps.yaml: note: not rendered: flux-system/security-policies applies a path of OCIRepository flux-system/security-policies, which is not this repository; check that source on its own [not-rendered]",
+                ],
             );
         });
 
@@ -93,11 +98,14 @@ describe("gitops: any Flux repository (standard-layout fixture)", function () {
         });
 
         it("reports a bad flux-checks.yaml with the key and the fix", async () => {
-            assert.throws(() => parseChecksConfig("ruleSets: [strict]\nserviceType: {}\n"), (error: Error) => {
-                assert.match(error.message, /ruleSets\[0\]: Invalid input: expected "fluxpilot"/);
-                assert.match(error.message, /Unrecognized key: "serviceType" \(known keys: ruleSets, serviceTypes, allowHostAccess, substitutionValues\)/);
-                return true;
-            });
+            assert.throws(
+                () => parseChecksConfig("ruleSets: [strict]\nserviceType: {}\n"),
+                (error: Error) => {
+                    assert.match(error.message, /ruleSets\[0\]: Invalid input: expected "fluxpilot"/);
+                    assert.match(error.message, /Unrecognized key: "serviceType" \(known keys: ruleSets, serviceTypes, allowHostAccess, substitutionValues\)/);
+                    return true;
+                },
+            );
         });
 
         it("catches a mutated copy end to end: a plain-text Secret and a LoadBalancer where production forbids it", async () => {
@@ -105,7 +113,10 @@ describe("gitops: any Flux repository (standard-layout fixture)", function () {
                 fs.writeFileSync(path.join(r, "flux-checks.yaml"), "serviceTypes:\n  production: [ClusterIP]\n");
                 fs.appendFileSync(path.join(r, "apps/base/guestbook.yaml"), "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: hunter2\n");
                 const file = path.join(r, "apps/production/kustomization.yaml");
-                fs.appendFileSync(file, "patches:\n  - target: { kind: Service, name: guestbook }\n    patch: |\n      - op: add\n        path: /spec/type\n        value: LoadBalancer\n");
+                fs.appendFileSync(
+                    file,
+                    "patches:\n  - target: { kind: Service, name: guestbook }\n    patch: |\n      - op: add\n        path: /spec/type\n        value: LoadBalancer\n",
+                );
             });
             try {
                 const { code, out } = await validate(["--root", root]);
@@ -134,18 +145,21 @@ describe("gitops: any Flux repository (standard-layout fixture)", function () {
                 "Kustomization infra-controllers clusters/staging/infrastructure.yaml",
                 "Namespace flux-system clusters/staging/flux-system/gotk-components.yaml",
             ]);
-            assert.deepStrictEqual(applied("staging", "infra-configs").map((o) => o.object.kind).sort(), ["IngressClass", "ResourceQuota"]);
+            assert.deepStrictEqual(
+                applied("staging", "infra-configs")
+                    .map((o) => o.object.kind)
+                    .sort(),
+                ["IngressClass", "ResourceQuota"],
+            );
             // The repository itself is never written to.
             assert.ok(!fs.existsSync(path.join(FIXTURE, "infrastructure/configs/kustomization.yaml")));
         });
 
         it("takes the flux-system folder's root Kustomization as the entry point, not as one more to apply", () => {
-            assert.deepStrictEqual(render("staging").kustomizations.map((k) => `${k.name} ${k.path}`), [
-                "flux-system clusters/staging",
-                "infra-controllers infrastructure/controllers",
-                "infra-configs infrastructure/configs",
-                "apps apps/staging",
-            ]);
+            assert.deepStrictEqual(
+                render("staging").kustomizations.map((k) => `${k.name} ${k.path}`),
+                ["flux-system clusters/staging", "infra-controllers infrastructure/controllers", "infra-configs infrastructure/configs", "apps apps/staging"],
+            );
         });
 
         it("substitutes postBuild.substitute and substituteFrom (a ConfigMap of the render), defaults included", () => {
@@ -199,7 +213,19 @@ describe("gitops: any Flux repository (standard-layout fixture)", function () {
         });
 
         it("takes substituteFrom values given to the checker when the render lacks the object, and reports a missing one", () => {
-            const kustomization = { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", metadata: { name: "apps", namespace: "flux-system" }, spec: { postBuild: { substituteFrom: [{ kind: "Secret", name: "facts" }, { kind: "ConfigMap", name: "extra", optional: true }] } } };
+            const kustomization = {
+                apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+                kind: "Kustomization",
+                metadata: { name: "apps", namespace: "flux-system" },
+                spec: {
+                    postBuild: {
+                        substituteFrom: [
+                            { kind: "Secret", name: "facts" },
+                            { kind: "ConfigMap", name: "extra", optional: true },
+                        ],
+                    },
+                },
+            };
             const objects = [{ object: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, data: { where: "${region}" } }, sourceFile: "c.yaml" }];
             const given = applyPostBuild(kustomization, objects, [explicitSource("flux-checks.yaml", { "Secret/flux-system/facts": { region: "eu-north-1\n" } })], "apps.yaml");
             assert.deepStrictEqual(given.problems, []);
@@ -212,11 +238,22 @@ describe("gitops: any Flux repository (standard-layout fixture)", function () {
         it("leaves objects marked substitute: disabled alone, keeps $${VAR} literal, and refuses unknown variables (Flux would apply an empty string)", () => {
             const kustomization = { kind: "Kustomization", metadata: { name: "apps", namespace: "flux-system" }, spec: { postBuild: { substitute: { a: "1" } } } };
             const on = { object: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "on" }, data: { x: "${a}-$${a}-${b}" } }, sourceFile: "on.yaml" };
-            const off = { object: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "off", annotations: { "kustomize.toolkit.fluxcd.io/substitute": "disabled" } }, data: { x: "${a}" } }, sourceFile: "off.yaml" };
+            const off = {
+                object: {
+                    apiVersion: "v1",
+                    kind: "ConfigMap",
+                    metadata: { name: "off", annotations: { "kustomize.toolkit.fluxcd.io/substitute": "disabled" } },
+                    data: { x: "${a}" },
+                },
+                sourceFile: "off.yaml",
+            };
             const result = applyPostBuild(kustomization, [on, off], [], "apps.yaml");
             assert.strictEqual(result.objects[0].object.data.x, "1-${a}-");
             assert.strictEqual(result.objects[1].object.data.x, "${a}");
-            assert.deepStrictEqual(result.problems.map((p) => [isError(p), p.object]), [[true, "ConfigMap on"]]);
+            assert.deepStrictEqual(
+                result.problems.map((p) => [isError(p), p.object]),
+                [[true, "ConfigMap on"]],
+            );
             assert.match(result.problems[0].message, /\$\{b\} has no value/);
             assert.strictEqual(on.object.data.x, "${a}-$${a}-${b}", "the input is not changed");
         });
@@ -237,14 +274,20 @@ describe("gitops: any Flux repository (standard-layout fixture)", function () {
             });
             try {
                 const objects = new KustomizeBuilder(root).buildFlux("extra", { namePrefix: "x-" }).objects;
-                assert.ok(objects.some((o) => o.object.metadata?.name === "x-from-out"), objects.map((o) => o.object.metadata?.name).join(", "));
+                assert.ok(
+                    objects.some((o) => o.object.metadata?.name === "x-from-out"),
+                    objects.map((o) => o.object.metadata?.name).join(", "),
+                );
             } finally {
                 fs.rmSync(root, { recursive: true, force: true });
             }
         });
 
         it("evaluates the default forms as envsubst does", () => {
-            const vars = new Map([["set", "v"], ["empty", ""]]);
+            const vars = new Map([
+                ["set", "v"],
+                ["empty", ""],
+            ]);
             assert.strictEqual(substitute("${set:-d} ${unset:-d} ${empty:-d} ${empty-d} ${unset:=d} $set", vars).text, "v d d  d $set");
         });
     });
@@ -266,12 +309,24 @@ describe("gitops: any Flux repository (standard-layout fixture)", function () {
             ["a Service whose selector matches no pod", (o) => edit(o, "Service", (s) => (s.spec.selector = { app: "guestbok" })), "service-targets-pod"],
             ["an HPA whose target does not exist", (o) => edit(o, "HorizontalPodAutoscaler", (h) => (h.spec.scaleTargetRef.name = "gone")), "horizontalpodautoscaler-has-target"],
             ["a PDB that selects no pod", (o) => edit(o, "PodDisruptionBudget", (p) => (p.spec.selector.matchLabels = { app: "other" })), "poddisruptionbudget-has-target"],
-            ["a plain-text Secret", (o) => [...o, { object: { apiVersion: "v1", kind: "Secret", metadata: { name: "s", namespace: "guestbook" }, data: { k: "dg==" } }, sourceFile: "s.yaml" }], "no-plaintext-secret"],
+            [
+                "a plain-text Secret",
+                (o) => [...o, { object: { apiVersion: "v1", kind: "Secret", metadata: { name: "s", namespace: "guestbook" }, data: { k: "dg==" } }, sourceFile: "s.yaml" }],
+                "no-plaintext-secret",
+            ],
             ["hostNetwork", (o) => edit(o, "Deployment", (d) => (d.spec.template.spec.hostNetwork = true)), "no-host-access"],
             ["a hostPath volume", (o) => edit(o, "Deployment", (d) => (d.spec.template.spec.volumes = [{ name: "h", hostPath: { path: "/var/run" } }])), "no-host-access"],
             ["a hostPort", (o) => edit(o, "Deployment", (d) => (d.spec.template.spec.containers[0].ports[0].hostPort = 8080)), "no-host-access"],
-            ["a credential inline in env", (o) => edit(o, "Deployment", (d) => d.spec.template.spec.containers[0].env.push({ name: "DB_PASSWORD", value: "s3cr3t-value" })), "no-inline-credential"],
-            ["a URL with a password inline in env", (o) => edit(o, "Deployment", (d) => d.spec.template.spec.containers[0].env.push({ name: "DATABASE_URL", value: "postgres://app:pw@db:5432/app" })), "no-inline-credential"],
+            [
+                "a credential inline in env",
+                (o) => edit(o, "Deployment", (d) => d.spec.template.spec.containers[0].env.push({ name: "DB_PASSWORD", value: "s3cr3t-value" })),
+                "no-inline-credential",
+            ],
+            [
+                "a URL with a password inline in env",
+                (o) => edit(o, "Deployment", (d) => d.spec.template.spec.containers[0].env.push({ name: "DATABASE_URL", value: "postgres://app:pw@db:5432/app" })),
+                "no-inline-credential",
+            ],
             ["a chart version range", (o) => edit(o, "HelmRelease", (h) => (h.spec.chart.spec.version = "4.x")), "exact-artifact-version"],
             ["a chartRef OCIRepository on a semver range", (o) => edit(o, "OCIRepository", (r) => (r.spec.ref = { semver: ">=3.0.0" })), "exact-artifact-version"],
             ["a LoadBalancer where the environment allows ClusterIP only", (o) => edit(o, "Service", (s) => (s.spec.type = "LoadBalancer")), "service-type-policy"],
@@ -287,7 +342,10 @@ describe("gitops: any Flux repository (standard-layout fixture)", function () {
                 d.spec.template.spec.hostNetwork = true;
                 d.spec.template.spec.containers[0].env.push({ name: "API_TOKEN", valueFrom: { secretKeyRef: { name: "t", key: "t" } } });
             });
-            objects.push({ object: { apiVersion: "v1", kind: "Secret", metadata: { name: "s", namespace: "guestbook" }, data: { k: "ENC[AES256_GCM,data:x]" }, sops: { version: "3.9.0" } }, sourceFile: "s.yaml" });
+            objects.push({
+                object: { apiVersion: "v1", kind: "Secret", metadata: { name: "s", namespace: "guestbook" }, data: { k: "ENC[AES256_GCM,data:x]" }, sops: { version: "3.9.0" } },
+                sourceFile: "s.yaml",
+            });
             assert.deepStrictEqual(ids(objects, { allowHostAccess: ["Deployment guestbook/guestbook"] }), []);
         });
 

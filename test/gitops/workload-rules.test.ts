@@ -96,7 +96,10 @@ describe("gitops: workload rules", () => {
                 }),
         );
         const problems = checkWorkloadRule(rule, objects);
-        assert.deepStrictEqual(problems.map((p) => p.message), ["no NetworkPolicy selecting its pods restricts Egress"]);
+        assert.deepStrictEqual(
+            problems.map((p) => p.message),
+            ["no NetworkPolicy selecting its pods restricts Egress"],
+        );
     });
 
     it("checks a CronJob's pod template, without asking run-to-completion pods for probes", () => {
@@ -105,7 +108,12 @@ describe("gitops: workload rules", () => {
             delete template.spec.containers[0].livenessProbe;
             delete template.spec.containers[0].readinessProbe;
             delete template.spec.containers[0].resources.limits;
-            const job = { apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "report", namespace: d.metadata.namespace }, spec: { schedule: "0 3 * * *", jobTemplate: { spec: { template } } } };
+            const job = {
+                apiVersion: "batch/v1",
+                kind: "CronJob",
+                metadata: { name: "report", namespace: d.metadata.namespace },
+                spec: { schedule: "0 3 * * *", jobTemplate: { spec: { template } } },
+            };
             return [...objects.filter((o) => o.object.kind !== "Deployment"), { object: job, sourceFile: "apps/report/cronjob.yaml" }];
         });
         const rules = [...new Set(checkWorkloads(cronJob).map((p) => `${p.rule} ${p.object}`))].sort();

@@ -29,9 +29,12 @@ describe("offline runtime", () => {
 
     it("rejects with the stack and the SDK's reason when Pulumi does not accept the mocks", async () => {
         try {
-            await assert.rejects(installOfflineRuntime({ project: "fluxpilot", stack: "broken", preview: true }, () => Promise.reject(new Error("monitor unavailable"))), {
-                message: "the offline runtime (Pulumi's mocks) could not be installed for stack broken: monitor unavailable",
-            });
+            await assert.rejects(
+                installOfflineRuntime({ project: "fluxpilot", stack: "broken", preview: true }, () => Promise.reject(new Error("monitor unavailable"))),
+                {
+                    message: "the offline runtime (Pulumi's mocks) could not be installed for stack broken: monitor unavailable",
+                },
+            );
         } finally {
             await installOfflineRuntime({ project: "fluxpilot", stack: "test", preview: false });
         }

@@ -22,10 +22,7 @@ describe("plan command line (fixture project)", function () {
     let snapshot: PlanSnapshot;
 
     before(async () => {
-        [treeRun, jsonRun] = await Promise.all([
-            runPlanCli(fixtureArgs("alpha", "--out", first)),
-            runPlanCli(fixtureArgs("alpha", "--out", second, "--json")),
-        ]);
+        [treeRun, jsonRun] = await Promise.all([runPlanCli(fixtureArgs("alpha", "--out", first)), runPlanCli(fixtureArgs("alpha", "--out", second, "--json"))]);
         assert.strictEqual(treeRun.code, 0, treeRun.stderr);
         assert.strictEqual(jsonRun.code, 0, jsonRun.stderr);
         snapshot = JSON.parse(fs.readFileSync(first, "utf8"));

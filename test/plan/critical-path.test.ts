@@ -59,7 +59,13 @@ describe("plan: critical path of a deployment", () => {
             ...cluster("gke", "gcp:container/cluster:Cluster", "gcp:container/nodePool:NodePool"),
         ];
         const paths = clusterPaths(resources);
-        assert.deepStrictEqual(paths.clusters.map((c) => [c.name, c.path.seconds]), [["eks", 900], ["gke", 540]]);
+        assert.deepStrictEqual(
+            paths.clusters.map((c) => [c.name, c.path.seconds]),
+            [
+                ["eks", 900],
+                ["gke", 540],
+            ],
+        );
         assert.strictEqual(paths.stack.seconds, 900);
         assert.strictEqual(paths.ratio, 1);
     });

@@ -49,7 +49,10 @@ describe("plan diff", () => {
             { path: "dependencies", before: urn("a:b:C", "one") },
             { path: "dependencies", after: urn("a:b:C", "three") },
         ]);
-        assert.match(formatDiff(diffSnapshots(before, after)), /\n~ kubernetes:core\/v1:Namespace {2}flux\n {4}provider: eks-k8s -> gke-k8s\n {4}protect: false -> true\n {4}dependencies: - one\n {4}dependencies: \+ three\n/);
+        assert.match(
+            formatDiff(diffSnapshots(before, after)),
+            /\n~ kubernetes:core\/v1:Namespace {2}flux\n {4}provider: eks-k8s -> gke-k8s\n {4}protect: false -> true\n {4}dependencies: - one\n {4}dependencies: \+ three\n/,
+        );
     });
 
     it("gives leaf paths: nested keys, quoted keys, array indexes, added and removed values", () => {

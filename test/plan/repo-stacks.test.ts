@@ -36,10 +36,7 @@ describe("plan of this repository's stacks", function () {
         it(`plans ${stack}, and a second run writes the same bytes`, async () => {
             const first = path.join(dir, `${stack}-1.json`);
             const second = path.join(dir, `${stack}-2.json`);
-            const [tree, json] = await Promise.all([
-                runPlanCli([stack, "--out", first]),
-                runPlanCli([stack, "--out", second, "--json"]),
-            ]);
+            const [tree, json] = await Promise.all([runPlanCli([stack, "--out", first]), runPlanCli([stack, "--out", second, "--json"])]);
             assert.strictEqual(tree.code, 0, `plan ${stack} failed:\n${tree.stderr}`);
             assert.strictEqual(json.code, 0, `plan ${stack} --json failed:\n${json.stderr}`);
             const bytes = fs.readFileSync(first, "utf8");

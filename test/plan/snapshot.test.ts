@@ -46,7 +46,10 @@ describe("plan snapshot", () => {
     });
 
     it("refuses two registrations with one URN, as the engine does", async () => {
-        await assert.rejects(buildSnapshot("fluxpilot", "dev", [registration("a"), registration("a")], {}), /two resources have the URN urn:pulumi:dev::fluxpilot::test:index:Thing::a/);
+        await assert.rejects(
+            buildSnapshot("fluxpilot", "dev", [registration("a"), registration("a")], {}),
+            /two resources have the URN urn:pulumi:dev::fluxpilot::test:index:Thing::a/,
+        );
     });
 
     it("hides secret inputs and outputs and marks unknowns", async () => {
@@ -64,7 +67,10 @@ describe("plan snapshot", () => {
         writeSnapshot(file, snapshot);
         assert.deepStrictEqual(readSnapshot(file), JSON.parse(serializeSnapshot(snapshot)));
         fs.writeFileSync(path.join(dir, "other.json"), '{"format":"something-else"}');
-        assert.throws(() => readSnapshot(path.join(dir, "other.json")), (e: unknown) => e instanceof InvalidSnapshotError && /format is "something-else"/.test(e.message));
+        assert.throws(
+            () => readSnapshot(path.join(dir, "other.json")),
+            (e: unknown) => e instanceof InvalidSnapshotError && /format is "something-else"/.test(e.message),
+        );
         assert.throws(() => readSnapshot(path.join(dir, "missing.json")), InvalidSnapshotError);
     });
 });
@@ -89,13 +95,27 @@ describe("plan arguments", () => {
 
     it("resolves paths against the working directory", () => {
         const args = parsePlanArgs(["prod", "--out", "p.json", "--diff", "old.json", "--exit-code", "--program", "x.ts", "--project-dir", "proj", "--json"], "/w");
-        assert.deepStrictEqual(args, { stack: "prod", projectDir: "/w/proj", program: "/w/x.ts", out: "/w/p.json", json: true, diff: "/w/old.json", exitCode: true, policy: false, policyConfig: undefined, verbose: false });
+        assert.deepStrictEqual(args, {
+            stack: "prod",
+            projectDir: "/w/proj",
+            program: "/w/x.ts",
+            out: "/w/p.json",
+            json: true,
+            diff: "/w/old.json",
+            exitCode: true,
+            policy: false,
+            policyConfig: undefined,
+            verbose: false,
+        });
         assert.deepStrictEqual(pick(parsePlanArgs(["prod", "--policy", "--policy-config", "c.json"], "/w")), { policy: true, policyConfig: "/w/c.json" });
         assert.strictEqual(parsePlanArgs(["--help"]), "help");
     });
 
     it("rejects a missing stack, two stacks, unknown flags and --exit-code without --diff", () => {
-        assert.throws(() => parsePlanArgs([]), (e: unknown) => e instanceof UsageError && /name the stack to plan/.test(e.message));
+        assert.throws(
+            () => parsePlanArgs([]),
+            (e: unknown) => e instanceof UsageError && /name the stack to plan/.test(e.message),
+        );
         assert.throws(() => parsePlanArgs(["dev", "prod"]), /plan one stack at a time \(given: dev, prod\)/);
         assert.throws(() => parsePlanArgs(["dev", "--colour"]), UsageError);
         assert.throws(() => parsePlanArgs(["dev", "--exit-code"]), /--exit-code only applies with --diff/);

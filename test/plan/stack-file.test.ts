@@ -1,15 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import {
-    listStacks,
-    programEntry,
-    ProjectNotFoundError,
-    readStackConfig,
-    SECURE_PLACEHOLDER,
-    StackFileError,
-    StackNotFoundError,
-} from "../../cli/shared/stack-file";
+import { listStacks, programEntry, ProjectNotFoundError, readStackConfig, SECURE_PLACEHOLDER, StackFileError, StackNotFoundError } from "../../cli/shared/stack-file";
 import { tempDir } from "./support";
 
 /** A project directory with the given files (name -> YAML text). */
@@ -139,16 +131,19 @@ describe("readStackConfig", () => {
             ].join("\n"),
             "Pulumi.dev.yaml": "config:\n  demo:count: many\n  demo:flags: [true, 'false', 3]\n  demo:apiKey: in-plain-text\n  nonamespace: 1\n",
         });
-        assert.deepStrictEqual(problemsOf(() => readStackConfig(dir, "dev")), [
-            'config key "nonamespace" has no namespace; write it as "demo:nonamespace"',
-            'stack "dev" is missing "demo:required" (declared as string in Pulumi.yaml); set it in the stack file',
-            '"demo:count" must be of type integer (given: "many")',
-            '"demo:flags" must be of type array<boolean> (given: [true,"false",3])',
-            '"demo:apiKey" is declared secret, but stack "dev" sets it in plain text; set it with `pulumi config set --secret`',
-        ]);
+        assert.deepStrictEqual(
+            problemsOf(() => readStackConfig(dir, "dev")),
+            [
+                'config key "nonamespace" has no namespace; write it as "demo:nonamespace"',
+                'stack "dev" is missing "demo:required" (declared as string in Pulumi.yaml); set it in the stack file',
+                '"demo:count" must be of type integer (given: "many")',
+                '"demo:flags" must be of type array<boolean> (given: [true,"false",3])',
+                '"demo:apiKey" is declared secret, but stack "dev" sets it in plain text; set it with `pulumi config set --secret`',
+            ],
+        );
     });
 
-    it("accepts integers as whole numbers or numeric strings, booleans as \"true\"/\"false\", and secure values of any type", () => {
+    it('accepts integers as whole numbers or numeric strings, booleans as "true"/"false", and secure values of any type', () => {
         const dir = project({
             "Pulumi.yaml": PROJECT + "config:\n  n:\n    type: integer\n  b:\n    type: boolean\n  s:\n    type: integer\n    secret: true\n",
             "Pulumi.dev.yaml": "config:\n  demo:n: '42'\n  demo:b: 'false'\n  demo:s:\n    secure: v1:abc\n",
@@ -158,7 +153,9 @@ describe("readStackConfig", () => {
 
     it("rejects Pulumi.yaml declarations the CLI rejects", () => {
         const dir = project({
-            "Pulumi.yaml": PROJECT + "config:\n  a:\n    default: 1\n    value: 2\n  aws:region:\n    type: string\n    value: x\n  c:\n    type: integer\n    default: no\n  d:\n    typo: 1\n",
+            "Pulumi.yaml":
+                PROJECT +
+                "config:\n  a:\n    default: 1\n    value: 2\n  aws:region:\n    type: string\n    value: x\n  c:\n    type: integer\n    default: no\n  d:\n    typo: 1\n",
             "Pulumi.dev.yaml": "config: {}\n",
         });
         const problems = problemsOf(() => readStackConfig(dir, "dev"));
@@ -205,7 +202,10 @@ describe("readStackConfig", () => {
 
     it("reports invalid YAML with the file name, and refuses ESC environments it cannot resolve offline", () => {
         const broken = project({ "Pulumi.yaml": PROJECT, "Pulumi.dev.yaml": "config:\n  demo:a: [1, 2\n" });
-        assert.throws(() => readStackConfig(broken, "dev"), (error: unknown) => error instanceof StackFileError && error.message.startsWith(`${path.join(broken, "Pulumi.dev.yaml")} is not valid:`));
+        assert.throws(
+            () => readStackConfig(broken, "dev"),
+            (error: unknown) => error instanceof StackFileError && error.message.startsWith(`${path.join(broken, "Pulumi.dev.yaml")} is not valid:`),
+        );
         const esc = project({ "Pulumi.yaml": PROJECT, "Pulumi.dev.yaml": "environment:\n  - demo/dev\nconfig: {}\n" });
         assert.match(problemsOf(() => readStackConfig(esc, "dev"))[0], /ESC environments, which cannot be resolved offline/);
     });

@@ -57,12 +57,17 @@ describe("policy pack under Pulumi's policy-pack runner", function () {
     it("serves the pack with every policy", async () => {
         const info = await call<Empty, analyzer.AnalyzerInfo>(client.getAnalyzerInfo.bind(client), new Empty());
         assert.strictEqual(info.getName(), POLICY_PACK_NAME);
-        assert.deepStrictEqual(info.getPoliciesList().map((p) => p.getName()), policies.map((p) => p.name));
+        assert.deepStrictEqual(
+            info.getPoliciesList().map((p) => p.getName()),
+            policies.map((p) => p.name),
+        );
     });
 
     it("reports an EKS endpoint open to the world at the configured level", async () => {
         const configure = new analyzer.ConfigureAnalyzerRequest();
-        configure.getPolicyconfigMap().set("api-endpoint-restricted", new analyzer.PolicyConfig().setEnforcementlevel(analyzer.EnforcementLevel.ADVISORY).setProperties(Struct.fromJavaScript({})));
+        configure
+            .getPolicyconfigMap()
+            .set("api-endpoint-restricted", new analyzer.PolicyConfig().setEnforcementlevel(analyzer.EnforcementLevel.ADVISORY).setProperties(Struct.fromJavaScript({})));
         await call(client.configure.bind(client), configure);
 
         const request = new analyzer.AnalyzeRequest()
@@ -76,7 +81,13 @@ describe("policy pack under Pulumi's policy-pack runner", function () {
         assert.deepStrictEqual(
             found.filter(([name]) => name === "api-endpoint-restricted"),
             // The SDK prefixes the policy's description to the message.
-            [["api-endpoint-restricted", `${policies.find((p) => p.name === "api-endpoint-restricted")!.description}\nthe API endpoint is public and vpcConfig.publicAccessCidrs contains 0.0.0.0/0`, analyzer.EnforcementLevel.ADVISORY]],
+            [
+                [
+                    "api-endpoint-restricted",
+                    `${policies.find((p) => p.name === "api-endpoint-restricted")!.description}\nthe API endpoint is public and vpcConfig.publicAccessCidrs contains 0.0.0.0/0`,
+                    analyzer.EnforcementLevel.ADVISORY,
+                ],
+            ],
         );
     });
 });

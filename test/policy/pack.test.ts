@@ -36,7 +36,10 @@ describe("policy pack: layout and config", () => {
         assert.ok(fs.existsSync(path.join(POLICY_DIR, pkg.main)), `main ${pkg.main} does not exist`);
         // Only the entry constructs the PolicyPack (it starts the analyzer's server).
         const constructing = listTs(POLICY_DIR).filter((file) => /new PolicyPack\(/.test(fs.readFileSync(file, "utf8")));
-        assert.deepStrictEqual(constructing.map((f) => path.relative(POLICY_DIR, f)), ["index.ts"]);
+        assert.deepStrictEqual(
+            constructing.map((f) => path.relative(POLICY_DIR, f)),
+            ["index.ts"],
+        );
     });
 
     it("the policies' cloud facts match the program's (webhook ports, channels that move the minor)", () => {

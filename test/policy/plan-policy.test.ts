@@ -38,7 +38,10 @@ describe("plan --policy", function () {
         const result = await runPlanCli(["prod", "--policy", "--project-dir", dir, "--program", path.join(REPO_ROOT, "index.ts"), "--out", path.join(dir, "plan.json")]);
         assert.strictEqual(result.code, ExitCode.failed, result.stderr);
         assert.match(result.stdout, /2 mandatory violations/);
-        assert.match(result.stdout, /MANDATORY prod-clusters-protected \[critical\] on fluxpilot:clusters:EksCluster prod-eks\n {4}cluster prod-eks is not protected\n {4}fix: Keep `protect` on in prod/);
+        assert.match(
+            result.stdout,
+            /MANDATORY prod-clusters-protected \[critical\] on fluxpilot:clusters:EksCluster prod-eks\n {4}cluster prod-eks is not protected\n {4}fix: Keep `protect` on in prod/,
+        );
         assert.match(result.stdout, /Flux install prod-eks-flux of cluster prod-eks is not protected/);
     });
 
@@ -46,7 +49,18 @@ describe("plan --policy", function () {
         const dir = projectWith("prod", (text) => text.replace("    - name: prod-eks\n      cloud: aws\n", "    - name: prod-eks\n      cloud: aws\n      protect: false\n"));
         const config = path.join(dir, "advisory.json");
         fs.writeFileSync(config, JSON.stringify({ all: "advisory", "prod-clusters-protected": { requireProtection: true } }));
-        const result = await runPlanCli(["prod", "--policy", "--policy-config", config, "--project-dir", dir, "--program", path.join(REPO_ROOT, "index.ts"), "--out", path.join(dir, "plan.json")]);
+        const result = await runPlanCli([
+            "prod",
+            "--policy",
+            "--policy-config",
+            config,
+            "--project-dir",
+            dir,
+            "--program",
+            path.join(REPO_ROOT, "index.ts"),
+            "--out",
+            path.join(dir, "plan.json"),
+        ]);
         assert.strictEqual(result.code, ExitCode.ok, result.stderr);
         assert.match(result.stdout, /0 mandatory violations, 2 advisory violations/);
     });

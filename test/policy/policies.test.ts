@@ -24,11 +24,31 @@ const set = (key: string, path: string, value: unknown) => (stack: Stack) => set
 const cases: Record<string, Case[]> = {
     "api-endpoint-restricted": [
         { breaks: "EKS allow-list with 0.0.0.0/0", mutate: set("eksCluster", "vpcConfig.publicAccessCidrs", ["0.0.0.0/0"]), expect: [/publicAccessCidrs contains 0\.0\.0\.0\/0/] },
-        { breaks: "EKS public endpoint without a list (AWS opens it to 0.0.0.0/0)", mutate: set("eksCluster", "vpcConfig.publicAccessCidrs", undefined), expect: [/publicAccessCidrs contains 0\.0\.0\.0\/0/] },
-        { breaks: "GKE public control plane without authorized networks", mutate: set("gkeCluster", "masterAuthorizedNetworksConfig", undefined), expect: [/masterAuthorizedNetworksConfig is not set/] },
-        { breaks: "GKE authorized networks with 0.0.0.0/0", mutate: set("gkeCluster", "masterAuthorizedNetworksConfig.cidrBlocks", [{ cidrBlock: "0.0.0.0/0" }]), expect: [/cidrBlocks contains 0\.0\.0\.0\/0/] },
-        { breaks: "GKE open to Google Cloud public IPs", mutate: set("gkeCluster", "masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled", true), expect: [/gcpPublicCidrsAccessEnabled is true/] },
-        { breaks: "AKS public API server without authorized ranges", mutate: set("aksCluster", "apiServerAccessProfile.authorizedIPRanges", []), expect: [/authorizedIPRanges is empty/] },
+        {
+            breaks: "EKS public endpoint without a list (AWS opens it to 0.0.0.0/0)",
+            mutate: set("eksCluster", "vpcConfig.publicAccessCidrs", undefined),
+            expect: [/publicAccessCidrs contains 0\.0\.0\.0\/0/],
+        },
+        {
+            breaks: "GKE public control plane without authorized networks",
+            mutate: set("gkeCluster", "masterAuthorizedNetworksConfig", undefined),
+            expect: [/masterAuthorizedNetworksConfig is not set/],
+        },
+        {
+            breaks: "GKE authorized networks with 0.0.0.0/0",
+            mutate: set("gkeCluster", "masterAuthorizedNetworksConfig.cidrBlocks", [{ cidrBlock: "0.0.0.0/0" }]),
+            expect: [/cidrBlocks contains 0\.0\.0\.0\/0/],
+        },
+        {
+            breaks: "GKE open to Google Cloud public IPs",
+            mutate: set("gkeCluster", "masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled", true),
+            expect: [/gcpPublicCidrsAccessEnabled is true/],
+        },
+        {
+            breaks: "AKS public API server without authorized ranges",
+            mutate: set("aksCluster", "apiServerAccessProfile.authorizedIPRanges", []),
+            expect: [/authorizedIPRanges is empty/],
+        },
     ],
     "secrets-encrypted-with-kms": [
         { breaks: "EKS without encryptionConfig", mutate: set("eksCluster", "encryptionConfig", undefined), expect: [/does not encrypt `secrets`/] },
@@ -43,10 +63,21 @@ const cases: Record<string, Case[]> = {
     ],
     "aks-logs-collected": [
         { breaks: "no Data Collection Rule association", mutate: (s) => delete s["dcra"], expect: [/no DataCollectionRuleAssociation/] },
-        { breaks: "audit category off", mutate: set("diagnostics", "logs", [{ category: "kube-apiserver", enabled: true }, { category: "kube-audit-admin", enabled: false }]), expect: [/collecting kube-audit-admin/] },
+        {
+            breaks: "audit category off",
+            mutate: set("diagnostics", "logs", [
+                { category: "kube-apiserver", enabled: true },
+                { category: "kube-audit-admin", enabled: false },
+            ]),
+            expect: [/collecting kube-audit-admin/],
+        },
     ],
     "workload-identity": [
-        { breaks: "GKE node pool exposing node metadata", mutate: set("nodePool", "nodeConfig.workloadMetadataConfig.mode", "GCE_METADATA"), expect: [/NodePool|not "GKE_METADATA": pods can read/] },
+        {
+            breaks: "GKE node pool exposing node metadata",
+            mutate: set("nodePool", "nodeConfig.workloadMetadataConfig.mode", "GCE_METADATA"),
+            expect: [/NodePool|not "GKE_METADATA": pods can read/],
+        },
         { breaks: "GKE without a workload pool", mutate: set("gkeCluster", "workloadIdentityConfig", undefined), expect: [/workloadPool is not set/] },
         { breaks: "AKS without the OIDC issuer", mutate: set("aksCluster", "oidcIssuerProfile.enabled", false), expect: [/oidcIssuerProfile.enabled is not true/] },
         { breaks: "AKS without Workload ID", mutate: set("aksCluster", "securityProfile.workloadIdentity", undefined), expect: [/workloadIdentity.enabled is not true/] },
@@ -67,7 +98,11 @@ const cases: Record<string, Case[]> = {
         { breaks: "shielded nodes off", mutate: set("gkeCluster", "enableShieldedNodes", false), expect: [/enableShieldedNodes is false/] },
         { breaks: "no release channel", mutate: set("gkeCluster", "releaseChannel", undefined), expect: [/follows no release channel/] },
         { breaks: "secure boot off on a pool", mutate: set("nodePool", "nodeConfig.shieldedInstanceConfig.enableSecureBoot", false), expect: [/enableSecureBoot is not true/] },
-        { breaks: "integrity monitoring off", mutate: set("gkeCluster", "nodeConfig.shieldedInstanceConfig.enableIntegrityMonitoring", false), expect: [/enableIntegrityMonitoring is false/] },
+        {
+            breaks: "integrity monitoring off",
+            mutate: set("gkeCluster", "nodeConfig.shieldedInstanceConfig.enableIntegrityMonitoring", false),
+            expect: [/enableIntegrityMonitoring is false/],
+        },
     ],
     "aks-local-accounts-disabled": [
         { breaks: "local accounts on", mutate: set("aksCluster", "disableLocalAccounts", false), expect: [/disableLocalAccounts is not true/] },
@@ -75,13 +110,25 @@ const cases: Record<string, Case[]> = {
         { breaks: "no Azure RBAC", mutate: set("aksCluster", "aadProfile.enableAzureRBAC", false), expect: [/enableAzureRBAC is not true/] },
     ],
     "network-policy-enforced": [
-        { breaks: "GKE legacy datapath without network policy", mutate: set("gkeCluster", "datapathProvider", "LEGACY_DATAPATH"), expect: [/NetworkPolicy objects are not enforced/] },
+        {
+            breaks: "GKE legacy datapath without network policy",
+            mutate: set("gkeCluster", "datapathProvider", "LEGACY_DATAPATH"),
+            expect: [/NetworkPolicy objects are not enforced/],
+        },
         { breaks: "AKS without a policy engine", mutate: set("aksCluster", "networkProfile.networkPolicy", "none"), expect: [/networkPolicy is "none"/] },
     ],
     "aks-auto-upgrade": [{ breaks: "channel none", mutate: set("aksCluster", "autoUpgradeProfile.upgradeChannel", "none"), expect: [/upgradeChannel is "none"/] }],
     "required-tags": [
-        { breaks: "AWS provider without default tags", mutate: set("awsProvider", "defaultTags", undefined), expect: [/missing tags environment, managed-by, cluster/, /missing tags environment, managed-by, cluster/] },
-        { breaks: "GKE cluster label emptied", mutate: set("gcpProvider", "defaultLabels", JSON.stringify({ environment: "prod", "managed-by": "fluxpilot" })), expect: [/missing tag cluster/] },
+        {
+            breaks: "AWS provider without default tags",
+            mutate: set("awsProvider", "defaultTags", undefined),
+            expect: [/missing tags environment, managed-by, cluster/, /missing tags environment, managed-by, cluster/],
+        },
+        {
+            breaks: "GKE cluster label emptied",
+            mutate: set("gcpProvider", "defaultLabels", JSON.stringify({ environment: "prod", "managed-by": "fluxpilot" })),
+            expect: [/missing tag cluster/],
+        },
         { breaks: "AKS pool without tags", mutate: set("agentPool", "tags", undefined), expect: [/missing tags environment, managed-by, cluster/] },
     ],
     "gke-private-webhook-firewall": [
@@ -100,7 +147,11 @@ const cases: Record<string, Case[]> = {
     "kubernetes-version-supported": [
         { breaks: "EKS 1.29", mutate: set("eksCluster", "version", "1.29"), expect: [/version 1\.29 is not a Kubernetes version FluxPilot supports on EKS/] },
         { breaks: "GKE pool 1.30 patch", mutate: set("nodePool", "version", "1.30.1-gke.1"), expect: [/version 1\.30\.1-gke\.1 is not .* on GKE/] },
-        { breaks: "AKS pool profile 1.28", mutate: set("aksCluster", "agentPoolProfiles", [{ name: "system", orchestratorVersion: "1.28" }]), expect: [/agentPoolProfiles\[system\]\.orchestratorVersion 1\.28/] },
+        {
+            breaks: "AKS pool profile 1.28",
+            mutate: set("aksCluster", "agentPoolProfiles", [{ name: "system", orchestratorVersion: "1.28" }]),
+            expect: [/agentPoolProfiles\[system\]\.orchestratorVersion 1\.28/],
+        },
     ],
     "prod-clusters-protected": [
         { breaks: "cluster unprotected", mutate: (s) => (s["gke"].protect = false), expect: [/cluster c-gke is not protected/] },
@@ -190,10 +241,7 @@ describe("policy pack: enforcement", () => {
         stack["aksCluster"].inputs["securityProfile"] = compliantStack()["addon"].inputs["addonVersion"];
         const report = await run(stack, policies, PROD);
         assert.deepStrictEqual(report.violations, []);
-        assert.deepStrictEqual(
-            report.notRun.map((n) => n.policy).sort(),
-            ["secrets-encrypted-with-kms", "workload-identity"],
-        );
+        assert.deepStrictEqual(report.notRun.map((n) => n.policy).sort(), ["secrets-encrypted-with-kms", "workload-identity"]);
         assert.match(report.notRun[0].reason, /securityProfile is only known after the update/);
     });
 });

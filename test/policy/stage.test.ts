@@ -20,7 +20,10 @@ describe("npm run policy:stage", () => {
             for (const [, specifier] of fs.readFileSync(file, "utf8").matchAll(/from "([^"]+)"/g)) {
                 if (specifier.startsWith(".")) {
                     const target = path.resolve(path.dirname(file), specifier);
-                    assert.ok(target.startsWith(out) && (fs.existsSync(`${target}.ts`) || fs.existsSync(path.join(target, "index.ts"))), `${path.relative(out, file)} imports ${specifier}, missing from the staged pack`);
+                    assert.ok(
+                        target.startsWith(out) && (fs.existsSync(`${target}.ts`) || fs.existsSync(path.join(target, "index.ts"))),
+                        `${path.relative(out, file)} imports ${specifier}, missing from the staged pack`,
+                    );
                 } else if (!/^(fs|path|crypto|os|util|child_process)$/.test(specifier)) {
                     const name = specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0];
                     assert.ok(name in pkg.dependencies, `${path.relative(out, file)} imports ${name}, which the staged package.json does not declare`);

@@ -113,9 +113,5 @@ export const badConfigCases: ReadonlyArray<[title: string, mutate: (config: Reco
         (c) => c["fluxpilot:apps"].push("billing"),
         'fluxpilot:apps[1]: is not synced: no Flux Kustomization in clusters/local applies apps/billing/overlays/local (given: "billing"). Fix: add a Kustomization with path ./apps/billing/overlays/local to clusters/local, or remove the app from the list',
     ],
-    [
-        "no clusters at all",
-        (c) => delete c["fluxpilot:clusters"],
-        `fluxpilot:clusters: is missing. Fix: list at least one cluster, each with a name and a cloud (${CLOUDS})`,
-    ],
+    ["no clusters at all", (c) => delete c["fluxpilot:clusters"], `fluxpilot:clusters: is missing. Fix: list at least one cluster, each with a name and a cloud (${CLOUDS})`],
 ];

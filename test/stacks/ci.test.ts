@@ -59,7 +59,10 @@ describe("how CI reaches the API servers (fluxpilot:ci)", () => {
     });
 
     it("warns when a larger runner, which comes from the internet, is to reach a private endpoint", () => {
-        assert.match(warningsOf(config(eks({ publicAccess: false, allowedCidrs: [] }), largerRunner))[0], /reaches cluster prod-eks from the internet, but its API endpoint is private/);
+        assert.match(
+            warningsOf(config(eks({ publicAccess: false, allowedCidrs: [] }), largerRunner))[0],
+            /reaches cluster prod-eks from the internet, but its API endpoint is private/,
+        );
     });
 
     it("is quiet when the way is stated and fits: a self-hosted runner for a private endpoint, a larger runner in the allow-list", () => {
@@ -75,7 +78,10 @@ describe("how CI reaches the API servers (fluxpilot:ci)", () => {
         assert.deepStrictEqual(problemsOf(config(allowListed, { runner: "self-hosted" })), [
             "fluxpilot:ci.runsOn: is missing, so the deploy job cannot be sent to the self-hosted runner. Fix: list the runner's labels, e.g. runsOn: [self-hosted, linux, fluxpilot-prod]",
         ]);
-        assert.match(problemsOf(config(allowListed, { runner: "vpn" }))[0], /^fluxpilot:ci.runner: is not a way for CI to reach the clusters .*use one of self-hosted, larger-runner, github-hosted/);
+        assert.match(
+            problemsOf(config(allowListed, { runner: "vpn" }))[0],
+            /^fluxpilot:ci.runner: is not a way for CI to reach the clusters .*use one of self-hosted, larger-runner, github-hosted/,
+        );
     });
 
     it("the repository's staging and prod stacks say how CI reaches their allow-listed endpoints, so they raise no warning", () => {
@@ -89,7 +95,11 @@ describe("how CI reaches the API servers (fluxpilot:ci)", () => {
         assert.deepStrictEqual(deployRunsOn("dev", undefined, "fluxpilot:ci"), ["ubuntu-latest"]);
         assert.deepStrictEqual(deployRunsOn("prod", largerRunner, "fluxpilot:ci"), ["fluxpilot-deploy"]);
         assert.throws(() => deployRunsOn("prod", { runner: "self-hosted" }, "fluxpilot:ci"), /fluxpilot:ci.runsOn: is missing/);
-        const cli = (stack: string) => execFileSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", path.join(ROOT, "cli", "runner", "cli.ts"), stack], { cwd: ROOT, encoding: "utf8" });
+        const cli = (stack: string) =>
+            execFileSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", path.join(ROOT, "cli", "runner", "cli.ts"), stack], {
+                cwd: ROOT,
+                encoding: "utf8",
+            });
         assert.deepStrictEqual(JSON.parse(cli("prod")), ["fluxpilot-deploy"]);
         assert.deepStrictEqual(JSON.parse(cli("dev")), ["ubuntu-latest"]);
     });

@@ -13,7 +13,6 @@ import { parseStackModel } from "../../stacks/model";
 import { localConfig } from "./bad-configs";
 import { CLOUDS, problemsOf, repoRoot } from "./support";
 
-
 const withClusters = (clusters: unknown) => ({ ...localConfig(), "fluxpilot:clusters": clusters });
 const withGitops = (gitops: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ ...localConfig(), "fluxpilot:gitops": gitops, ...extra });
 
@@ -34,7 +33,9 @@ describe("stack model: edges", () => {
         });
 
         it("refuses a cloud that is not a string, showing what was given", () => {
-            assert.deepStrictEqual(problemsOf(withClusters([{ name: "x", cloud: 7 }])), [`fluxpilot:clusters[0].cloud: is not a supported cloud (given: 7). Fix: set cloud to one of ${CLOUDS}`]);
+            assert.deepStrictEqual(problemsOf(withClusters([{ name: "x", cloud: 7 }])), [
+                `fluxpilot:clusters[0].cloud: is not a supported cloud (given: 7). Fix: set cloud to one of ${CLOUDS}`,
+            ]);
         });
 
         it("checks a cluster's flux overrides even when the rest of the entry is wrong", () => {

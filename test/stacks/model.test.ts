@@ -15,8 +15,6 @@ import { problemsOf, repoRoot } from "./support";
 import { hostileConfigCases, PLANTED_TOKEN, prodConfig } from "./hostile-configs";
 import { refNameProblem, redactUrl } from "../../core/git";
 
-
-
 function assertOneProblem(config: Record<string, unknown>, expected: string): void {
     assert.deepStrictEqual(problemsOf(config), [expected]);
 }
@@ -38,9 +36,7 @@ describe("stack model", () => {
     });
 
     it("accepts structured values as JSON text, as the Pulumi CLI passes them", () => {
-        const config = Object.fromEntries(
-            Object.entries(localConfig()).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
-        );
+        const config = Object.fromEntries(Object.entries(localConfig()).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
         assert.strictEqual(parseStackModel("local", config, { repoRoot }).clusters[0].name, "laptop");
     });
 
@@ -150,7 +146,32 @@ describe("a stack file cannot weaken prod or inject into the cluster", () => {
 
 describe("Git ref names (git check-ref-format)", () => {
     const valid = ["main", "release/2026-11", "feature/a.b", "v1.2.0", "user@host", "a-b_c+d"];
-    const invalid = ["", "a b", "a\nb", "a\tb", "a~1", "a^", "a:b", "a?", "a*", "a[b", "a\\b", "a..b", "a@{b", "@", "/a", "a/", "a//b", ".a", "a/.b", "a.lock", "a/b.lock/c", "a.", "-a", "a\x7fb"];
+    const invalid = [
+        "",
+        "a b",
+        "a\nb",
+        "a\tb",
+        "a~1",
+        "a^",
+        "a:b",
+        "a?",
+        "a*",
+        "a[b",
+        "a\\b",
+        "a..b",
+        "a@{b",
+        "@",
+        "/a",
+        "a/",
+        "a//b",
+        ".a",
+        "a/.b",
+        "a.lock",
+        "a/b.lock/c",
+        "a.",
+        "-a",
+        "a\x7fb",
+    ];
     for (const name of valid) it(`accepts ${JSON.stringify(name)}`, () => assert.strictEqual(refNameProblem(name), undefined));
     for (const name of invalid) it(`refuses ${JSON.stringify(name)}`, () => assert.ok(refNameProblem(name)));
 });
@@ -193,9 +214,7 @@ describe("managed cluster rules", () => {
     it("rejects an unsupported Kubernetes version", () => {
         const c = cluster();
         c.kubernetesVersion = "1.27";
-        assert.deepStrictEqual(check(c), [
-            'fluxpilot:clusters[0].kubernetesVersion: is not a Kubernetes version Amazon EKS supports (given: "1.27"). Fix: use one of 1.34, 1.35',
-        ]);
+        assert.deepStrictEqual(check(c), ['fluxpilot:clusters[0].kubernetesVersion: is not a Kubernetes version Amazon EKS supports (given: "1.27"). Fix: use one of 1.34, 1.35']);
     });
 
     it("rejects an API endpoint open to the internet in prod, allows it in dev", () => {

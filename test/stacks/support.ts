@@ -10,7 +10,9 @@ import { parseStackModel } from "../../stacks/model";
 
 export const repoRoot = path.join(__dirname, "fixtures", "repo");
 
-export const CLOUDS = clusterProviders().map((p) => p.cloud).join(", ");
+export const CLOUDS = clusterProviders()
+    .map((p) => p.cloud)
+    .join(", ");
 
 /** Every problem the model reports for `config`, formatted; fails the test when it is accepted. */
 export function problemsOf(config: Record<string, unknown>, secretKeys: string[] = []): string[] {

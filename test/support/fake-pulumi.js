@@ -49,7 +49,13 @@ const summary = { summaryEvent: { maybeCorrupt: false, durationSeconds: 1, resou
 switch (mode) {
     case "ok":
         process.stdout.write(`Previewing ${command}\n`);
-        sendEvents([summary]).then(() => process.exit(0), (e) => { log(`grpc ${e.message}`); process.exit(1); });
+        sendEvents([summary]).then(
+            () => process.exit(0),
+            (e) => {
+                log(`grpc ${e.message}`);
+                process.exit(1);
+            },
+        );
         break;
     case "wait-release": {
         // Runs until the test creates $FAKE_PULUMI_LOG.release, then succeeds: lets a test see
@@ -60,7 +66,13 @@ switch (mode) {
             if (!fs.existsSync(release)) return;
             clearInterval(poll);
             process.stdout.write(`Previewing ${command}\n`);
-            sendEvents([summary]).then(() => process.exit(0), (e) => { log(`grpc ${e.message}`); process.exit(1); });
+            sendEvents([summary]).then(
+                () => process.exit(0),
+                (e) => {
+                    log(`grpc ${e.message}`);
+                    process.exit(1);
+                },
+            );
         }, 20);
         break;
     }

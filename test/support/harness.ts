@@ -2,12 +2,7 @@
  * Helpers for asserting on what the program registered under the mock runtime.
  */
 import * as pulumi from "@pulumi/pulumi";
-import {
-    clearRegisteredResources,
-    registeredOutputNames,
-    registeredResources,
-    RegisteredResource as RecordedRegistration,
-} from "../../mock-runtime/runtime";
+import { clearRegisteredResources, registeredOutputNames, registeredResources, RegisteredResource as RecordedRegistration } from "../../mock-runtime/runtime";
 
 export { clearRegisteredResources };
 
@@ -66,11 +61,7 @@ export function isSecretOutput(output: pulumi.Output<unknown>): Promise<boolean>
 
 /** True when a captured input value was sent to the engine as a secret. */
 export function isSecretInput(value: unknown): boolean {
-    return (
-        typeof value === "object" &&
-        value !== null &&
-        (value as any)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig
-    );
+    return typeof value === "object" && value !== null && (value as any)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
 }
 
 /** The plain value of a captured input, secret or not. */

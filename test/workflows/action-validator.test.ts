@@ -26,7 +26,10 @@ describe("GitHub workflows pass action-validator", () => {
     after(removeTempDirs);
     const workflowDir = path.join(root, ".github", "workflows");
     const files = [
-        ...fs.readdirSync(workflowDir).filter((f) => f.endsWith(".yml")).map((f) => path.join(workflowDir, f)),
+        ...fs
+            .readdirSync(workflowDir)
+            .filter((f) => f.endsWith(".yml"))
+            .map((f) => path.join(workflowDir, f)),
         path.join(root, ".github", "actions", "setup", "action.yml"),
     ];
 

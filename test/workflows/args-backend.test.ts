@@ -31,10 +31,7 @@ function usage(argv: string[], message: string | RegExp): void {
 describe("fluxpilot command line", () => {
     it("takes stacks as positionals and --stack, keeping order and dropping repeats", () => {
         const cmd = parse("preview", "dev", "-s", "staging", "--stack", "dev", "--json", "--parallel", "8", "--target", "a", "--target", "b");
-        assert.deepStrictEqual(
-            [cmd.subcommand, cmd.stacks, cmd.json, cmd.parallel, cmd.target],
-            ["preview", ["dev", "staging"], true, 8, ["a", "b"]],
-        );
+        assert.deepStrictEqual([cmd.subcommand, cmd.stacks, cmd.json, cmd.parallel, cmd.target], ["preview", ["dev", "staging"], true, 8, ["a", "b"]]);
     });
 
     it("asks for help without failing", () => {

@@ -167,12 +167,15 @@ describe("fluxpilot cli", () => {
     it("as the process entry, reports a failure that escapes main and exits 1 instead of crashing", async () => {
         let stderr = "";
         // Reading the environment fails before main's own error handling starts (backend resolution).
-        const env = new Proxy<NodeJS.ProcessEnv>({}, {
-            get: (_, key) => {
-                if (key === "PULUMI_BACKEND_URL") throw new Error("environment unreadable");
-                return undefined;
+        const env = new Proxy<NodeJS.ProcessEnv>(
+            {},
+            {
+                get: (_, key) => {
+                    if (key === "PULUMI_BACKEND_URL") throw new Error("environment unreadable");
+                    return undefined;
+                },
             },
-        });
+        );
         const io: CliIo = { stdout: () => assert.fail("nothing on stdout"), stderr: (t) => (stderr += t), env, isTTY: false };
         const deps = { createGateway: () => assert.fail("no gateway"), createValidator: () => acceptAll, now: () => 0 };
         await assert.rejects(main(["preview", "dev"], io, deps), /environment unreadable/);

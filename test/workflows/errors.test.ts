@@ -26,10 +26,7 @@ describe("fluxpilot error mapping", () => {
     it("stack not found, from the Automation API's StackNotFoundError", () => {
         const error = mapPulumiError(automationError("error: no stack named 'dev' found"), context);
         assert.strictEqual(error.code, "stack-not-found");
-        assert.strictEqual(
-            error.message,
-            'Stack "dev" does not exist in backend file:///repo/.pulumi-state: create it by adding --create, or with `pulumi stack init dev`.',
-        );
+        assert.strictEqual(error.message, 'Stack "dev" does not exist in backend file:///repo/.pulumi-state: create it by adding --create, or with `pulumi stack init dev`.');
         assert.strictEqual(error.exitCode, ExitCode.failed);
     });
 
@@ -55,7 +52,10 @@ describe("fluxpilot error mapping", () => {
     it("passphrase missing, passphrase wrong, not logged in", () => {
         const cases: [string, string][] = [
             ["error: passphrase must be set with PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE environment variables", "passphrase-missing"],
-            ['error: constructing secrets manager of type "passphrase": incorrect passphrase, please set PULUMI_CONFIG_PASSPHRASE to the correct passphrase', "passphrase-incorrect"],
+            [
+                'error: constructing secrets manager of type "passphrase": incorrect passphrase, please set PULUMI_CONFIG_PASSPHRASE to the correct passphrase',
+                "passphrase-incorrect",
+            ],
             ["error: PULUMI_ACCESS_TOKEN must be set for login during non-interactive CLI sessions", "not-logged-in"],
         ];
         for (const [stderr, code] of cases) {
@@ -67,10 +67,7 @@ describe("fluxpilot error mapping", () => {
     });
 
     it("invalid stack config thrown by the stack model keeps its problems", () => {
-        const error = mapPulumiError(
-            new StackConfigError("dev", [{ key: "fluxpilot:environment", value: "qa", message: "is not an environment", fix: "use dev" }]),
-            context,
-        );
+        const error = mapPulumiError(new StackConfigError("dev", [{ key: "fluxpilot:environment", value: "qa", message: "is not an environment", fix: "use dev" }]), context);
         assert.strictEqual(error.code, "invalid-config");
         assert.strictEqual(error.message, 'Stack "dev" configuration has 1 problem; nothing was created.');
         assert.deepStrictEqual(error.details, ['fluxpilot:environment: is not an environment (given: "qa"). Fix: use dev']);
@@ -78,10 +75,10 @@ describe("fluxpilot error mapping", () => {
 
     it("invalid stack config reported by the program during up, from the engine output", () => {
         const fromText = mapPulumiError(automationError("error: update failed", configErrorOutput), context);
-        const fromEvents = mapPulumiError(
-            automationError("error: update failed"),
-            { ...context, log: logOf(errorDiagnostic(urn("dev", "pulumi:pulumi:Stack", "fluxpilot-dev"), configErrorOutput)) },
-        );
+        const fromEvents = mapPulumiError(automationError("error: update failed"), {
+            ...context,
+            log: logOf(errorDiagnostic(urn("dev", "pulumi:pulumi:Stack", "fluxpilot-dev"), configErrorOutput)),
+        });
         for (const error of [fromText, fromEvents]) {
             assert.strictEqual(error.code, "invalid-config");
             assert.strictEqual(error.message, 'Stack "dev" configuration has 2 problems; nothing was created.');
@@ -98,7 +95,10 @@ describe("fluxpilot error mapping", () => {
         const role = urn("dev", "aws:iam/role:Role", "dev-eks-role");
         const log = logOf(
             failedEvent(cluster),
-            errorDiagnostic(cluster, "error: creating EKS Cluster (dev-eks): operation error EKS: CreateCluster, https response error StatusCode: 400, InvalidParameterException: unsupported Kubernetes version 1.20\n"),
+            errorDiagnostic(
+                cluster,
+                "error: creating EKS Cluster (dev-eks): operation error EKS: CreateCluster, https response error StatusCode: 400, InvalidParameterException: unsupported Kubernetes version 1.20\n",
+            ),
             errorDiagnostic(role, "error: AccessDenied: not authorized to perform iam:CreateRole"),
             errorDiagnostic(urn("dev", "pulumi:pulumi:Stack", "fluxpilot-dev"), "error: update failed"),
         );
@@ -113,10 +113,10 @@ describe("fluxpilot error mapping", () => {
     });
 
     it("anything else: the most specific error line, not the CLI's generic ones", () => {
-        const error = mapPulumiError(
-            automationError("error: update failed\nerror: could not load plugin for aws provider 'default': no resource plugin 'aws-v7.48.0' found"),
-            { ...context, operation: "preview" },
-        );
+        const error = mapPulumiError(automationError("error: update failed\nerror: could not load plugin for aws provider 'default': no resource plugin 'aws-v7.48.0' found"), {
+            ...context,
+            operation: "preview",
+        });
         assert.strictEqual(error.code, "command-failed");
         assert.strictEqual(error.message, `preview failed on stack "dev": could not load plugin for aws provider 'default': no resource plugin 'aws-v7.48.0' found`);
         assert.strictEqual(firstErrorLine("\n\n  plain failure\nmore"), "plain failure");

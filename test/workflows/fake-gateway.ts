@@ -68,8 +68,7 @@ export class FakeGateway implements PulumiGateway {
         this.calls.push({ method: "openStack", stack, options: { ...options } });
         const script = this.scripts[stack] ?? {};
         if (script.openError) throw script.openError;
-        const play = (method: string, runs: ScriptedRun | ScriptedRun[] | undefined, options: Record<string, any>) =>
-            this.play(stack, method, runs, options);
+        const play = (method: string, runs: ScriptedRun | ScriptedRun[] | undefined, options: Record<string, any>) => this.play(stack, method, runs, options);
         return {
             preview: async (o) => ({ changeSummary: (await play("preview", script.preview, o)).changes ?? {} }),
             previewRefresh: async (o) => ({ changeSummary: (await play("previewRefresh", script.previewRefresh, o)).changes ?? {} }),

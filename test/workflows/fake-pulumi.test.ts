@@ -56,9 +56,7 @@ function startCli(s: Setup, args: string[], env: Record<string, string> = {}): C
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
-    const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-        child.on("close", (code) => resolve({ code, stdout, stderr })),
-    );
+    const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
     return { child, done, stderr: () => stderr };
 }
 
@@ -108,7 +106,11 @@ describe("fluxpilot with a fake pulumi through the real Automation API (issue #1
         );
         assert.match(result.stderr, /SIGINT received: asking Pulumi to cancel/);
         // ts-node's compile cache is the test harness's own; nothing else may be left in TMPDIR.
-        assert.deepStrictEqual(fs.readdirSync(s.tmp).filter((f) => !f.startsWith("v8-compile-cache")), [], "temporary folders left behind");
+        assert.deepStrictEqual(
+            fs.readdirSync(s.tmp).filter((f) => !f.startsWith("v8-compile-cache")),
+            [],
+            "temporary folders left behind",
+        );
     });
 
     it("SIGTERM with a Pulumi that ignores the interrupt: the wait is bounded and the summary names the lock (item 1)", async () => {
@@ -131,7 +133,10 @@ describe("fluxpilot with a fake pulumi through the real Automation API (issue #1
         started.push(cli.child);
         const result = await cli.done;
         assert.strictEqual(result.code, 124, result.stderr);
-        assert.deepStrictEqual(pulumiLog(s).filter((l) => l.startsWith("signal")), ["signal SIGINT"]);
+        assert.deepStrictEqual(
+            pulumiLog(s).filter((l) => l.startsWith("signal")),
+            ["signal SIGINT"],
+        );
         assert.match(result.stdout, /error: preview of stack "local" did not finish within 2s \(--timeout\); Pulumi was asked to cancel it\. Pulumi stopped/);
     });
 

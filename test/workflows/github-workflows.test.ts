@@ -46,12 +46,47 @@ const PINNED_ACTIONS: Record<string, { sha: string; tag: string; inputs: string[
     "actions/checkout": {
         sha: "3d3c42e5aac5ba805825da76410c181273ba90b1",
         tag: "v7.0.1",
-        inputs: ["repository", "ref", "token", "ssh-key", "ssh-known-hosts", "ssh-strict", "ssh-user", "persist-credentials", "path", "clean", "filter", "sparse-checkout", "sparse-checkout-cone-mode", "fetch-depth", "fetch-tags", "show-progress", "lfs", "submodules", "set-safe-directory", "github-server-url", "allow-unsafe-pr-checkout"],
+        inputs: [
+            "repository",
+            "ref",
+            "token",
+            "ssh-key",
+            "ssh-known-hosts",
+            "ssh-strict",
+            "ssh-user",
+            "persist-credentials",
+            "path",
+            "clean",
+            "filter",
+            "sparse-checkout",
+            "sparse-checkout-cone-mode",
+            "fetch-depth",
+            "fetch-tags",
+            "show-progress",
+            "lfs",
+            "submodules",
+            "set-safe-directory",
+            "github-server-url",
+            "allow-unsafe-pr-checkout",
+        ],
     },
     "actions/setup-node": {
         sha: "820762786026740c76f36085b0efc47a31fe5020",
         tag: "v7.0.0",
-        inputs: ["node-version", "node-version-file", "architecture", "check-latest", "registry-url", "scope", "token", "cache", "package-manager-cache", "cache-dependency-path", "mirror", "mirror-token"],
+        inputs: [
+            "node-version",
+            "node-version-file",
+            "architecture",
+            "check-latest",
+            "registry-url",
+            "scope",
+            "token",
+            "cache",
+            "package-manager-cache",
+            "cache-dependency-path",
+            "mirror",
+            "mirror-token",
+        ],
     },
     "actions/github-script": {
         sha: "ed597411d8f924073f98dfc5c65a23a2325f34cd",
@@ -71,7 +106,45 @@ const PINNED_ACTIONS: Record<string, { sha: string; tag: string; inputs: string[
     "pulumi/actions": {
         sha: "8e5e406f4007fca908480587cb9893c07090f58d",
         tag: "v7.0.0",
-        inputs: ["command", "stack-name", "pulumi-version", "pulumi-version-file", "work-dir", "comment-on-pr", "comment-on-pr-number", "comment-on-summary", "github-token", "cloud-url", "secrets-provider", "parallel", "message", "config-map", "expect-no-changes", "diff", "replace", "exclude", "exclude-dependents", "target", "target-dependents", "policyPacks", "policyPackConfigs", "refresh", "upsert", "remove", "edit-pr-comment", "color", "exclude-protected", "plan", "suppress-outputs", "suppress-progress", "always-include-summary", "continue-on-error", "log-verbosity", "log-flow", "debug"],
+        inputs: [
+            "command",
+            "stack-name",
+            "pulumi-version",
+            "pulumi-version-file",
+            "work-dir",
+            "comment-on-pr",
+            "comment-on-pr-number",
+            "comment-on-summary",
+            "github-token",
+            "cloud-url",
+            "secrets-provider",
+            "parallel",
+            "message",
+            "config-map",
+            "expect-no-changes",
+            "diff",
+            "replace",
+            "exclude",
+            "exclude-dependents",
+            "target",
+            "target-dependents",
+            "policyPacks",
+            "policyPackConfigs",
+            "refresh",
+            "upsert",
+            "remove",
+            "edit-pr-comment",
+            "color",
+            "exclude-protected",
+            "plan",
+            "suppress-outputs",
+            "suppress-progress",
+            "always-include-summary",
+            "continue-on-error",
+            "log-verbosity",
+            "log-flow",
+            "debug",
+        ],
     },
     "pulumi/auth-actions": {
         sha: "141415910c3beb54e03b48e9057c204c97b956f2",
@@ -81,12 +154,32 @@ const PINNED_ACTIONS: Record<string, { sha: string; tag: string; inputs: string[
     "aws-actions/configure-aws-credentials": {
         sha: "e6de054238d6b7531b4efff3b6587d9aade6a06c",
         tag: "v6.2.3",
-        inputs: ["aws-region", "role-to-assume", "role-duration-seconds", "role-session-name", "audience", "role-skip-session-tagging", "mask-aws-account-id", "allowed-account-ids", "action-timeout-s"],
+        inputs: [
+            "aws-region",
+            "role-to-assume",
+            "role-duration-seconds",
+            "role-session-name",
+            "audience",
+            "role-skip-session-tagging",
+            "mask-aws-account-id",
+            "allowed-account-ids",
+            "action-timeout-s",
+        ],
     },
     "google-github-actions/auth": {
         sha: "7c6bc770dae815cd3e89ee6cdf493a5fab2cc093",
         tag: "v3.0.0",
-        inputs: ["project_id", "workload_identity_provider", "service_account", "audience", "create_credentials_file", "export_environment_variables", "token_format", "cleanup_credentials", "access_token_lifetime"],
+        inputs: [
+            "project_id",
+            "workload_identity_provider",
+            "service_account",
+            "audience",
+            "create_credentials_file",
+            "export_environment_variables",
+            "token_format",
+            "cleanup_credentials",
+            "access_token_lifetime",
+        ],
     },
     "azure/use-kubelogin": {
         sha: "0ce7c36141aa27d4934872cf00b0120804c98a29",
@@ -185,7 +278,8 @@ describe("GitHub workflows", () => {
     });
 
     it("use no long-lived cloud keys: OIDC only, with id-token: write where credentials are used", () => {
-        const forbidden = /AWS_SECRET_ACCESS_KEY|aws-secret-access-key|aws-access-key-id|credentials_json|GOOGLE_CREDENTIALS|client-secret|ARM_CLIENT_SECRET|AZURE_CREDENTIALS|creds:/;
+        const forbidden =
+            /AWS_SECRET_ACCESS_KEY|aws-secret-access-key|aws-access-key-id|credentials_json|GOOGLE_CREDENTIALS|client-secret|ARM_CLIENT_SECRET|AZURE_CREDENTIALS|creds:/;
         for (const file of fs.readdirSync(workflowDir)) {
             assert.doesNotMatch(fs.readFileSync(path.join(workflowDir, file), "utf8"), forbidden, file);
         }
@@ -392,7 +486,7 @@ describe("GitHub workflows", () => {
 
     describe("sign-in to the clusters from CI (issue 11 item 5)", () => {
         const index = (predicate: (s: Step) => boolean) => stackSteps.findIndex(predicate);
-        const firstPulumi = () => index((s) => typeof s.uses === "string" && s.uses.startsWith("pulumi/actions@") || /fluxpilot -- drift/.test(s.run ?? ""));
+        const firstPulumi = () => index((s) => (typeof s.uses === "string" && s.uses.startsWith("pulumi/actions@")) || /fluxpilot -- drift/.test(s.run ?? ""));
 
         it("installs kubelogin (AKS) and gke-gcloud-auth-plugin (GKE), at pinned versions, before any Pulumi step", () => {
             const kubelogin = stepsUsing(stackSteps, "azure/use-kubelogin");
@@ -412,7 +506,8 @@ describe("GitHub workflows", () => {
             assert.ok(stackSteps.indexOf(step) < firstPulumi());
             assert.match(step.run, /federated-token\.sh "\$token_file" --once\n/, "the first token exists before the job goes on");
             assert.match(step.run, /nohup \.github\/scripts\/federated-token\.sh "\$token_file" .*&\n/, "then it is refreshed in the background");
-            for (const variable of ["AZURE_FEDERATED_TOKEN_FILE", "AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_AUTHORITY_HOST"]) assert.match(step.run, new RegExp(`echo "${variable}=`), variable);
+            for (const variable of ["AZURE_FEDERATED_TOKEN_FILE", "AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_AUTHORITY_HOST"])
+                assert.match(step.run, new RegExp(`echo "${variable}=`), variable);
         });
     });
 

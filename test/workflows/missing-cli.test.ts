@@ -62,14 +62,11 @@ describe("fluxpilot without a Pulumi CLI (for real)", () => {
         assert.strictEqual(plain.stdout, "");
         assert.strictEqual(
             plain.stderr,
-            "error: The Pulumi CLI is not installed (no `pulumi` on PATH): install it with `curl -fsSL https://get.pulumi.com | sh` (or `brew install pulumi/tap/pulumi`; see https://www.pulumi.com/docs/install/), then open a new shell or run `export PATH=\"$HOME/.pulumi/bin:$PATH\"` (the installer adds that directory to PATH only in new shells) and check with `pulumi version`.\n",
+            'error: The Pulumi CLI is not installed (no `pulumi` on PATH): install it with `curl -fsSL https://get.pulumi.com | sh` (or `brew install pulumi/tap/pulumi`; see https://www.pulumi.com/docs/install/), then open a new shell or run `export PATH="$HOME/.pulumi/bin:$PATH"` (the installer adds that directory to PATH only in new shells) and check with `pulumi version`.\n',
         );
         const json = await runCli(["up", "dev", "--dir", dir, "--local-backend", "--json"], env);
         assert.strictEqual(json.code, 4, json.stderr);
         const document = JSON.parse(json.stdout);
-        assert.deepStrictEqual(
-            [document.subcommand, document.ok, document.exitCode, document.error.code, document.results],
-            ["up", false, 4, "pulumi-cli-missing", []],
-        );
+        assert.deepStrictEqual([document.subcommand, document.ok, document.exitCode, document.error.code, document.results], ["up", false, 4, "pulumi-cli-missing", []]);
     });
 });

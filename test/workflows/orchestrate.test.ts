@@ -89,11 +89,7 @@ describe("fluxpilot orchestration", () => {
             });
             assert.deepStrictEqual(gateway.calls[2].callbacks, ["onOutput", "onError", "onEvent"]);
             assert.deepStrictEqual(gateway.calls[1].options, { create: false });
-            assert.deepStrictEqual(progress.slice(0, 3), [
-                "dev: preview started",
-                "dev> Previewing update (dev)\nres",
-                "dev> ources: 2 to create\n",
-            ]);
+            assert.deepStrictEqual(progress.slice(0, 3), ["dev: preview started", "dev> Previewing update (dev)\nres", "dev> ources: 2 to create\n"]);
             assert.strictEqual(report.exitCode, 0);
             assert.strictEqual(report.ok, true);
             assert.strictEqual(report.cliVersion, "3.200.0");
@@ -174,13 +170,21 @@ describe("fluxpilot orchestration", () => {
 
     describe("--concurrency (issue 16 item 5)", () => {
         const four = ["dev", "staging", "prod", "local"];
-        const scripts = { dev: { preview: clean, refresh: clean }, staging: { preview: drifted, refresh: clean }, prod: { preview: clean, refresh: clean }, local: { preview: clean, refresh: clean } };
+        const scripts = {
+            dev: { preview: clean, refresh: clean },
+            staging: { preview: drifted, refresh: clean },
+            prod: { preview: clean, refresh: clean },
+            local: { preview: clean, refresh: clean },
+        };
 
         it("previews, refreshes and checks drift of up to N stacks at once; results stay in the order named", async () => {
             for (const operation of ["preview", "refresh", "drift"]) {
                 const { gateway, report } = await execute(command(operation, ...four, "--concurrency", "2"), four, scripts);
                 assert.strictEqual(gateway.maxInFlight, 2, `${operation} ran ${gateway.maxInFlight} stacks at once`);
-                assert.deepStrictEqual(report.results.map((r) => r.stack), four);
+                assert.deepStrictEqual(
+                    report.results.map((r) => r.stack),
+                    four,
+                );
             }
         });
 
@@ -194,18 +198,29 @@ describe("fluxpilot orchestration", () => {
                 assert.throws(() => parseCommandLine([...argv, "--concurrency", "2"]), /--concurrency cannot be used with/);
             }
             for (const bad of ["0", "1.5", "two"]) {
-                assert.throws(() => parseCommandLine(["preview", "dev", "--concurrency", bad]), new RegExp(`--concurrency must be a whole number of at least 1 \\(given: "${bad}"\\)`));
+                assert.throws(
+                    () => parseCommandLine(["preview", "dev", "--concurrency", bad]),
+                    new RegExp(`--concurrency must be a whole number of at least 1 \\(given: "${bad}"\\)`),
+                );
             }
         });
 
         it("a cancelled run starts no further stack", async () => {
             const controller = new AbortController();
             const hanging = { preview: { hangs: "until-cancelled" as const } };
-            const pending = execute(command("preview", ...four, "--concurrency", "2"), four, { dev: hanging, staging: hanging, prod: { preview: clean }, local: { preview: clean } }, { cancel: controller.signal });
+            const pending = execute(
+                command("preview", ...four, "--concurrency", "2"),
+                four,
+                { dev: hanging, staging: hanging, prod: { preview: clean }, local: { preview: clean } },
+                { cancel: controller.signal },
+            );
             await new Promise((resolve) => setTimeout(resolve, 50));
             controller.abort(new CancelReason("SIGINT"));
             const { gateway, report } = await pending;
-            assert.deepStrictEqual(report.results.map((r) => r.status), ["cancelled", "cancelled", "skipped", "skipped"]);
+            assert.deepStrictEqual(
+                report.results.map((r) => r.status),
+                ["cancelled", "cancelled", "skipped", "skipped"],
+            );
             assert.ok(!gateway.sequence().includes("preview prod"), gateway.sequence().join(", "));
         });
     });
@@ -252,7 +267,13 @@ describe("fluxpilot orchestration", () => {
             assert.deepStrictEqual(gateway.calls[2].options, { color: "never", refresh: true });
             assert.strictEqual(report.results[0].status, "drifted");
             assert.deepStrictEqual(report.results[0].drift, [
-                { urn: urn("dev", "aws:eks/cluster:Cluster", "dev-eks", "fluxpilot:clusters:Eks"), type: "aws:eks/cluster:Cluster", name: "dev-eks", op: "update", diffs: ["tags"] },
+                {
+                    urn: urn("dev", "aws:eks/cluster:Cluster", "dev-eks", "fluxpilot:clusters:Eks"),
+                    type: "aws:eks/cluster:Cluster",
+                    name: "dev-eks",
+                    op: "update",
+                    diffs: ["tags"],
+                },
                 { urn: urn("dev", "aws:ec2/securityGroup:SecurityGroup", "dev-extra"), type: "aws:ec2/securityGroup:SecurityGroup", name: "dev-extra", op: "delete", diffs: [] },
             ]);
             assert.strictEqual(report.results[1].status, "succeeded");
@@ -309,7 +330,13 @@ describe("fluxpilot orchestration", () => {
             const { gateway, report } = await execute(command("promote"), stages, {
                 dev: { up: clean, preview: clean },
                 staging: {
-                    up: { error: failure, events: [failedEvent(urn("staging", "gcp:container/cluster:Cluster", "staging-gke")), errorDiagnostic(urn("staging", "gcp:container/cluster:Cluster", "staging-gke"), "error: googleapi: Error 403: Permission denied\n")] },
+                    up: {
+                        error: failure,
+                        events: [
+                            failedEvent(urn("staging", "gcp:container/cluster:Cluster", "staging-gke")),
+                            errorDiagnostic(urn("staging", "gcp:container/cluster:Cluster", "staging-gke"), "error: googleapi: Error 403: Permission denied\n"),
+                        ],
+                    },
                 },
             });
             assert.ok(!gateway.sequence().some((c) => c.endsWith("prod")));
@@ -350,7 +377,10 @@ describe("fluxpilot orchestration", () => {
         it("with --from prod does not update prod when staging has drifted", async () => {
             const { gateway, report } = await execute(command("promote", "--from", "prod"), ["staging", "prod"], { staging: { preview: drifted } });
             assert.deepStrictEqual(gateway.sequence(), ["cliVersion", "openStack staging", "preview staging"]);
-            assert.deepStrictEqual(report.results.map((r) => `${r.stack} ${r.operation} ${r.status}`), ["staging drift drifted", "prod up skipped"]);
+            assert.deepStrictEqual(
+                report.results.map((r) => `${r.stack} ${r.operation} ${r.status}`),
+                ["staging drift drifted", "prod up skipped"],
+            );
         });
     });
 });
@@ -392,7 +422,10 @@ describe("fluxpilot orchestration under interruption, time limits and missing su
             ],
         );
         assert.strictEqual(report.results[0].interrupted?.lock, "released");
-        assert.match(report.results[0].error!.message, /^up of stack "dev" was cancelled by SIGINT\. Pulumi stopped and released the stack's lock; .*npm run fluxpilot -- refresh dev/);
+        assert.match(
+            report.results[0].error!.message,
+            /^up of stack "dev" was cancelled by SIGINT\. Pulumi stopped and released the stack's lock; .*npm run fluxpilot -- refresh dev/,
+        );
         assert.strictEqual(report.results[1].reason, "not run: dev up was cancelled");
         assert.deepStrictEqual(
             gateway.sequence().filter((c) => c.startsWith("up")),
@@ -448,7 +481,10 @@ describe("fluxpilot orchestration under interruption, time limits and missing su
             cancel: cancel.signal,
         });
         assert.deepStrictEqual(gateway.sequence(), ["cliVersion", "openStack dev"]);
-        assert.deepStrictEqual(report.results.map((r) => [r.status, r.reason]), [["skipped", "not run: cancelled by SIGTERM"]]);
+        assert.deepStrictEqual(
+            report.results.map((r) => [r.status, r.reason]),
+            [["skipped", "not run: cancelled by SIGTERM"]],
+        );
         assert.deepStrictEqual([report.exitCode, report.cancelled], [130, { signal: "SIGTERM", pulumiStopped: true }]);
     });
 

@@ -55,7 +55,10 @@ describe("fluxpilot stack validator", () => {
         await stackModelValidator(projectDir, readerOf(secretGitops, ["fluxpilot:gitops"])).validate("local");
         const alsoBroken = { ...secretGitops, "fluxpilot:environment": "qa" };
         const error = await rejection(stackModelValidator(projectDir, readerOf(alsoBroken, ["fluxpilot:gitops"])).validate("local"));
-        assert.deepStrictEqual((error as StackConfigError).problems.map((p) => p.key), ["fluxpilot:environment"]);
+        assert.deepStrictEqual(
+            (error as StackConfigError).problems.map((p) => p.key),
+            ["fluxpilot:environment"],
+        );
     });
 
     it("turns stack file errors into FluxPilot errors", async () => {
@@ -69,10 +72,9 @@ describe("fluxpilot stack validator", () => {
         };
         const error = await rejection(stackModelValidator(projectDir, failing).validate("dev"));
         assert.ok(error instanceof FluxpilotError);
-        assert.deepStrictEqual([error.code, error.message, error.details], [
-            "invalid-config",
-            "/repo/Pulumi.dev.yaml is not valid.",
-            ['config key "region" has no namespace; write it as "fluxpilot:region"'],
-        ]);
+        assert.deepStrictEqual(
+            [error.code, error.message, error.details],
+            ["invalid-config", "/repo/Pulumi.dev.yaml is not valid.", ['config key "region" has no namespace; write it as "fluxpilot:region"']],
+        );
     });
 });

@@ -147,196 +147,261 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
         const group = new resources.ResourceGroup(`${name}-rg`, { resourceGroupName: `${args.name}-rg`, location: args.region, tags }, o);
 
         // ---- Network ----
-        const vnet = new network.VirtualNetwork(`${name}-vnet`, {
-            virtualNetworkName: `${args.name}-vnet`,
-            resourceGroupName: group.name,
-            location: args.region,
-            addressSpace: { addressPrefixes: [args.network.vnetCidr] },
-            tags,
-        }, o);
-        const subnet = new network.Subnet(`${name}-nodes`, {
-            subnetName: "nodes",
-            resourceGroupName: group.name,
-            virtualNetworkName: vnet.name,
-            addressPrefix: args.network.nodesCidr,
-            // Egress goes through the cluster's load balancer, not Azure's implicit default.
-            defaultOutboundAccess: false,
-        }, o);
+        const vnet = new network.VirtualNetwork(
+            `${name}-vnet`,
+            {
+                virtualNetworkName: `${args.name}-vnet`,
+                resourceGroupName: group.name,
+                location: args.region,
+                addressSpace: { addressPrefixes: [args.network.vnetCidr] },
+                tags,
+            },
+            o,
+        );
+        const subnet = new network.Subnet(
+            `${name}-nodes`,
+            {
+                subnetName: "nodes",
+                resourceGroupName: group.name,
+                virtualNetworkName: vnet.name,
+                addressPrefix: args.network.nodesCidr,
+                // Egress goes through the cluster's load balancer, not Azure's implicit default.
+                defaultOutboundAccess: false,
+            },
+            o,
+        );
 
         // ---- Identity: the control plane manages load balancers and routes in the node subnet ----
-        const identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, {
-            resourceName: `${args.name}-control-plane`,
-            resourceGroupName: group.name,
-            location: args.region,
-            tags,
-        }, o);
-        const subnetAccess = new authorization.RoleAssignment(`${name}-identity-network`, {
-            principalId: identity.principalId,
-            principalType: "ServicePrincipal",
-            roleDefinitionId: roleDefinition(NETWORK_CONTRIBUTOR),
-            scope: subnet.id,
-        }, o);
+        const identity = new managedidentity.UserAssignedIdentity(
+            `${name}-identity`,
+            {
+                resourceName: `${args.name}-control-plane`,
+                resourceGroupName: group.name,
+                location: args.region,
+                tags,
+            },
+            o,
+        );
+        const subnetAccess = new authorization.RoleAssignment(
+            `${name}-identity-network`,
+            {
+                principalId: identity.principalId,
+                principalType: "ServicePrincipal",
+                roleDefinitionId: roleDefinition(NETWORK_CONTRIBUTOR),
+                scope: subnet.id,
+            },
+            o,
+        );
 
         // ---- KMS: Secrets in etcd are envelope-encrypted with a Key Vault key ----
-        const vault = new keyvault.Vault(`${name}-kms`, {
-            vaultName: client.subscriptionId.apply((subscription) => aksKeyVaultName(args.name, subscription)),
-            resourceGroupName: group.name,
-            location: args.region,
-            properties: {
-                tenantId: client.tenantId,
-                sku: { family: "A", name: "standard" },
-                enableRbacAuthorization: true,
-                softDeleteRetentionInDays: 90,
-                // Purge protection cannot be turned off again, so only prod keys are held for the full 90 days.
-                enablePurgeProtection: args.environment === "prod" ? true : undefined,
-                publicNetworkAccess: "Enabled",
+        const vault = new keyvault.Vault(
+            `${name}-kms`,
+            {
+                vaultName: client.subscriptionId.apply((subscription) => aksKeyVaultName(args.name, subscription)),
+                resourceGroupName: group.name,
+                location: args.region,
+                properties: {
+                    tenantId: client.tenantId,
+                    sku: { family: "A", name: "standard" },
+                    enableRbacAuthorization: true,
+                    softDeleteRetentionInDays: 90,
+                    // Purge protection cannot be turned off again, so only prod keys are held for the full 90 days.
+                    enablePurgeProtection: args.environment === "prod" ? true : undefined,
+                    publicNetworkAccess: "Enabled",
+                },
+                tags,
             },
-            tags,
-        }, o);
-        const etcdKey = new keyvault.Key(`${name}-etcd`, {
-            keyName: "etcd-encryption",
-            vaultName: vault.name,
-            resourceGroupName: group.name,
-            properties: { kty: "RSA", keySize: 2048, keyOps: ["encrypt", "decrypt", "wrapKey", "unwrapKey"] },
-            tags,
-        }, o);
-        const kmsAccess = new authorization.RoleAssignment(`${name}-identity-kms`, {
-            principalId: identity.principalId,
-            principalType: "ServicePrincipal",
-            roleDefinitionId: roleDefinition(KEY_VAULT_CRYPTO_USER),
-            scope: vault.id,
-        }, o);
+            o,
+        );
+        const etcdKey = new keyvault.Key(
+            `${name}-etcd`,
+            {
+                keyName: "etcd-encryption",
+                vaultName: vault.name,
+                resourceGroupName: group.name,
+                properties: { kty: "RSA", keySize: 2048, keyOps: ["encrypt", "decrypt", "wrapKey", "unwrapKey"] },
+                tags,
+            },
+            o,
+        );
+        const kmsAccess = new authorization.RoleAssignment(
+            `${name}-identity-kms`,
+            {
+                principalId: identity.principalId,
+                principalType: "ServicePrincipal",
+                roleDefinitionId: roleDefinition(KEY_VAULT_CRYPTO_USER),
+                scope: vault.id,
+            },
+            o,
+        );
 
         // ---- Control-plane logs ----
-        const workspace = new operationalinsights.Workspace(`${name}-logs`, {
-            workspaceName: `${args.name}-logs`,
-            resourceGroupName: group.name,
-            location: args.region,
-            sku: { name: "PerGB2018" },
-            retentionInDays: auditLogRetentionDays(args.environment),
-            tags,
-        }, o);
+        const workspace = new operationalinsights.Workspace(
+            `${name}-logs`,
+            {
+                workspaceName: `${args.name}-logs`,
+                resourceGroupName: group.name,
+                location: args.region,
+                sku: { name: "PerGB2018" },
+                retentionInDays: auditLogRetentionDays(args.environment),
+                tags,
+            },
+            o,
+        );
 
         // ---- Cluster ----
         const [systemPool, ...userPools] = args.nodePools;
         // AKS spells "anyone" as no ranges at all; dropping only 0.0.0.0/0 from a longer list would
         // silently narrow the endpoint to the remaining ranges.
         const publicRanges = args.endpoint.allowedCidrs.includes(OPEN_TO_THE_INTERNET) ? [] : args.endpoint.allowedCidrs;
-        const cluster = new containerservice.ManagedCluster(`${name}-cluster`, {
-            resourceName: args.name,
-            resourceGroupName: group.name,
-            location: args.region,
-            dnsPrefix: args.name,
-            kubernetesVersion: pinnedVersion(args),
-            sku: { name: "Base", tier: args.highlyAvailable ? "Standard" : "Free" },
-            identity: { type: containerservice.ResourceIdentityType.UserAssigned, userAssignedIdentities: [identity.id] },
-            // Entra ID sign-in with Azure RBAC for Kubernetes authorization (CKV_AZURE_5).
-            enableRBAC: true,
-            aadProfile: { managed: true, enableAzureRBAC: true, tenantID: client.tenantId, adminGroupObjectIDs: args.adminGroupObjectIds },
-            // No static admin kubeconfig can be issued (CKV_AZURE_141).
-            disableLocalAccounts: true,
-            oidcIssuerProfile: { enabled: true },
-            securityProfile: {
-                workloadIdentity: { enabled: true },
-                imageCleaner: { enabled: true, intervalHours: 168 },
-                azureKeyVaultKms: { enabled: true, keyId: etcdKey.keyUriWithVersion, keyVaultNetworkAccess: "Public", keyVaultResourceId: vault.id },
+        const cluster = new containerservice.ManagedCluster(
+            `${name}-cluster`,
+            {
+                resourceName: args.name,
+                resourceGroupName: group.name,
+                location: args.region,
+                dnsPrefix: args.name,
+                kubernetesVersion: pinnedVersion(args),
+                sku: { name: "Base", tier: args.highlyAvailable ? "Standard" : "Free" },
+                identity: { type: containerservice.ResourceIdentityType.UserAssigned, userAssignedIdentities: [identity.id] },
+                // Entra ID sign-in with Azure RBAC for Kubernetes authorization (CKV_AZURE_5).
+                enableRBAC: true,
+                aadProfile: { managed: true, enableAzureRBAC: true, tenantID: client.tenantId, adminGroupObjectIDs: args.adminGroupObjectIds },
+                // No static admin kubeconfig can be issued (CKV_AZURE_141).
+                disableLocalAccounts: true,
+                oidcIssuerProfile: { enabled: true },
+                securityProfile: {
+                    workloadIdentity: { enabled: true },
+                    imageCleaner: { enabled: true, intervalHours: 168 },
+                    azureKeyVaultKms: { enabled: true, keyId: etcdKey.keyUriWithVersion, keyVaultNetworkAccess: "Public", keyVaultResourceId: vault.id },
+                },
+                autoUpgradeProfile: { upgradeChannel: args.autoUpgradeChannel, nodeOSUpgradeChannel: "NodeImage" },
+                apiServerAccessProfile: args.endpoint.publicAccess
+                    ? { enablePrivateCluster: false, authorizedIPRanges: publicRanges } // CKV_AZURE_6
+                    : { enablePrivateCluster: true }, // CKV_AZURE_115
+                networkProfile: {
+                    networkPlugin: "azure",
+                    networkPluginMode: "overlay",
+                    // Cilium enforces NetworkPolicy (CKV_AZURE_7).
+                    networkDataplane: "cilium",
+                    networkPolicy: "cilium",
+                    podCidr: args.network.podCidr,
+                    serviceCidr: args.network.serviceCidr,
+                    dnsServiceIP: cidrHost(args.network.serviceCidr, 10),
+                    loadBalancerSku: "standard",
+                    outboundType: "loadBalancer",
+                },
+                addonProfiles: {
+                    // Container insights (CKV_AZURE_4) and Azure Policy for Kubernetes (CKV_AZURE_116).
+                    omsagent: { enabled: true, config: { logAnalyticsWorkspaceResourceID: workspace.id, useAADAuth: "true" } },
+                    azurepolicy: { enabled: true },
+                },
+                // The system pool is created with the cluster (AKS requires one); user pools are
+                // separate resources, so adding or changing them never touches the cluster.
+                agentPoolProfiles: [{ ...this.poolProfile(args, tags, systemPool, subnet, userPools.length > 0), name: systemPool.name, mode: "System" }],
+                tags,
             },
-            autoUpgradeProfile: { upgradeChannel: args.autoUpgradeChannel, nodeOSUpgradeChannel: "NodeImage" },
-            apiServerAccessProfile: args.endpoint.publicAccess
-                ? { enablePrivateCluster: false, authorizedIPRanges: publicRanges } // CKV_AZURE_6
-                : { enablePrivateCluster: true }, // CKV_AZURE_115
-            networkProfile: {
-                networkPlugin: "azure",
-                networkPluginMode: "overlay",
-                // Cilium enforces NetworkPolicy (CKV_AZURE_7).
-                networkDataplane: "cilium",
-                networkPolicy: "cilium",
-                podCidr: args.network.podCidr,
-                serviceCidr: args.network.serviceCidr,
-                dnsServiceIP: cidrHost(args.network.serviceCidr, 10),
-                loadBalancerSku: "standard",
-                outboundType: "loadBalancer",
+            {
+                ...o,
+                dependsOn: [subnetAccess, kmsAccess],
+                // The autoscaler owns the current size; Pulumi owns minNodes/maxNodes.
+                ignoreChanges: ["agentPoolProfiles[0].count"],
             },
-            addonProfiles: {
-                // Container insights (CKV_AZURE_4) and Azure Policy for Kubernetes (CKV_AZURE_116).
-                omsagent: { enabled: true, config: { logAnalyticsWorkspaceResourceID: workspace.id, useAADAuth: "true" } },
-                azurepolicy: { enabled: true },
-            },
-            // The system pool is created with the cluster (AKS requires one); user pools are
-            // separate resources, so adding or changing them never touches the cluster.
-            agentPoolProfiles: [{ ...this.poolProfile(args, tags, systemPool, subnet, userPools.length > 0), name: systemPool.name, mode: "System" }],
-            tags,
-        }, {
-            ...o,
-            dependsOn: [subnetAccess, kmsAccess],
-            // The autoscaler owns the current size; Pulumi owns minNodes/maxNodes.
-            ignoreChanges: ["agentPoolProfiles[0].count"],
-        });
+        );
 
         // With AAD (managed identity) auth the monitoring agent collects only what a Data
         // Collection Rule associated with the cluster names; without one Container Insights stays
         // empty (Azure Monitor docs, "Enable monitoring for AKS clusters": managed identity auth
         // needs a DCR and its association; the Terraform sample there creates both). The rule
         // sends the default Container Insights streams to the cluster's workspace.
-        const insightsRule = new monitor.DataCollectionRule(`${name}-insights`, {
-            dataCollectionRuleName: `MSCI-${args.region}-${args.name}`,
-            resourceGroupName: group.name,
-            location: args.region,
-            kind: "Linux",
-            description: `Container Insights of AKS cluster ${args.name}`,
-            dataSources: {
-                extensions: [{
-                    name: "ContainerInsightsExtension",
-                    extensionName: "ContainerInsights",
-                    streams: [CONTAINER_INSIGHTS_STREAM],
-                    extensionSettings: { dataCollectionSettings: { interval: "1m", namespaceFilteringMode: "Off", enableContainerLogV2: true } },
-                }],
+        const insightsRule = new monitor.DataCollectionRule(
+            `${name}-insights`,
+            {
+                dataCollectionRuleName: `MSCI-${args.region}-${args.name}`,
+                resourceGroupName: group.name,
+                location: args.region,
+                kind: "Linux",
+                description: `Container Insights of AKS cluster ${args.name}`,
+                dataSources: {
+                    extensions: [
+                        {
+                            name: "ContainerInsightsExtension",
+                            extensionName: "ContainerInsights",
+                            streams: [CONTAINER_INSIGHTS_STREAM],
+                            extensionSettings: { dataCollectionSettings: { interval: "1m", namespaceFilteringMode: "Off", enableContainerLogV2: true } },
+                        },
+                    ],
+                },
+                destinations: { logAnalytics: [{ name: "workspace", workspaceResourceId: workspace.id }] },
+                dataFlows: [{ streams: [CONTAINER_INSIGHTS_STREAM], destinations: ["workspace"] }],
+                tags,
             },
-            destinations: { logAnalytics: [{ name: "workspace", workspaceResourceId: workspace.id }] },
-            dataFlows: [{ streams: [CONTAINER_INSIGHTS_STREAM], destinations: ["workspace"] }],
-            tags,
-        }, o);
-        new monitor.DataCollectionRuleAssociation(`${name}-insights`, {
-            associationName: "ContainerInsightsExtension",
-            resourceUri: cluster.id,
-            dataCollectionRuleId: insightsRule.id,
-            description: "Container Insights of this cluster; deleting it stops the collection.",
-        }, o);
+            o,
+        );
+        new monitor.DataCollectionRuleAssociation(
+            `${name}-insights`,
+            {
+                associationName: "ContainerInsightsExtension",
+                resourceUri: cluster.id,
+                dataCollectionRuleId: insightsRule.id,
+                description: "Container Insights of this cluster; deleting it stops the collection.",
+            },
+            o,
+        );
 
-        new monitor.DiagnosticSetting(`${name}-control-plane`, {
-            name: "control-plane-logs",
-            resourceUri: cluster.id,
-            workspaceId: workspace.id,
-            logAnalyticsDestinationType: "Dedicated",
-            logs: AKS_LOG_CATEGORIES.map((category) => ({ category, enabled: true })),
-        }, o);
+        new monitor.DiagnosticSetting(
+            `${name}-control-plane`,
+            {
+                name: "control-plane-logs",
+                resourceUri: cluster.id,
+                workspaceId: workspace.id,
+                logAnalyticsDestinationType: "Dedicated",
+                logs: AKS_LOG_CATEGORIES.map((category) => ({ category, enabled: true })),
+            },
+            o,
+        );
 
         // The deploying identity administers the cluster, as on EKS, so Flux can be installed.
-        const deployerAdmin = new authorization.RoleAssignment(`${name}-deployer-admin`, {
-            principalId: client.objectId,
-            principalType: client.clientId.apply(deployerPrincipalType),
-            roleDefinitionId: roleDefinition(AKS_RBAC_CLUSTER_ADMIN),
-            scope: cluster.id,
-        }, o);
+        const deployerAdmin = new authorization.RoleAssignment(
+            `${name}-deployer-admin`,
+            {
+                principalId: client.objectId,
+                principalType: client.clientId.apply(deployerPrincipalType),
+                roleDefinitionId: roleDefinition(AKS_RBAC_CLUSTER_ADMIN),
+                scope: cluster.id,
+            },
+            o,
+        );
         // Nothing reaches the Kubernetes API before the assignment has propagated (see AKS_RBAC_PROPAGATION).
-        const adminPropagated = new time.Sleep(`${name}-deployer-admin-propagation`, {
-            createDuration: AKS_RBAC_PROPAGATION,
-            triggers: { roleAssignment: deployerAdmin.id },
-        }, { parent: this });
+        const adminPropagated = new time.Sleep(
+            `${name}-deployer-admin-propagation`,
+            {
+                createDuration: AKS_RBAC_PROPAGATION,
+                triggers: { roleAssignment: deployerAdmin.id },
+            },
+            { parent: this },
+        );
 
-        const pools = userPools.map((pool) => new containerservice.AgentPool(`${name}-${pool.name}`, {
-            ...this.poolProfile(args, tags, pool, subnet, false),
-            agentPoolName: pool.name,
-            resourceName: cluster.name,
-            resourceGroupName: group.name,
-            mode: "User",
-        }, {
-            ...o,
-            // Pool names are fixed, so a replacement must remove the old pool first.
-            deleteBeforeReplace: true,
-            // The autoscaler owns the current size; Pulumi owns minNodes/maxNodes.
-            ignoreChanges: ["count"],
-        }));
+        const pools = userPools.map(
+            (pool) =>
+                new containerservice.AgentPool(
+                    `${name}-${pool.name}`,
+                    {
+                        ...this.poolProfile(args, tags, pool, subnet, false),
+                        agentPoolName: pool.name,
+                        resourceName: cluster.name,
+                        resourceGroupName: group.name,
+                        mode: "User",
+                    },
+                    {
+                        ...o,
+                        // Pool names are fixed, so a replacement must remove the old pool first.
+                        deleteBeforeReplace: true,
+                        // The autoscaler owns the current size; Pulumi owns minNodes/maxNodes.
+                        ignoreChanges: ["count"],
+                    },
+                ),
+        );
 
         // Server and CA from AKS's own user kubeconfig; the credential is ours (kubelogin).
         const credentials = containerservice.listManagedClusterUserCredentialsOutput(

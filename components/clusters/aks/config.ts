@@ -76,9 +76,7 @@ export const aksSchema = z.strictObject({
     /** Entra ID groups whose members are cluster admins. */
     adminGroupObjectIds: z.array(uuid("Entra ID group object ID", "3f2a9c1e-8b7d-4e6f-9a0b-1c2d3e4f5a6b")).optional(),
     /** How the kubeconfig signs in: azurecli (default, a person), workloadidentity (CI with OIDC), spn. */
-    kubeloginMode: z
-        .enum(AKS_KUBELOGIN_MODES, rule("is not a kubelogin login mode the program can run unattended", `use one of ${AKS_KUBELOGIN_MODES.join(", ")}`))
-        .optional(),
+    kubeloginMode: z.enum(AKS_KUBELOGIN_MODES, rule("is not a kubelogin login mode the program can run unattended", `use one of ${AKS_KUBELOGIN_MODES.join(", ")}`)).optional(),
 });
 
 export type AksClusterRaw = z.infer<typeof aksSchema>;
@@ -104,9 +102,16 @@ export function validateAks(config: AksClusterConfig, key: string): ConfigProble
     problems.push(...patternProblems(`${key}.region`, config.region, /^[a-z]+[a-z0-9]*$/, "Azure location", "westeurope"));
     problems.push(...machineTypeProblems(config.nodePools, key, /^Standard_[A-Za-z0-9_]+$/, "Azure VM size", "Standard_D4s_v5"));
     config.nodePools.forEach((pool, index) => {
-        problems.push(...patternProblems(`${key}.nodePools[${index}].name`, pool.name, AKS_POOL_NAME, "AKS node pool name (1-12 lowercase letters and digits, no '-')", "system or apps2"));
+        problems.push(
+            ...patternProblems(`${key}.nodePools[${index}].name`, pool.name, AKS_POOL_NAME, "AKS node pool name (1-12 lowercase letters and digits, no '-')", "system or apps2"),
+        );
         if (pool.spot && index === 0) {
-            problems.push({ key: `${key}.nodePools[0].spot`, value: true, message: "makes the system pool Spot, which AKS does not allow", fix: "run Spot capacity in a second (user) pool" });
+            problems.push({
+                key: `${key}.nodePools[0].spot`,
+                value: true,
+                message: "makes the system pool Spot, which AKS does not allow",
+                fix: "run Spot capacity in a second (user) pool",
+            });
         }
     });
     if (config.nodePools[0] && config.nodePools[0].minNodes < 1) {
@@ -146,10 +151,12 @@ const ADMIN_GROUP_REQUIRED: readonly Environment[] = ["staging", "prod"];
  */
 export function adminGroupProblems(config: AksClusterConfig, environment: Environment, key: string): ConfigProblem[] {
     if (!ADMIN_GROUP_REQUIRED.includes(environment) || config.adminGroupObjectIds.length > 0) return [];
-    return [{
-        key: `${key}.adminGroupObjectIds`,
-        value: "[]",
-        message: `is empty in ${environment}: with local accounts disabled, only the deploying identity could administer the cluster`,
-        fix: "list the object ID of the Entra ID group of cluster admins, e.g. adminGroupObjectIds: [\"3f2a9c1e-8b7d-4e6f-9a0b-1c2d3e4f5a6b\"]",
-    }];
+    return [
+        {
+            key: `${key}.adminGroupObjectIds`,
+            value: "[]",
+            message: `is empty in ${environment}: with local accounts disabled, only the deploying identity could administer the cluster`,
+            fix: 'list the object ID of the Entra ID group of cluster admins, e.g. adminGroupObjectIds: ["3f2a9c1e-8b7d-4e6f-9a0b-1c2d3e4f5a6b"]',
+        },
+    ];
 }

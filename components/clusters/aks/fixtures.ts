@@ -37,10 +37,12 @@ const invokes: Record<string, InvokeFixture> = {
             clusters: [{ name, cluster: { server: `https://${aksFqdn(text, FALLBACK_LOCATION)}:443`, "certificate-authority-data": fakeCertificateAuthority(text) } }],
             contexts: [{ name, context: { cluster: name, user } }],
             "current-context": name,
-            users: [{
-                name: user,
-                user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "kubelogin", args: ["get-token", "--login", "devicecode"] } },
-            }],
+            users: [
+                {
+                    name: user,
+                    user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "kubelogin", args: ["get-token", "--login", "devicecode"] } },
+                },
+            ],
         };
         return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(stringifyYaml(kubeconfig)).toString("base64") }] };
     },
@@ -59,8 +61,15 @@ const computedOutputs: Record<string, ComputedOutputsFixture> = {
             provisioningState: "Succeeded",
         };
     },
-    "azure-native:managedidentity:UserAssignedIdentity": (name) => ({ principalId: fakeGuid(`${name}/principal`), clientId: fakeGuid(`${name}/client`), tenantId: FIXTURE_TENANT_ID }),
-    "azure-native:keyvault:Vault": (name, inputs) => ({ name: inputs.vaultName ?? name, properties: { ...recordOrEmpty(inputs.properties), vaultUri: `https://${inputText(inputs, "vaultName", name)}.vault.azure.net/` } }),
+    "azure-native:managedidentity:UserAssignedIdentity": (name) => ({
+        principalId: fakeGuid(`${name}/principal`),
+        clientId: fakeGuid(`${name}/client`),
+        tenantId: FIXTURE_TENANT_ID,
+    }),
+    "azure-native:keyvault:Vault": (name, inputs) => ({
+        name: inputs.vaultName ?? name,
+        properties: { ...recordOrEmpty(inputs.properties), vaultUri: `https://${inputText(inputs, "vaultName", name)}.vault.azure.net/` },
+    }),
     "azure-native:keyvault:Key": (name, inputs) => {
         const keyUri = `https://${inputText(inputs, "vaultName")}.vault.azure.net/keys/${inputText(inputs, "keyName", name)}`;
         return { keyUri, keyUriWithVersion: `${keyUri}/${fakeId(name, 32, "0123456789abcdef")}` };

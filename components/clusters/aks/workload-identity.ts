@@ -50,30 +50,42 @@ export function createAksWorkloadIdentities(args: AksWorkloadIdentityArgs): Reco
     const facts: Record<string, pulumi.Output<string>> = {};
     for (const identity of args.identities) {
         const id = `${args.name}-wi-${identity.namespace}-${identity.serviceAccount}`;
-        const managed = new managedidentity.UserAssignedIdentity(id, {
-            resourceName: `${args.clusterName}-wi-${identitySuffix(args.clusterName, identity)}`,
-            resourceGroupName: args.resourceGroupName,
-            location: args.region,
-            tags: { ...args.tags, "kubernetes-service-account": `${identity.namespace}/${identity.serviceAccount}` },
-        }, o);
-        new managedidentity.FederatedIdentityCredential(id, {
-            resourceGroupName: args.resourceGroupName,
-            resourceName: managed.name,
-            federatedIdentityCredentialResourceName: `${identity.namespace}-${identity.serviceAccount}`.slice(0, 120),
-            issuer: args.oidcIssuerUrl.apply((url) => {
-                if (!url) throw new Error(`AKS cluster ${args.clusterName} has no OIDC issuer URL: workload identity needs oidcIssuerProfile.enabled`);
-                return url;
-            }),
-            subject: `system:serviceaccount:${identity.namespace}:${identity.serviceAccount}`,
-            audiences: [AZURE_TOKEN_AUDIENCE],
-        }, o);
+        const managed = new managedidentity.UserAssignedIdentity(
+            id,
+            {
+                resourceName: `${args.clusterName}-wi-${identitySuffix(args.clusterName, identity)}`,
+                resourceGroupName: args.resourceGroupName,
+                location: args.region,
+                tags: { ...args.tags, "kubernetes-service-account": `${identity.namespace}/${identity.serviceAccount}` },
+            },
+            o,
+        );
+        new managedidentity.FederatedIdentityCredential(
+            id,
+            {
+                resourceGroupName: args.resourceGroupName,
+                resourceName: managed.name,
+                federatedIdentityCredentialResourceName: `${identity.namespace}-${identity.serviceAccount}`.slice(0, 120),
+                issuer: args.oidcIssuerUrl.apply((url) => {
+                    if (!url) throw new Error(`AKS cluster ${args.clusterName} has no OIDC issuer URL: workload identity needs oidcIssuerProfile.enabled`);
+                    return url;
+                }),
+                subject: `system:serviceaccount:${identity.namespace}:${identity.serviceAccount}`,
+                audiences: [AZURE_TOKEN_AUDIENCE],
+            },
+            o,
+        );
         identity.permissions.forEach((role, index) => {
-            new authorization.RoleAssignment(`${id}-${index}`, {
-                principalId: managed.principalId,
-                principalType: "ServicePrincipal",
-                roleDefinitionId: args.roleDefinition(role),
-                scope: args.resourceGroupId,
-            }, o);
+            new authorization.RoleAssignment(
+                `${id}-${index}`,
+                {
+                    principalId: managed.principalId,
+                    principalType: "ServicePrincipal",
+                    roleDefinitionId: args.roleDefinition(role),
+                    scope: args.resourceGroupId,
+                },
+                o,
+            );
         });
         facts[identityFactName(identity)] = managed.clientId;
     }

@@ -59,7 +59,10 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
         const provider = new aws.Provider(`${name}-aws`, { region: args.region, defaultTags: { tags: args.tags } }, { parent: this });
         const o = { parent: this, provider };
         const partition = getPartitionOutput({}, { parent: this, provider }).partition;
-        const zones = getAvailabilityZonesOutput({ region: args.region, state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }, { parent: this, provider }).names;
+        const zones = getAvailabilityZonesOutput(
+            { region: args.region, state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
+            { parent: this, provider },
+        ).names;
 
         // ---- Network ----
         // Three subnets of each kind; in a region with two usable zones the third shares the first zone.
@@ -68,16 +71,24 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
         const clusterTag = `kubernetes.io/cluster/${args.name}`;
         const vpc = new ec2.Vpc(`${name}-vpc`, { cidrBlock: args.network.vpcCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { Name: `${args.name}-vpc` } }, o);
         const igw = new ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { Name: `${args.name}-igw` } }, o);
-        const publicRoutes = new ec2.RouteTable(`${name}-public`, { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], tags: { Name: `${args.name}-public` } }, o);
+        const publicRoutes = new ec2.RouteTable(
+            `${name}-public`,
+            { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], tags: { Name: `${args.name}-public` } },
+            o,
+        );
         const publicSubnets = layout.publicSubnets.map((block, i) => {
-            const subnet = new ec2.Subnet(`${name}-public-${i}`, {
-                vpcId: vpc.id,
-                cidrBlock: block,
-                availabilityZone: zoneAt(i),
-                // Only load balancers and NAT live here; nothing gets a public IP by accident.
-                mapPublicIpOnLaunch: false,
-                tags: { Name: `${args.name}-public-${i}`, "kubernetes.io/role/elb": "1", [clusterTag]: "shared" },
-            }, o);
+            const subnet = new ec2.Subnet(
+                `${name}-public-${i}`,
+                {
+                    vpcId: vpc.id,
+                    cidrBlock: block,
+                    availabilityZone: zoneAt(i),
+                    // Only load balancers and NAT live here; nothing gets a public IP by accident.
+                    mapPublicIpOnLaunch: false,
+                    tags: { Name: `${args.name}-public-${i}`, "kubernetes.io/role/elb": "1", [clusterTag]: "shared" },
+                },
+                o,
+            );
             new ec2.RouteTableAssociation(`${name}-public-${i}`, { subnetId: subnet.id, routeTableId: publicRoutes.id }, o);
             return subnet;
         });
@@ -87,33 +98,49 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
             return new ec2.NatGateway(`${name}-nat-${i}`, { allocationId: eip.id, subnetId: subnet.id, tags: { Name: `${args.name}-nat-${i}` } }, o);
         });
         const privateSubnets = layout.privateSubnets.map((block, i) => {
-            const subnet = new ec2.Subnet(`${name}-private-${i}`, {
-                vpcId: vpc.id,
-                cidrBlock: block,
-                availabilityZone: zoneAt(i),
-                mapPublicIpOnLaunch: false,
-                tags: { Name: `${args.name}-private-${i}`, "kubernetes.io/role/internal-elb": "1", [clusterTag]: "shared" },
-            }, o);
-            const routes = new ec2.RouteTable(`${name}-private-${i}`, {
-                vpcId: vpc.id,
-                routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: natGateways[i % natCount].id }],
-                tags: { Name: `${args.name}-private-${i}` },
-            }, o);
+            const subnet = new ec2.Subnet(
+                `${name}-private-${i}`,
+                {
+                    vpcId: vpc.id,
+                    cidrBlock: block,
+                    availabilityZone: zoneAt(i),
+                    mapPublicIpOnLaunch: false,
+                    tags: { Name: `${args.name}-private-${i}`, "kubernetes.io/role/internal-elb": "1", [clusterTag]: "shared" },
+                },
+                o,
+            );
+            const routes = new ec2.RouteTable(
+                `${name}-private-${i}`,
+                {
+                    vpcId: vpc.id,
+                    routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: natGateways[i % natCount].id }],
+                    tags: { Name: `${args.name}-private-${i}` },
+                },
+                o,
+            );
             new ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: subnet.id, routeTableId: routes.id }, o);
             return subnet;
         });
 
         // ---- Control plane ----
         const clusterRole = new iam.Role(`${name}-cluster`, { assumeRolePolicy: assumeRolePolicy("eks.amazonaws.com") }, o);
-        const clusterPolicy = new iam.RolePolicyAttachment(`${name}-cluster`, {
-            role: clusterRole.name,
-            policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonEKSClusterPolicy`,
-        }, o);
-        const secretsKey = new kms.Key(`${name}-secrets`, {
-            description: `Envelope encryption of Kubernetes Secrets in EKS cluster ${args.name}`,
-            enableKeyRotation: true,
-            deletionWindowInDays: 30,
-        }, o);
+        const clusterPolicy = new iam.RolePolicyAttachment(
+            `${name}-cluster`,
+            {
+                role: clusterRole.name,
+                policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonEKSClusterPolicy`,
+            },
+            o,
+        );
+        const secretsKey = new kms.Key(
+            `${name}-secrets`,
+            {
+                description: `Envelope encryption of Kubernetes Secrets in EKS cluster ${args.name}`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+            },
+            o,
+        );
         // Created here, before the cluster, so the retention is ours; EKS would create it with no
         // expiry. The cluster depends on it, so a destroy deletes the cluster first. EKS still
         // writes late logs while the cluster is deleted and re-creates the group, which made the
@@ -123,29 +150,37 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
         // (controlPlaneLogGroup: adopt imports it by name; Pulumi then applies the retention:
         // https://www.pulumi.com/docs/iac/concepts/resources/options/import/). docs/clusters.md.
         const logGroupName = `/aws/eks/${args.name}/cluster`;
-        const controlPlaneLogs = new cloudwatch.LogGroup(`${name}-control-plane`, {
-            name: logGroupName,
-            retentionInDays: auditLogRetentionDays(args.environment),
-        }, { ...o, retainOnDelete: true, ...(args.controlPlaneLogGroup === "adopt" ? { import: logGroupName } : {}) });
-        const cluster = new eks.Cluster(`${name}-cluster`, {
-            name: args.name,
-            version: args.kubernetesVersion,
-            roleArn: clusterRole.arn,
-            accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
-            // The add-ons are managed below, so EKS does not install unmanaged copies.
-            bootstrapSelfManagedAddons: false,
-            encryptionConfig: { provider: { keyArn: secretsKey.arn }, resources: ["secrets"] },
-            enabledClusterLogTypes: [...EKS_LOG_TYPES],
-            kubernetesNetworkConfig: { serviceIpv4Cidr: args.network.serviceCidr, ipFamily: "ipv4" },
-            vpcConfig: {
-                subnetIds: privateSubnets.map((s) => s.id),
-                endpointPrivateAccess: true,
-                endpointPublicAccess: args.endpoint.publicAccess,
-                publicAccessCidrs: args.endpoint.publicAccess ? args.endpoint.allowedCidrs : undefined,
+        const controlPlaneLogs = new cloudwatch.LogGroup(
+            `${name}-control-plane`,
+            {
+                name: logGroupName,
+                retentionInDays: auditLogRetentionDays(args.environment),
             },
-            deletionProtection: args.protect,
-            upgradePolicy: { supportType: args.supportType },
-        }, { ...o, dependsOn: [clusterPolicy, controlPlaneLogs] });
+            { ...o, retainOnDelete: true, ...(args.controlPlaneLogGroup === "adopt" ? { import: logGroupName } : {}) },
+        );
+        const cluster = new eks.Cluster(
+            `${name}-cluster`,
+            {
+                name: args.name,
+                version: args.kubernetesVersion,
+                roleArn: clusterRole.arn,
+                accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+                // The add-ons are managed below, so EKS does not install unmanaged copies.
+                bootstrapSelfManagedAddons: false,
+                encryptionConfig: { provider: { keyArn: secretsKey.arn }, resources: ["secrets"] },
+                enabledClusterLogTypes: [...EKS_LOG_TYPES],
+                kubernetesNetworkConfig: { serviceIpv4Cidr: args.network.serviceCidr, ipFamily: "ipv4" },
+                vpcConfig: {
+                    subnetIds: privateSubnets.map((s) => s.id),
+                    endpointPrivateAccess: true,
+                    endpointPublicAccess: args.endpoint.publicAccess,
+                    publicAccessCidrs: args.endpoint.publicAccess ? args.endpoint.allowedCidrs : undefined,
+                },
+                deletionProtection: args.protect,
+                upgradePolicy: { supportType: args.supportType },
+            },
+            { ...o, dependsOn: [clusterPolicy, controlPlaneLogs] },
+        );
 
         const issuer = cluster.identities.apply((ids) => ids?.[0]?.oidcs?.[0]?.issuer ?? "");
         const oidcProvider = new iam.OpenIdConnectProvider(`${name}-oidc`, { url: issuer, clientIdLists: ["sts.amazonaws.com"] }, o);
@@ -154,12 +189,16 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
         for (const entry of args.accessEntries) {
             const suffix = principalSuffix(entry.principalArn);
             const access = new eks.AccessEntry(`${name}-access-${suffix}`, { clusterName: cluster.name, principalArn: entry.principalArn, type: "STANDARD" }, o);
-            new eks.AccessPolicyAssociation(`${name}-access-${suffix}`, {
-                clusterName: cluster.name,
-                principalArn: access.principalArn,
-                policyArn: pulumi.interpolate`arn:${partition}:eks::aws:cluster-access-policy/${EKS_ACCESS_POLICIES[entry.accessPolicy]}`,
-                accessScope: { type: "cluster" },
-            }, o);
+            new eks.AccessPolicyAssociation(
+                `${name}-access-${suffix}`,
+                {
+                    clusterName: cluster.name,
+                    principalArn: access.principalArn,
+                    policyArn: pulumi.interpolate`arn:${partition}:eks::aws:cluster-access-policy/${EKS_ACCESS_POLICIES[entry.accessPolicy]}`,
+                    accessScope: { type: "cluster" },
+                },
+                o,
+            );
         }
 
         // ---- Add-ons needed before nodes can become Ready ----
@@ -168,22 +207,26 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
         // add-on follows the newest version for the cluster's Kubernetes version, as pulumi-eks
         // does (nodejs/eks/cluster.ts: getAddonVersionOutput with mostRecent: true).
         const addonVersion = (spec: (typeof EKS_ADDONS)[number]): pulumi.Input<string> =>
-            args.addons[spec.key] ??
-            eks.getAddonVersionOutput({ addonName: spec.name, kubernetesVersion: cluster.version, mostRecent: true }, { parent: this, provider }).version;
+            args.addons[spec.key] ?? eks.getAddonVersionOutput({ addonName: spec.name, kubernetesVersion: cluster.version, mostRecent: true }, { parent: this, provider }).version;
         const addon = (spec: (typeof EKS_ADDONS)[number], dependsOn: pulumi.Resource[]) =>
-            new eks.Addon(`${name}-${spec.name}`, {
-                clusterName: cluster.name,
-                addonName: spec.name,
-                addonVersion: addonVersion(spec),
-                resolveConflictsOnCreate: "OVERWRITE",
-                resolveConflictsOnUpdate: "OVERWRITE",
-            }, { ...o, dependsOn });
+            new eks.Addon(
+                `${name}-${spec.name}`,
+                {
+                    clusterName: cluster.name,
+                    addonName: spec.name,
+                    addonVersion: addonVersion(spec),
+                    resolveConflictsOnCreate: "OVERWRITE",
+                    resolveConflictsOnUpdate: "OVERWRITE",
+                },
+                { ...o, dependsOn },
+            );
         const earlyAddons = EKS_ADDONS.filter((a) => a.beforeNodes).map((spec) => addon(spec, []));
 
         // ---- Nodes ----
         const nodeRole = new iam.Role(`${name}-nodes`, { assumeRolePolicy: assumeRolePolicy("ec2.amazonaws.com") }, o);
         const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryPullOnly"].map(
-            (policy) => new iam.RolePolicyAttachment(`${name}-nodes-${policy}`, { role: nodeRole.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}` }, o),
+            (policy) =>
+                new iam.RolePolicyAttachment(`${name}-nodes-${policy}`, { role: nodeRole.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}` }, o),
         );
         const nodeGroups = args.nodePools.map((pool) => this.nodeGroup(name, args, pool, cluster, nodeRole, privateSubnets, [...nodePolicies, ...earlyAddons], o));
         const lateAddons = EKS_ADDONS.filter((a) => !a.beforeNodes).map((spec) => addon(spec, nodeGroups));
@@ -235,42 +278,50 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
         dependsOn: pulumi.Resource[],
         o: { parent: pulumi.Resource; provider: pulumi.ProviderResource },
     ): eks.NodeGroup {
-        const template = new ec2.LaunchTemplate(`${name}-${pool.name}`, {
-            description: `Nodes of pool ${pool.name} in EKS cluster ${args.name}`,
-            // IMDSv2 only, and one hop: pods cannot borrow the node's role (CKV_AWS_79, CKV_AWS_341).
-            metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
-            blockDeviceMappings: [{
-                deviceName: "/dev/xvda",
-                ebs: { volumeSize: pool.diskSizeGb ?? 100, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
-            }],
-            // Default tags do not reach instances an Auto Scaling group launches; these do.
-            tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags: { ...args.tags, Name: `${args.name}-${pool.name}` } })),
-            updateDefaultVersion: true,
-        }, o);
+        const template = new ec2.LaunchTemplate(
+            `${name}-${pool.name}`,
+            {
+                description: `Nodes of pool ${pool.name} in EKS cluster ${args.name}`,
+                // IMDSv2 only, and one hop: pods cannot borrow the node's role (CKV_AWS_79, CKV_AWS_341).
+                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
+                blockDeviceMappings: [
+                    {
+                        deviceName: "/dev/xvda",
+                        ebs: { volumeSize: pool.diskSizeGb ?? 100, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+                    },
+                ],
+                // Default tags do not reach instances an Auto Scaling group launches; these do.
+                tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags: { ...args.tags, Name: `${args.name}-${pool.name}` } })),
+                updateDefaultVersion: true,
+            },
+            o,
+        );
         // The live desired size of this pool's group (none before it exists), kept within the new
         // bounds: see eksDesiredSize. Found by its pool label among the cluster's node groups.
         const invokeOpts = { parent: this, provider: o.provider };
         const groupPrefix = `${name}-${pool.name}-`;
-        const liveDesired = pulumi
-            .all([cluster.name, eks.getNodeGroupsOutput({ clusterName: cluster.name }, invokeOpts).names])
-            .apply(async ([clusterName, names]) => {
-                const candidates = names.filter((n) => n.startsWith(groupPrefix));
-                const groups = await Promise.all(candidates.map((nodeGroupName) => eks.getNodeGroup({ clusterName, nodeGroupName }, invokeOpts)));
-                const sizes = groups.filter((g) => g.labels?.[POOL_LABEL] === pool.name).map((g) => g.scalingConfigs[0]?.desiredSize ?? 0);
-                return eksDesiredSize(pool, sizes.length > 0 ? Math.max(...sizes) : undefined);
-            });
-        return new eks.NodeGroup(`${name}-${pool.name}`, {
-            clusterName: cluster.name,
-            nodeRoleArn: nodeRole.arn,
-            subnetIds: subnets.map((s) => s.id),
-            instanceTypes: [pool.machineType],
-            amiType: eksAmiType(pool.machineType),
-            capacityType: pool.spot ? "SPOT" : "ON_DEMAND",
-            scalingConfig: { minSize: pool.minNodes, maxSize: pool.maxNodes, desiredSize: liveDesired },
-            updateConfig: { maxUnavailablePercentage: 33 },
-            launchTemplate: { id: template.id, version: pulumi.interpolate`${template.latestVersion}` },
-            labels: { ...pool.labels, [POOL_LABEL]: pool.name },
-            version: cluster.version,
-        }, { ...o, dependsOn });
+        const liveDesired = pulumi.all([cluster.name, eks.getNodeGroupsOutput({ clusterName: cluster.name }, invokeOpts).names]).apply(async ([clusterName, names]) => {
+            const candidates = names.filter((n) => n.startsWith(groupPrefix));
+            const groups = await Promise.all(candidates.map((nodeGroupName) => eks.getNodeGroup({ clusterName, nodeGroupName }, invokeOpts)));
+            const sizes = groups.filter((g) => g.labels?.[POOL_LABEL] === pool.name).map((g) => g.scalingConfigs[0]?.desiredSize ?? 0);
+            return eksDesiredSize(pool, sizes.length > 0 ? Math.max(...sizes) : undefined);
+        });
+        return new eks.NodeGroup(
+            `${name}-${pool.name}`,
+            {
+                clusterName: cluster.name,
+                nodeRoleArn: nodeRole.arn,
+                subnetIds: subnets.map((s) => s.id),
+                instanceTypes: [pool.machineType],
+                amiType: eksAmiType(pool.machineType),
+                capacityType: pool.spot ? "SPOT" : "ON_DEMAND",
+                scalingConfig: { minSize: pool.minNodes, maxSize: pool.maxNodes, desiredSize: liveDesired },
+                updateConfig: { maxUnavailablePercentage: 33 },
+                launchTemplate: { id: template.id, version: pulumi.interpolate`${template.latestVersion}` },
+                labels: { ...pool.labels, [POOL_LABEL]: pool.name },
+                version: cluster.version,
+            },
+            { ...o, dependsOn },
+        );
     }
 }

@@ -52,7 +52,7 @@ export const EKS_LOG_GROUP_MODES = ["create", "adopt"] as const;
 export const EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 
 const addonVersion = z
-    .string(rule("must be a string", "quote the add-on version, e.g. \"v1.20.4-eksbuild.1\""))
+    .string(rule("must be a string", 'quote the add-on version, e.g. "v1.20.4-eksbuild.1"'))
     .regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, rule("is not an EKS add-on version", "use a version from 'aws eks describe-addon-versions', e.g. v1.20.4-eksbuild.1"));
 
 export const eksSchema = z.strictObject({
@@ -75,7 +75,10 @@ export const eksSchema = z.strictObject({
                         /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/,
                         rule("is not an IAM role or user ARN", "use arn:aws:iam::<account>:role/<name> (not an sts assumed-role ARN)"),
                     ),
-                accessPolicy: z.enum(Object.keys(EKS_ACCESS_POLICIES) as [keyof typeof EKS_ACCESS_POLICIES], rule("is not an access policy", `use one of ${Object.keys(EKS_ACCESS_POLICIES).join(", ")}`)),
+                accessPolicy: z.enum(
+                    Object.keys(EKS_ACCESS_POLICIES) as [keyof typeof EKS_ACCESS_POLICIES],
+                    rule("is not an access policy", `use one of ${Object.keys(EKS_ACCESS_POLICIES).join(", ")}`),
+                ),
             }),
         )
         .optional(),
@@ -157,7 +160,6 @@ export function eksDesiredSize(pool: { minNodes: number; maxNodes: number }, liv
     const wanted = liveDesired ?? Math.max(pool.minNodes, 1);
     return Math.min(Math.max(wanted, pool.minNodes), pool.maxNodes);
 }
-
 
 /** Rules specific to EKS; the shared managed-cluster rules run first. */
 export function validateEks(config: EksClusterConfig, key: string): ConfigProblem[] {

@@ -51,7 +51,13 @@ const invokes: Record<string, InvokeFixture> = {
     // A made-up but well-formed version per add-on and Kubernetes minor, so a version bump shows.
     "aws:eks/getAddonVersion:getAddonVersion": (inputs) => {
         const minor = inputText(inputs, "kubernetesVersion", "").split(".")[1] ?? "0";
-        return { id: inputs.addonName, addonName: inputs.addonName, kubernetesVersion: inputs.kubernetesVersion, mostRecent: inputs.mostRecent, version: `v1.${minor}.0-eksbuild.1` };
+        return {
+            id: inputs.addonName,
+            addonName: inputs.addonName,
+            kubernetesVersion: inputs.kubernetesVersion,
+            mostRecent: inputs.mostRecent,
+            version: `v1.${minor}.0-eksbuild.1`,
+        };
     },
     "aws:index/getCallerIdentity:getCallerIdentity": () => ({
         id: FIXTURE_ACCOUNT_ID,
@@ -96,7 +102,10 @@ const computedOutputs: Record<string, ComputedOutputsFixture> = {
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (_name, inputs) => ({
         arn: `arn:aws:iam::${FIXTURE_ACCOUNT_ID}:oidc-provider/${inputText(inputs, "url", "").replace(/^https:\/\//, "")}`,
     }),
-    "aws:ec2/launchTemplate:LaunchTemplate": (name) => ({ latestVersion: 1, arn: `arn:aws:ec2:${FALLBACK_REGION}:${FIXTURE_ACCOUNT_ID}:launch-template/lt-${fakeId(name, 17, "0123456789abcdef")}` }),
+    "aws:ec2/launchTemplate:LaunchTemplate": (name) => ({
+        latestVersion: 1,
+        arn: `arn:aws:ec2:${FALLBACK_REGION}:${FIXTURE_ACCOUNT_ID}:launch-template/lt-${fakeId(name, 17, "0123456789abcdef")}`,
+    }),
 };
 
 export const eksOfflineFixtures: OfflineFixtures = { invokes, computedOutputs };

@@ -61,21 +61,29 @@ export function createEksWorkloadIdentities(args: EksWorkloadIdentityArgs): Reco
     const facts: Record<string, pulumi.Output<string>> = {};
     for (const identity of args.identities) {
         const id = `${args.name}-wi-${identity.namespace}-${identity.serviceAccount}`;
-        const role = new iam.Role(id, {
-            // IAM role names are at most 64 characters: the cluster name (30) and a stable suffix.
-            name: `${args.clusterName}-wi-${identitySuffix(args.clusterName, identity)}`,
-            description: `Pod Identity of ${identity.namespace}/${identity.serviceAccount} on EKS cluster ${args.clusterName}`,
-            assumeRolePolicy: args.cluster.arn.apply((arn) => podIdentityTrustPolicy(arn, identity)),
-        }, o);
+        const role = new iam.Role(
+            id,
+            {
+                // IAM role names are at most 64 characters: the cluster name (30) and a stable suffix.
+                name: `${args.clusterName}-wi-${identitySuffix(args.clusterName, identity)}`,
+                description: `Pod Identity of ${identity.namespace}/${identity.serviceAccount} on EKS cluster ${args.clusterName}`,
+                assumeRolePolicy: args.cluster.arn.apply((arn) => podIdentityTrustPolicy(arn, identity)),
+            },
+            o,
+        );
         identity.permissions.forEach((policyArn, index) => {
             new iam.RolePolicyAttachment(`${id}-${index}`, { role: role.name, policyArn }, o);
         });
-        new eks.PodIdentityAssociation(id, {
-            clusterName: args.cluster.name,
-            namespace: identity.namespace,
-            serviceAccount: identity.serviceAccount,
-            roleArn: role.arn,
-        }, o);
+        new eks.PodIdentityAssociation(
+            id,
+            {
+                clusterName: args.cluster.name,
+                namespace: identity.namespace,
+                serviceAccount: identity.serviceAccount,
+                roleArn: role.arn,
+            },
+            o,
+        );
         facts[identityFactName(identity)] = role.arn;
     }
     return facts;

@@ -186,18 +186,22 @@ export function kubeconfigProblems(config: ExistingClusterConfig, key: string): 
     } catch (error) {
         if (error instanceof KubeconfigContextError) {
             const known = error.known.length > 0 ? error.known.join(", ") : "none";
-            return [{
-                key: `${key}.context`,
-                ...(config.context === undefined ? {} : { value: config.context }),
-                message: `${config.context === undefined ? "is not set, and the file's current-context does not lead to a cluster" : "cannot be used"}: ${error.message}`,
-                fix: `set context to one of the file's contexts (${known}), or create the cluster, e.g. 'kind create cluster --name fluxpilot'`,
-            }];
+            return [
+                {
+                    key: `${key}.context`,
+                    ...(config.context === undefined ? {} : { value: config.context }),
+                    message: `${config.context === undefined ? "is not set, and the file's current-context does not lead to a cluster" : "cannot be used"}: ${error.message}`,
+                    fix: `set context to one of the file's contexts (${known}), or create the cluster, e.g. 'kind create cluster --name fluxpilot'`,
+                },
+            ];
         }
-        return [{
-            key: `${key}.kubeconfig`,
-            value: kubeconfig.source,
-            message: `could not be read as a kubeconfig: ${(error as Error).message.split("\n")[0]}`,
-            fix: "point kubeconfig at a valid kubeconfig file, or remove the key to use $KUBECONFIG or ~/.kube/config",
-        }];
+        return [
+            {
+                key: `${key}.kubeconfig`,
+                value: kubeconfig.source,
+                message: `could not be read as a kubeconfig: ${(error as Error).message.split("\n")[0]}`,
+                fix: "point kubeconfig at a valid kubeconfig file, or remove the key to use $KUBECONFIG or ~/.kube/config",
+            },
+        ];
     }
 }

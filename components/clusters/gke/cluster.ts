@@ -62,41 +62,60 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
         // the GKE service agent it names exists only once that API is on. Left on at destroy
         // (disableOnDestroy false), as terraform-google-modules/project-factory advises, because
         // other workloads of the project may use them.
-        const apis = GKE_REQUIRED_APIS.map((api) => new projects.Service(`${name}-api-${api.split(".")[0]}`, {
-            project: args.project,
-            service: api,
-            disableOnDestroy: false,
-            disableDependentServices: false,
-        }, { parent: this, provider }));
+        const apis = GKE_REQUIRED_APIS.map(
+            (api) =>
+                new projects.Service(
+                    `${name}-api-${api.split(".")[0]}`,
+                    {
+                        project: args.project,
+                        service: api,
+                        disableOnDestroy: false,
+                        disableDependentServices: false,
+                    },
+                    { parent: this, provider },
+                ),
+        );
         const o = { parent: this, provider, dependsOn: apis };
 
         // ---- Network ----
-        const network = new compute.Network(`${name}-network`, {
-            autoCreateSubnetworks: false,
-            routingMode: "REGIONAL",
-            description: `Network of GKE cluster ${args.name}`,
-        }, o);
-        const subnet = new compute.Subnetwork(`${name}-nodes`, {
-            network: network.id,
-            region: args.region,
-            ipCidrRange: args.network.nodesCidr,
-            secondaryIpRanges: [
-                { rangeName: PODS_RANGE, ipCidrRange: args.network.podsCidr },
-                { rangeName: SERVICES_RANGE, ipCidrRange: args.network.servicesCidr },
-            ],
-            // Private nodes reach Google APIs without public addresses.
-            privateIpGoogleAccess: true,
-            // VPC flow logs (CKV_GCP_26), sampled to keep the cost down.
-            logConfig: { aggregationInterval: "INTERVAL_10_MIN", flowSampling: 0.5, metadata: "INCLUDE_ALL_METADATA" },
-        }, o);
+        const network = new compute.Network(
+            `${name}-network`,
+            {
+                autoCreateSubnetworks: false,
+                routingMode: "REGIONAL",
+                description: `Network of GKE cluster ${args.name}`,
+            },
+            o,
+        );
+        const subnet = new compute.Subnetwork(
+            `${name}-nodes`,
+            {
+                network: network.id,
+                region: args.region,
+                ipCidrRange: args.network.nodesCidr,
+                secondaryIpRanges: [
+                    { rangeName: PODS_RANGE, ipCidrRange: args.network.podsCidr },
+                    { rangeName: SERVICES_RANGE, ipCidrRange: args.network.servicesCidr },
+                ],
+                // Private nodes reach Google APIs without public addresses.
+                privateIpGoogleAccess: true,
+                // VPC flow logs (CKV_GCP_26), sampled to keep the cost down.
+                logConfig: { aggregationInterval: "INTERVAL_10_MIN", flowSampling: 0.5, metadata: "INCLUDE_ALL_METADATA" },
+            },
+            o,
+        );
         const router = new compute.Router(`${name}-router`, { network: network.id, region: args.region }, o);
-        new compute.RouterNat(`${name}-nat`, {
-            router: router.name,
-            region: args.region,
-            natIpAllocateOption: "AUTO_ONLY",
-            sourceSubnetworkIpRangesToNat: "ALL_SUBNETWORKS_ALL_IP_RANGES",
-            logConfig: { enable: true, filter: "ERRORS_ONLY" },
-        }, o);
+        new compute.RouterNat(
+            `${name}-nat`,
+            {
+                router: router.name,
+                region: args.region,
+                natIpAllocateOption: "AUTO_ONLY",
+                sourceSubnetworkIpRangesToNat: "ALL_SUBNETWORKS_ALL_IP_RANGES",
+                logConfig: { enable: true, filter: "ERRORS_ONLY" },
+            },
+            o,
+        );
 
         // ---- Admission webhooks: the control plane reaches nodes on 443 and 10250 only ----
         // A private cluster's firewall lets the control-plane range reach nodes on tcp 443 and
@@ -105,50 +124,74 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
         // admission they enforce fails. Opened as terraform-google-kubernetes-engine's
         // `add_master_webhook_firewall_rules` does (firewall_inbound_ports, same three ports). The
         // network holds this cluster's nodes only, so the rule needs no target tag.
-        const webhooks = new compute.Firewall(`${name}-webhooks`, {
-            network: network.id,
-            direction: "INGRESS",
-            description: `Control plane of GKE cluster ${args.name} to admission webhooks on its nodes`,
-            sourceRanges: [args.network.masterCidr],
-            allows: [{ protocol: "tcp", ports: [...GKE_WEBHOOK_PORTS] }],
-            logConfig: { metadata: "INCLUDE_ALL_METADATA" },
-        }, o);
+        const webhooks = new compute.Firewall(
+            `${name}-webhooks`,
+            {
+                network: network.id,
+                direction: "INGRESS",
+                description: `Control plane of GKE cluster ${args.name} to admission webhooks on its nodes`,
+                sourceRanges: [args.network.masterCidr],
+                allows: [{ protocol: "tcp", ports: [...GKE_WEBHOOK_PORTS] }],
+                logConfig: { metadata: "INCLUDE_ALL_METADATA" },
+            },
+            o,
+        );
 
         // ---- Identity for nodes: a least-privilege account, not the Compute Engine default ----
-        const nodeAccount = new serviceaccount.Account(`${name}-nodes`, {
-            project: args.project,
-            accountId: gkeNodeAccountId(args.name),
-            displayName: `Nodes of GKE cluster ${args.name}`,
-        }, o);
-        const nodeRole = new projects.IAMMember(`${name}-nodes`, {
-            project: args.project,
-            role: "roles/container.defaultNodeServiceAccount",
-            member: pulumi.interpolate`serviceAccount:${nodeAccount.email}`,
-        }, o);
+        const nodeAccount = new serviceaccount.Account(
+            `${name}-nodes`,
+            {
+                project: args.project,
+                accountId: gkeNodeAccountId(args.name),
+                displayName: `Nodes of GKE cluster ${args.name}`,
+            },
+            o,
+        );
+        const nodeRole = new projects.IAMMember(
+            `${name}-nodes`,
+            {
+                project: args.project,
+                role: "roles/container.defaultNodeServiceAccount",
+                member: pulumi.interpolate`serviceAccount:${nodeAccount.email}`,
+            },
+            o,
+        );
         // The kubelet pulls images as the node account, and container.defaultNodeServiceAccount
         // grants logging and monitoring only, so private Artifact Registry pulls need this role
         // (GKE docs, "Use least privileged IAM service accounts"; terraform-google-kubernetes-engine
         // grants it when grant_registry_access is set).
-        const registryRole = new projects.IAMMember(`${name}-nodes-registry`, {
-            project: args.project,
-            role: "roles/artifactregistry.reader",
-            member: pulumi.interpolate`serviceAccount:${nodeAccount.email}`,
-        }, o);
+        const registryRole = new projects.IAMMember(
+            `${name}-nodes-registry`,
+            {
+                project: args.project,
+                role: "roles/artifactregistry.reader",
+                member: pulumi.interpolate`serviceAccount:${nodeAccount.email}`,
+            },
+            o,
+        );
 
         // ---- Application-layer Secrets encryption with a Cloud KMS key ----
         const projectNumber = organizations.getProjectOutput({ projectId: args.project }, { parent: this, provider }).number;
         const keyRing = new kms.KeyRing(`${name}-keyring`, { location: args.region }, o);
-        const secretsKey = new kms.CryptoKey(`${name}-secrets`, {
-            keyRing: keyRing.id,
-            purpose: "ENCRYPT_DECRYPT",
-            // 90 days (CKV_GCP_43).
-            rotationPeriod: "7776000s",
-        }, o);
-        const keyAccess = new kms.CryptoKeyIAMMember(`${name}-secrets`, {
-            cryptoKeyId: secretsKey.id,
-            role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
-            member: pulumi.interpolate`serviceAccount:service-${projectNumber}@container-engine-robot.iam.gserviceaccount.com`,
-        }, o);
+        const secretsKey = new kms.CryptoKey(
+            `${name}-secrets`,
+            {
+                keyRing: keyRing.id,
+                purpose: "ENCRYPT_DECRYPT",
+                // 90 days (CKV_GCP_43).
+                rotationPeriod: "7776000s",
+            },
+            o,
+        );
+        const keyAccess = new kms.CryptoKeyIAMMember(
+            `${name}-secrets`,
+            {
+                cryptoKeyId: secretsKey.id,
+                role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+                member: pulumi.interpolate`serviceAccount:service-${projectNumber}@container-engine-robot.iam.gserviceaccount.com`,
+            },
+            o,
+        );
 
         // ---- Cluster ----
         const common: container.ClusterArgs = {
@@ -179,28 +222,32 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
             resourceLabels: args.tags,
             deletionProtection: args.protect,
         };
-        const cluster = new container.Cluster(`${name}-cluster`, args.autopilot
-            ? {
-                ...common,
-                enableAutopilot: true,
-                // Autopilot always runs shielded nodes with Dataplane V2; it needs the node account only.
-                clusterAutoscaling: { autoProvisioningDefaults: { serviceAccount: nodeAccount.email, oauthScopes: NODE_OAUTH_SCOPES } },
-            }
-            : {
-                ...common,
-                // The default pool cannot be managed separately; it is removed once the cluster exists
-                // and our pools are separate resources, so pool changes never replace the cluster.
-                // It still needs our node account (projects often disable the default one), hence
-                // nodeConfig here, which is ignored after creation: otherwise the provider sees it
-                // differ from the removed pool and replaces the cluster on every run
-                // (hashicorp/terraform-provider-google#12070).
-                removeDefaultNodePool: true,
-                initialNodeCount: 1,
-                nodeConfig: nodeSecurity(nodeAccount.email),
-                enableShieldedNodes: true,
-                // Dataplane V2 enforces NetworkPolicy (CKV_GCP_12) without the Calico add-on.
-                datapathProvider: "ADVANCED_DATAPATH",
-            }, { ...o, dependsOn: [...apis, keyAccess, nodeRole], ignoreChanges: args.autopilot ? [] : ["nodeConfig"] });
+        const cluster = new container.Cluster(
+            `${name}-cluster`,
+            args.autopilot
+                ? {
+                      ...common,
+                      enableAutopilot: true,
+                      // Autopilot always runs shielded nodes with Dataplane V2; it needs the node account only.
+                      clusterAutoscaling: { autoProvisioningDefaults: { serviceAccount: nodeAccount.email, oauthScopes: NODE_OAUTH_SCOPES } },
+                  }
+                : {
+                      ...common,
+                      // The default pool cannot be managed separately; it is removed once the cluster exists
+                      // and our pools are separate resources, so pool changes never replace the cluster.
+                      // It still needs our node account (projects often disable the default one), hence
+                      // nodeConfig here, which is ignored after creation: otherwise the provider sees it
+                      // differ from the removed pool and replaces the cluster on every run
+                      // (hashicorp/terraform-provider-google#12070).
+                      removeDefaultNodePool: true,
+                      initialNodeCount: 1,
+                      nodeConfig: nodeSecurity(nodeAccount.email),
+                      enableShieldedNodes: true,
+                      // Dataplane V2 enforces NetworkPolicy (CKV_GCP_12) without the Calico add-on.
+                      datapathProvider: "ADVANCED_DATAPATH",
+                  },
+            { ...o, dependsOn: [...apis, keyAccess, nodeRole], ignoreChanges: args.autopilot ? [] : ["nodeConfig"] },
+        );
 
         const zones = args.highlyAvailable
             ? undefined
@@ -214,7 +261,15 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
         this.nodeServiceAccount = nodeAccount.email;
         this.cloudAccount = pulumi.output(args.project);
         // After the cluster: its creation creates the project's workload pool.
-        this.identityFacts = createGkeWorkloadIdentities({ name, clusterName: args.name, project: args.project, identities: args.workloadIdentities, parent: this, provider, dependsOn: [cluster] });
+        this.identityFacts = createGkeWorkloadIdentities({
+            name,
+            clusterName: args.name,
+            project: args.project,
+            identities: args.workloadIdentities,
+            parent: this,
+            provider,
+            dependsOn: [cluster],
+        });
         this.oidcIssuerUrl = pulumi.interpolate`https://container.googleapis.com/v1/projects/${args.project}/locations/${args.region}/clusters/${cluster.name}`;
         this.kubeconfig = execKubeconfig({
             name: pulumi.interpolate`gke_${args.project}_${args.region}_${cluster.name}`,
@@ -252,30 +307,34 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
         zones: pulumi.Output<string[]> | undefined,
         o: { parent: pulumi.Resource; provider: pulumi.ProviderResource },
     ): container.NodePool {
-        return new container.NodePool(`${name}-${pool.name}`, {
-            name: pool.name,
-            cluster: cluster.name,
-            location: args.region,
-            nodeLocations: zones ? [zones[0]] : undefined,
-            // Per zone, and fixed: the autoscaler takes it from here; changing it would replace the pool.
-            initialNodeCount: 1,
-            autoscaling: { totalMinNodeCount: pool.minNodes, totalMaxNodeCount: pool.maxNodes, locationPolicy: "BALANCED" },
-            // Auto-upgrade is required by the release channel; auto-repair replaces broken nodes (CKV_GCP_9/10).
-            management: { autoRepair: true, autoUpgrade: true },
-            upgradeSettings: { maxSurge: 1, maxUnavailable: 0, strategy: "SURGE" },
-            nodeConfig: {
-                ...nodeSecurity(nodeAccount.email),
-                machineType: pool.machineType,
-                diskSizeGb: pool.diskSizeGb ?? 100,
-                diskType: "pd-balanced",
-                spot: pool.spot ?? false,
-                labels: { ...pool.labels, "fluxpilot.dev/pool": pool.name },
-                resourceLabels: args.tags,
+        return new container.NodePool(
+            `${name}-${pool.name}`,
+            {
+                name: pool.name,
+                cluster: cluster.name,
+                location: args.region,
+                nodeLocations: zones ? [zones[0]] : undefined,
+                // Per zone, and fixed: the autoscaler takes it from here; changing it would replace the pool.
+                initialNodeCount: 1,
+                autoscaling: { totalMinNodeCount: pool.minNodes, totalMaxNodeCount: pool.maxNodes, locationPolicy: "BALANCED" },
+                // Auto-upgrade is required by the release channel; auto-repair replaces broken nodes (CKV_GCP_9/10).
+                management: { autoRepair: true, autoUpgrade: true },
+                upgradeSettings: { maxSurge: 1, maxUnavailable: 0, strategy: "SURGE" },
+                nodeConfig: {
+                    ...nodeSecurity(nodeAccount.email),
+                    machineType: pool.machineType,
+                    diskSizeGb: pool.diskSizeGb ?? 100,
+                    diskType: "pd-balanced",
+                    spot: pool.spot ?? false,
+                    labels: { ...pool.labels, "fluxpilot.dev/pool": pool.name },
+                    resourceLabels: args.tags,
+                },
             },
-        }, {
-            ...o,
-            // Pool names are fixed, so a replacement must remove the old pool first.
-            deleteBeforeReplace: true,
-        });
+            {
+                ...o,
+                // Pool names are fixed, so a replacement must remove the old pool first.
+                deleteBeforeReplace: true,
+            },
+        );
     }
 }

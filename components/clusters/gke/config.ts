@@ -76,12 +76,14 @@ export function gkeMaintenanceWindow(window: GkeMaintenanceWindow): { startTime:
 export function maintenanceWindowProblems(window: GkeMaintenanceWindow, key: string): ConfigProblem[] {
     const hoursIn32Days = window.hours * window.days.length * 4;
     if (hoursIn32Days >= MIN_HOURS_PER_32_DAYS) return [];
-    return [{
-        key: `${key}.maintenanceWindow`,
-        value: `${window.days.join(",")} ${window.start} for ${window.hours}h`,
-        message: `allows ${hoursIn32Days} hours of maintenance in 32 days; GKE requires at least ${MIN_HOURS_PER_32_DAYS}`,
-        fix: "add days or lengthen the window (e.g. days [SA, SU], hours 8)",
-    }];
+    return [
+        {
+            key: `${key}.maintenanceWindow`,
+            value: `${window.days.join(",")} ${window.start} for ${window.hours}h`,
+            message: `allows ${hoursIn32Days} hours of maintenance in 32 days; GKE requires at least ${MIN_HOURS_PER_32_DAYS}`,
+            fix: "add days or lengthen the window (e.g. days [SA, SU], hours 8)",
+        },
+    ];
 }
 
 export const PODS_RANGE = "pods";
@@ -110,10 +112,8 @@ export const gkeSchema = z.strictObject({
     /** When auto-upgrades may run; defaults per environment (GKE_MAINTENANCE_WINDOWS). */
     maintenanceWindow: z
         .strictObject({
-            days: z
-                .array(z.enum(GKE_WEEKDAYS, rule("is not a day", `use ${GKE_WEEKDAYS.join(", ")}`)))
-                .min(1, rule("is empty", "name at least one day, e.g. [SA, SU]")),
-            start: z.string(rule("must be a string", "quote the time, e.g. \"01:00\"")).regex(/^([01]\d|2[0-3]):[0-5]\d$/, rule("is not a time", "write HH:MM in UTC, e.g. \"01:00\"")),
+            days: z.array(z.enum(GKE_WEEKDAYS, rule("is not a day", `use ${GKE_WEEKDAYS.join(", ")}`))).min(1, rule("is empty", "name at least one day, e.g. [SA, SU]")),
+            start: z.string(rule("must be a string", 'quote the time, e.g. "01:00"')).regex(/^([01]\d|2[0-3]):[0-5]\d$/, rule("is not a time", 'write HH:MM in UTC, e.g. "01:00"')),
             hours: z
                 .number(rule("must be a number", "give the window length in hours, e.g. 8"))
                 .int(rule("must be whole hours", "e.g. 8"))

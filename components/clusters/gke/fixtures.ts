@@ -26,7 +26,12 @@ const invokes: Record<string, InvokeFixture> = {
     },
     "gcp:compute/getZones:getZones": (inputs) => {
         const region = inputText(inputs, "region", "europe-west1");
-        return { id: `projects/${inputText(inputs, "project", "fluxpilot-test")}/regions/${region}`, project: inputs.project, region, names: ["b", "c", "d"].map((z) => `${region}-${z}`) };
+        return {
+            id: `projects/${inputText(inputs, "project", "fluxpilot-test")}/regions/${region}`,
+            project: inputs.project,
+            region,
+            names: ["b", "c", "d"].map((z) => `${region}-${z}`),
+        };
     },
 };
 

@@ -50,18 +50,26 @@ export function createGkeWorkloadIdentities(args: GkeWorkloadIdentityArgs): Reco
     const facts: Record<string, pulumi.Output<string>> = {};
     for (const identity of args.identities) {
         const id = `${args.name}-wi-${identity.namespace}-${identity.serviceAccount}`;
-        const account = new serviceaccount.Account(id, {
-            project: args.project,
-            // 6-30 characters: a stable digest of cluster, namespace and service account.
-            accountId: `wi-${identitySuffix(args.clusterName, identity, 12)}`,
-            displayName: `${args.clusterName} ${identity.namespace}/${identity.serviceAccount}`,
-            description: `Workload Identity of ${identity.namespace}/${identity.serviceAccount} on GKE cluster ${args.clusterName}`,
-        }, o);
-        new serviceaccount.IAMMember(`${id}-user`, {
-            serviceAccountId: account.name,
-            role: "roles/iam.workloadIdentityUser",
-            member: workloadPoolMember(args.project, identity),
-        }, o);
+        const account = new serviceaccount.Account(
+            id,
+            {
+                project: args.project,
+                // 6-30 characters: a stable digest of cluster, namespace and service account.
+                accountId: `wi-${identitySuffix(args.clusterName, identity, 12)}`,
+                displayName: `${args.clusterName} ${identity.namespace}/${identity.serviceAccount}`,
+                description: `Workload Identity of ${identity.namespace}/${identity.serviceAccount} on GKE cluster ${args.clusterName}`,
+            },
+            o,
+        );
+        new serviceaccount.IAMMember(
+            `${id}-user`,
+            {
+                serviceAccountId: account.name,
+                role: "roles/iam.workloadIdentityUser",
+                member: workloadPoolMember(args.project, identity),
+            },
+            o,
+        );
         identity.permissions.forEach((role, index) => {
             new projects.IAMMember(`${id}-${index}`, { project: args.project, role, member: pulumi.interpolate`serviceAccount:${account.email}` }, o);
         });

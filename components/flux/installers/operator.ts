@@ -80,13 +80,15 @@ export const operatorInstaller: FluxInstaller = {
     title: "Flux Operator (FluxInstance)",
     validate(_settings, context): FluxProblem[] {
         if ("semver" in context.gitops.ref) {
-            return [{
-                field: "installer",
-                key: "fluxpilot:gitops.semver",
-                value: context.gitops.ref.semver,
-                message: "is not supported by the flux-operator installer: a FluxInstance follows one Git ref name",
-                fix: "follow a branch or a tag, or choose installer aks-extension on AKS",
-            }];
+            return [
+                {
+                    field: "installer",
+                    key: "fluxpilot:gitops.semver",
+                    value: context.gitops.ref.semver,
+                    message: "is not supported by the flux-operator installer: a FluxInstance follows one Git ref name",
+                    fix: "follow a branch or a tag, or choose installer aks-extension on AKS",
+                },
+            ];
         }
         return [];
     },
