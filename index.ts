@@ -2,13 +2,13 @@
  * FluxPilot: load and validate this stack's config, compose its clusters and Flux, export outputs.
  * Nothing is created unless the whole config is valid (see stacks/model.ts).
  */
-import * as pulumi from "@pulumi/pulumi";
+import { warnWithoutWaiting } from "./core/engine-log";
 import { formatProblem } from "./core/problems";
 import { composeStack } from "./stacks/compose";
 import { loadStackModel } from "./stacks/load";
 
 const model = loadStackModel();
-for (const warning of model.warnings) pulumi.log.warn(formatProblem(warning));
+for (const warning of model.warnings) warnWithoutWaiting(formatProblem(warning));
 const stack = composeStack(model);
 
 export const environment = model.environment;

@@ -9,6 +9,7 @@
 import { GitOpsProblem } from "./problems";
 import { RenderedEnvironment } from "./render";
 import { describeObject } from "./yaml";
+import { recordOrEmpty } from "../core/guards";
 
 export const SOPS_RULE = "sops-decryption";
 
@@ -18,7 +19,7 @@ export function checkSopsDecryption(rendered: RenderedEnvironment): GitOpsProble
     for (const applied of rendered.kustomizations) {
         const flux = [rendered.entry.root, ...rendered.entry.kustomizations].find((k) => k?.name === applied.name && k.namespace === applied.namespace);
         // The root Kustomization made by the Flux installer is not in Git: it does not decrypt.
-        const provider: unknown = flux?.rendered.object.spec?.decryption?.provider;
+        const provider = recordOrEmpty(recordOrEmpty(flux?.rendered.object.spec).decryption).provider;
         if (provider === "sops") continue;
         for (const { object, sourceFile } of applied.objects) {
             if (object.kind !== "Secret" || object.sops === undefined) continue;

@@ -7,6 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { z } from "zod";
 import { REPOSITORY_ROOT } from "../../core/repository";
 import { ExitCode } from "../shared/exit-codes";
 
@@ -14,6 +15,12 @@ import { ExitCode } from "../shared/exit-codes";
 export const PACK_CORE_FILES = ["core/versions.ts"] as const;
 /** The npm packages the pack's modules import. */
 export const PACK_DEPENDENCIES = ["@pulumi/policy", "@pulumi/pulumi", "@pulumi/aws", "@pulumi/gcp", "@pulumi/azure-native", "yaml", "zod", "typescript", "ts-node"] as const;
+
+const versions = z.record(z.string(), z.string()).optional();
+/** The repository's package.json: where the pack's dependencies take their pinned versions. */
+const projectManifest = z.looseObject({ dependencies: versions, devDependencies: versions });
+/** policy/package.json: the pack's name, version (the engine requires one) and description. */
+const packManifest = z.looseObject({ name: z.string(), version: z.string(), description: z.string().optional() });
 
 export function stagePolicyPack(out: string, root = REPOSITORY_ROOT): void {
     fs.rmSync(out, { recursive: true, force: true });
@@ -27,8 +34,8 @@ export function stagePolicyPack(out: string, root = REPOSITORY_ROOT): void {
         fs.mkdirSync(path.dirname(path.join(out, file)), { recursive: true });
         fs.copyFileSync(path.join(root, file), path.join(out, file));
     }
-    const project = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
-    const pack = JSON.parse(fs.readFileSync(path.join(root, "policy", "package.json"), "utf8"));
+    const project = projectManifest.parse(JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")));
+    const pack = packManifest.parse(JSON.parse(fs.readFileSync(path.join(root, "policy", "package.json"), "utf8")));
     const pinned: Record<string, string> = { ...project.devDependencies, ...project.dependencies };
     const dependencies = Object.fromEntries(
         PACK_DEPENDENCIES.map((name) => {

@@ -109,7 +109,7 @@ export async function evaluatePolicies(
                 name: resource.name,
                 opts: resource.opts,
                 provider: resource.provider,
-                isType: resource.isType,
+                isType: (resourceClass) => resource.isType(resourceClass),
                 // The engine hands back the props it holds, typed by the class (they are `any` there).
                 asType: <TResource extends pulumi.Resource, TArgs>(resourceClass: { new (name: string, args: TArgs, opts?: pulumi.CustomResourceOptions): TResource }) =>
                     resource.isType(resourceClass) ? (resource.props as pulumi.Unwrap<NonNullable<TArgs>>) : undefined,

@@ -23,8 +23,9 @@ export const gkeWebhookFirewall = stackPolicy({
     checkov: [],
     remediationSteps: `Create an INGRESS firewall rule on the cluster's network with sourceRanges [masterIpv4CidrBlock] allowing tcp ${WEBHOOK_PORTS.join(", ")}; the GKE cluster component does this.`,
     configSchema: { properties: { ports: { type: "array", items: { type: "string" }, default: [...WEBHOOK_PORTS] } } },
-    validateStack: ({ resources, getConfig }, report) => {
-        const ports = getConfig<{ ports?: string[] }>().ports ?? [...WEBHOOK_PORTS];
+    validateStack: (args, report) => {
+        const { resources } = args;
+        const ports = args.getConfig<{ ports?: string[] }>().ports ?? [...WEBHOOK_PORTS];
         for (const cluster of resources.filter((r) => r.type === GKE_CLUSTER)) {
             const privateNodes = cluster.asType(container.Cluster)?.privateClusterConfig;
             if (privateNodes?.enablePrivateNodes !== true) continue;

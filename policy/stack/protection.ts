@@ -14,9 +14,10 @@ export const protectedInProd = stackPolicy({
     checkov: [],
     remediationSteps: "Keep `protect` on in prod (the prod preset sets it; do not override it); the Flux install inherits it from the stack model.",
     configSchema: { properties: { requireProtection: { type: "boolean", default: false } } },
-    validateStack: ({ resources, getConfig, notApplicable }, report) => {
-        if (getConfig<{ requireProtection?: boolean }>().requireProtection !== true)
-            notApplicable("protection is required only where the pack config sets requireProtection (prod)");
+    validateStack: (args, report) => {
+        const { resources } = args;
+        if (args.getConfig<{ requireProtection?: boolean }>().requireProtection !== true)
+            args.notApplicable("protection is required only where the pack config sets requireProtection (prod)");
         for (const cluster of clustersOf(resources)) {
             if (!cluster.opts.protect) report(`cluster ${cluster.name} is not protected`, cluster.urn);
             for (const flux of fluxOf(cluster, resources)) {

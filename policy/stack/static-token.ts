@@ -39,7 +39,7 @@ export function staticUsers(kubeconfig: string): string[] {
     return users.flatMap((entry: unknown) => {
         if (!isRecord(entry) || !isRecord(entry["user"])) return [];
         const user = entry["user"];
-        return ["token", "tokenFile", "password"].some((key) => user[key] !== undefined) ? [String(entry["name"] ?? "(unnamed)")] : [];
+        return ["token", "tokenFile", "password"].some((key) => user[key] !== undefined) ? [typeof entry["name"] === "string" ? entry["name"] : "(unnamed)"] : [];
     });
 }
 

@@ -9,7 +9,7 @@ import { FIXTURE_SUBSCRIPTION_ID } from "../../components/clusters/aks/fixtures"
 import { eksProvider } from "../../components/clusters/eks";
 import { podIdentityTrustPolicy } from "../../components/clusters/eks/workload-identity";
 import { gkeProvider } from "../../components/clusters/gke";
-import { formatProblem, isStackConfigError, StackConfigError } from "../../core/problems";
+import { formatProblem, isStackConfigError } from "../../core/problems";
 import { parseStackModel } from "../../stacks/model";
 import { composeStack } from "../../stacks/compose";
 import { captured, clearRegisteredResources, plainInput, valueOf } from "../support/harness";
@@ -126,7 +126,7 @@ describe("workload identities", () => {
                 );
             } catch (error) {
                 assert.ok(isStackConfigError(error), String(error));
-                return (error as StackConfigError).problems.map(formatProblem);
+                return error.problems.map(formatProblem);
             }
             return [];
         };

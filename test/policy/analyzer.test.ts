@@ -25,12 +25,12 @@ function startPack(): Promise<{ child: ChildProcess; port: number }> {
         const child = spawn(process.execPath, [RUNNER, "127.0.0.1:1", "."], { cwd: POLICY_DIR, stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
-        child.stdout!.on("data", (chunk: Buffer) => {
+        child.stdout.on("data", (chunk: Buffer) => {
             stdout += chunk.toString();
             const port = /^(\d+)\n/.exec(stdout);
             if (port) resolve({ child, port: Number(port[1]) });
         });
-        child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
         child.on("exit", (code) => reject(new Error(`the policy pack exited (${code}) before serving:\n${stdout}\n${stderr}`)));
     });
 }

@@ -4,7 +4,7 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";
-import { formatProblem, isStackConfigError, StackConfigError } from "../../core/problems";
+import { formatProblem, isStackConfigError } from "../../core/problems";
 import { deployRunsOn } from "../../stacks/ci";
 import { parseStackModel } from "../../stacks/model";
 import { readStackConfig } from "../../cli/shared/stack-file";
@@ -28,7 +28,7 @@ function problemsOf(c: Record<string, unknown>): string[] {
         parseStackModel("prod", c);
     } catch (error) {
         assert.ok(isStackConfigError(error), String(error));
-        return (error as StackConfigError).problems.map(formatProblem);
+        return error.problems.map(formatProblem);
     }
     return assert.fail("expected the configuration to be refused");
 }

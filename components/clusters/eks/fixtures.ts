@@ -36,11 +36,11 @@ const invokes: Record<string, InvokeFixture> = {
     "aws:eks/getNodeGroup:getNodeGroup": (inputs) => {
         const group = liveNodeGroups(inputs.clusterName).find((g) => g.name === inputs.nodeGroupName);
         if (!group) {
-            const message = `ResourceNotFoundException: No node group found for name: ${inputs.nodeGroupName}`;
+            const message = `ResourceNotFoundException: No node group found for name: ${String(inputs.nodeGroupName)}`;
             throw Object.assign(new Error(message), { details: message });
         }
         return {
-            id: `${inputs.clusterName}:${group.name}`,
+            id: `${String(inputs.clusterName)}:${group.name}`,
             clusterName: inputs.clusterName,
             nodeGroupName: group.name,
             labels: { "fluxpilot.dev/pool": group.pool },

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ClusterArgs, KubernetesCluster } from "../provider";
 import { ExistingClusterConfig, KubeconfigView, kubeconfigFile, loadKubeconfig, selectKubeconfigContext } from "./config";
+import { warnWithoutWaiting } from "../../../core/engine-log";
 
 export type ExistingClusterArgs = ClusterArgs<ExistingClusterConfig>;
 
@@ -75,15 +76,4 @@ function readKubeconfig(args: ExistingClusterConfig, component: pulumi.Resource)
         );
     }
     return selectKubeconfigContext(kubeconfig.document, args.context, kubeconfig.source);
-}
-
-/**
- * pulumi.log.warn sends the message to the engine and returns that send as a promise; a constructor
- * cannot await it. A failed send must not become an unhandled rejection (which ends the program), so
- * the warning is printed on the program's own stderr instead, as the SDK does when no engine runs.
- */
-function warnWithoutWaiting(message: string): void {
-    pulumi.log.warn(message).catch((error: unknown) => {
-        console.warn(`warning: ${message} (the Pulumi engine did not take this warning: ${error instanceof Error ? error.message : String(error)})`);
-    });
 }
