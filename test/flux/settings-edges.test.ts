@@ -76,6 +76,9 @@ describe("flux settings: edges", () => {
             'fluxpilot:flux.version: is not a valid semver range (given: "latest"). Fix: write it like "2.9.x" or ">=2.9.0 <2.10.0"',
         ]);
         assert.deepStrictEqual(schemaProblems({ version: ">=2.0.0" }), ['fluxpilot:flux.version: allows versions outside Flux 2 (given: ">=2.0.0"). Fix: pin a Flux 2 range, e.g. "2.9.x"']);
+        assert.ok(accepts({ operatorChartVersion: "0.50.0", aksExtensionVersion: "1.18.0" }));
+        const pinned = resolveFlux({ operatorChartVersion: "0.50.0", aksExtensionVersion: "1.18.0" }, undefined, "dev");
+        assert.deepStrictEqual([pinned.operatorChartVersion, pinned.aksExtensionVersion], ["0.50.0", "1.18.0"]);
         assert.deepStrictEqual(schemaProblems({ operatorChartVersion: "0.x" }), [
             `fluxpilot:flux.operatorChartVersion: is not an exact version (given: "0.x"). Fix: pin one release, e.g. "${DEFAULT_OPERATOR_CHART_VERSION}"`,
         ]);
