@@ -22,12 +22,18 @@ const secretName = z
     .string(rule("must be a string", "set the name of a Secret in the flux-system namespace"))
     .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, rule("is not a Kubernetes object name", "use lowercase letters, digits, '-' and '.', e.g. git-credentials"));
 
+/**
+ * A string that must not be empty. The fix goes on the emptiness check too: without its own error,
+ * zod words an empty string with the type's message ("must be a string").
+ */
+const nonEmptyText = (fix: string) => z.string(rule("must be a string", fix)).min(1, rule("is empty", fix));
+
 const authSchema = z.strictObject({
     type: z.enum(gitAuthTypes, rule("is not an authentication type", `use one of ${gitAuthTypes.join(", ")}`)),
     /** secretRef: an existing Secret in flux-system holding Flux's Git credentials. */
     secretName: secretName.optional(),
     /** basic: the HTTPS user name; the password or token is the secret key fluxpilot:gitPassword. */
-    username: z.string(rule("must be a string", "set the HTTPS user name, e.g. git")).min(1).optional(),
+    username: nonEmptyText("set the HTTPS user name, e.g. git").optional(),
 });
 
 const githubSchema = z.strictObject({
@@ -39,13 +45,11 @@ const githubSchema = z.strictObject({
 
 export const gitopsSchema = z.strictObject({
     /** https://host/owner/repo(.git) or ssh://git@host/owner/repo(.git). */
-    repository: z
-        .string(rule("is missing", "set the URL of this repository, e.g. https://github.com/acme/fluxpilot"))
-        .min(1, rule("is empty", "set the URL of this repository, e.g. https://github.com/acme/fluxpilot")),
-    branch: z.string(rule("must be a string", "set the branch name, e.g. main")).min(1).optional(),
-    tag: z.string(rule("must be a string", "set the tag, e.g. v1.2.0")).min(1).optional(),
-    semver: z.string(rule("must be a string", 'set a semver range, e.g. ">=1.0.0 <2.0.0"')).min(1).optional(),
-    path: z.string(rule("must be a string", "set the path, e.g. clusters/prod")).min(1).optional(),
+    repository: nonEmptyText("set the URL of this repository, e.g. https://github.com/acme/fluxpilot"),
+    branch: nonEmptyText("set the branch name, e.g. main").optional(),
+    tag: nonEmptyText("set the tag, e.g. v1.2.0").optional(),
+    semver: nonEmptyText('set a semver range, e.g. ">=1.0.0 <2.0.0"').optional(),
+    path: nonEmptyText("set the path, e.g. clusters/prod").optional(),
     interval: durationString.optional(),
     auth: authSchema.optional(),
     github: githubSchema.optional(),

@@ -15,6 +15,21 @@ describe("core: schema rules", () => {
     it("packs a message and its fix into one zod message, and unpacks them", () => {
         assert.deepStrictEqual(splitRuleMessage(rule("is wrong", "do this").error), { message: "is wrong", fix: "do this" });
         assert.deepStrictEqual(splitRuleMessage("no fix here"), { message: "no fix here" });
+        // A fix with an empty message still splits: the separator is found at position 0.
+        assert.deepStrictEqual(splitRuleMessage(rule("", "do this").error), { message: "", fix: "do this" });
+        assert.strictEqual(rule("is wrong", "do this").error, "is wrong\nFix: do this");
+    });
+
+    it("says what type each rule wants and how to quote it, with the value given", () => {
+        const cases: [z.ZodType, string][] = [
+            [resourceName, "k: must be a string, not a number (given: 7). Fix: quote the name"],
+            [cidr, 'k: must be a string, not a number (given: 7). Fix: quote the CIDR, e.g. "10.0.0.0/16"'],
+            [kubernetesMinorVersion, 'k: must be a string, not a number (given: 7). Fix: quote the version, e.g. "1.34"'],
+            [durationString, 'k: must be a string, not a number (given: 7). Fix: quote the duration, e.g. "5m"'],
+        ];
+        for (const [schema, line] of cases) assert.deepStrictEqual(problem(schema, 7), [line]);
+        // zod reports a string given to z.int() as expected "number"; the fix still says whole.
+        assert.deepStrictEqual(problem(positiveInt("maxPods", 110), "7"), ['k: must be a number, not a string (given: "7"). Fix: set maxPods to a whole number']);
     });
 
     it("accepts Flux durations, compound ones included, and nothing around them", () => {
@@ -34,6 +49,9 @@ describe("core: schema rules", () => {
     it("takes a Kubernetes minor version without patch level", () => {
         for (const good of ["1.33", "1.36"]) assert.ok(accepts(kubernetesMinorVersion, good), good);
         for (const bad of ["1.34.1", "v1.34", "1.3", "2.34", "1.345", " 1.34"]) assert.ok(!accepts(kubernetesMinorVersion, bad), bad);
+        assert.deepStrictEqual(problem(kubernetesMinorVersion, "1.34.1"), [
+            'k: must be a Kubernetes minor version (given: "1.34.1"). Fix: write it as "1.34", without the patch level',
+        ]);
     });
 
     it("bounds whole numbers from 0 to the limit, naming the setting in the fix", () => {

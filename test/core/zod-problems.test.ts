@@ -52,6 +52,32 @@ describe("core: zod issues as config problems", () => {
         ]);
     });
 
+    it("looks through every wrapper an object may sit in for its known keys", () => {
+        const inner = z.strictObject({ name: z.string(), size: z.number().optional() });
+        const wrappers: Record<string, z.ZodType> = {
+            nullable: inner.nullable(),
+            default: inner.default({ name: "a" }),
+            prefault: inner.prefault({ name: "a" }),
+            readonly: inner.readonly(),
+            pipe: inner.transform((v) => v),
+            nested: inner.nullable().optional(),
+        };
+        for (const [wrapper, schema] of Object.entries(wrappers)) {
+            assert.deepStrictEqual(
+                lines(z.strictObject({ x: schema }), { x: { name: "a", nmae: "b" } }),
+                ['p:k.x.nmae: is not a known setting. Fix: did you mean "name"? Known settings here: name, size'],
+                wrapper,
+            );
+        }
+        assert.deepStrictEqual(lines(inner.optional(), { name: "a", nmae: "b" }), ['p:k.nmae: is not a known setting. Fix: did you mean "name"? Known settings here: name, size']);
+    });
+
+    it("lists no known keys where the schema is neither an object nor a list, and says to remove the key", () => {
+        assert.deepStrictEqual(lines(z.record(z.string(), z.strictObject({ a: z.string() })), { r: { a: "x", b: "y" } }), [
+            "p:k.r.b: is not a known setting. Fix: remove it; known settings here: ",
+        ]);
+    });
+
     it("names the type given: null, a list, an object, a number, a string", () => {
         const text = z.string(rule("must be a string", "quote it"));
         assert.deepStrictEqual(lines(text, null), ["p:k: must be a string, not null (given: null). Fix: quote it"]);
@@ -80,5 +106,7 @@ describe("core: zod issues as config problems", () => {
         assert.deepStrictEqual(lines(z.string().min(5, rule("is short", "lengthen it")), "hunter", false), []);
         assert.deepStrictEqual(lines(z.string().min(8, rule("is short", "lengthen it")), "hunter2", true), ["p:k: is short (given: [secret]). Fix: lengthen it"]);
         assert.deepStrictEqual(lines(z.string(rule("must be a string", "quote it")), 42, true), ["p:k: must be a string, not a number (given: [secret]). Fix: quote it"]);
+        assert.deepStrictEqual(lines(z.enum(["a"]), "zz", true), ['p:k: is not one of the accepted values (given: [secret]). Fix: use one of "a"']);
+        assert.deepStrictEqual(lines(z.int(), 1.5, true), ["p:k: must be a whole number (given: [secret]). Fix: set p:k to a whole number"]);
     });
 });

@@ -7,7 +7,8 @@ import * as assert from "assert";
 import { DEFAULT_AKS_EXTENSION_VERSION, DEFAULT_OPERATOR_CHART_VERSION, fluxSchema, resolveFlux } from "../../components/flux/settings";
 import { formatProblem, isStackConfigError } from "../../core/problems";
 import { parseWithProblems } from "../../core/zod-problems";
-import { existingCluster, model } from "./support";
+import { knownInstallerIds } from "../../components/flux/installers";
+import { existingCluster, model, PUBLIC_REPO } from "./support";
 
 /** Every problem of the stack, whole: key, message, value and fix. */
 function problems(env: string, overrides: Record<string, unknown>): string[] {
@@ -77,6 +78,9 @@ describe("flux settings: edges", () => {
         assert.deepStrictEqual(schemaProblems({ version: ">=2.0.0" }), [
             'fluxpilot:flux.version: allows versions outside Flux 2 (given: ">=2.0.0"). Fix: pin a Flux 2 range, e.g. "2.9.x"',
         ]);
+        assert.ok(accepts({ operatorChartVersion: "0.50.0", aksExtensionVersion: "1.18.0" }));
+        const pinned = resolveFlux({ operatorChartVersion: "0.50.0", aksExtensionVersion: "1.18.0" }, undefined, "dev");
+        assert.deepStrictEqual([pinned.operatorChartVersion, pinned.aksExtensionVersion], ["0.50.0", "1.18.0"]);
         assert.deepStrictEqual(schemaProblems({ operatorChartVersion: "0.x" }), [
             `fluxpilot:flux.operatorChartVersion: is not an exact version (given: "0.x"). Fix: pin one release, e.g. "${DEFAULT_OPERATOR_CHART_VERSION}"`,
         ]);
@@ -121,6 +125,53 @@ describe("flux settings: edges", () => {
         const lines = problems("dev", { "fluxpilot:flux": { webhook: { enabled: true }, components: ["source-controller", "kustomize-controller"] } });
         assert.deepStrictEqual(lines, [
             "fluxpilot:flux.webhook.enabled: needs notification-controller, which serves the webhook receiver (given: true). Fix: add notification-controller to components, or disable the webhook",
+            "fluxpilot:flux.webhook.enabled: needs a github.com repository and fluxpilot:gitops.github.owner to create the repository webhook (given: true). Fix: set github.owner in fluxpilot:gitops, or disable the webhook",
+        ]);
+    });
+
+    it("says, for each setting given the wrong type or value, what it wants, with the value and the fix", () => {
+        const cases: [Record<string, unknown>, string][] = [
+            [{ installer: "helm" }, `fluxpilot:flux.installer: is not a Flux installer (given: "helm"). Fix: use one of ${knownInstallerIds().join(", ")}`],
+            [{ installer: 5 }, "fluxpilot:flux.installer: must be a string, not a number (given: 5). Fix: set the installer, e.g. flux-operator"],
+            [{ components: [] }, "fluxpilot:flux.components: lists no component (given: []). Fix: list at least source-controller and kustomize-controller"],
+            [{ clusterType: "x" }, 'fluxpilot:flux.clusterType: is not a FluxInstance cluster type (given: "x"). Fix: use one of kubernetes, openshift, aws, azure, gcp'],
+            [
+                { networkPolicy: "yes" },
+                'fluxpilot:flux.networkPolicy: must be a boolean, not a string (given: "yes"). Fix: set networkPolicy: true to restrict traffic to the Flux controllers',
+            ],
+            [{ lockdown: "yes" }, 'fluxpilot:flux.lockdown: must be a boolean, not a string (given: "yes"). Fix: set lockdown: true for shared clusters'],
+            [{ webhook: { enabled: "yes" } }, 'fluxpilot:flux.webhook.enabled: must be a boolean, not a string (given: "yes"). Fix: set enabled: true to reconcile on every push'],
+            [{ clusterDomain: 5 }, "fluxpilot:flux.clusterDomain: must be a string, not a number (given: 5). Fix: set the cluster DNS domain, e.g. cluster.local"],
+            [{ tenantServiceAccount: 5 }, "fluxpilot:flux.tenantServiceAccount: must be a string, not a number (given: 5). Fix: set a Kubernetes object name"],
+            [{ version: 2 }, 'fluxpilot:flux.version: must be a string, not a number (given: 2). Fix: quote the version, e.g. "2.9.x"'],
+            [
+                { operatorChartVersion: 1 },
+                `fluxpilot:flux.operatorChartVersion: must be a string, not a number (given: 1). Fix: quote the version, e.g. "${DEFAULT_OPERATOR_CHART_VERSION}"`,
+            ],
+            [
+                { aksExtensionVersion: 1 },
+                `fluxpilot:flux.aksExtensionVersion: must be a string, not a number (given: 1). Fix: quote the version, e.g. "${DEFAULT_AKS_EXTENSION_VERSION}"`,
+            ],
+        ];
+        for (const [flux, line] of cases) assert.deepStrictEqual(schemaProblems(flux), [line], JSON.stringify(flux));
+    });
+
+    it("refuses a Flux controller's account as the tenant default in prod, and open controllers in staging", () => {
+        assert.deepStrictEqual(problems("prod", { "fluxpilot:flux": { tenantServiceAccount: "kustomize-controller" } }), [
+            `fluxpilot:flux.tenantServiceAccount: is a Flux controller's service account, which would give every tenant Kustomization and HelmRelease its cluster-wide rights in prod (given: "kustomize-controller"). Fix: remove tenantServiceAccount (it defaults to default, which has no rights) or name an account bound only to tenant namespaces`,
+        ]);
+        assert.doesNotThrow(() => model("dev", { "fluxpilot:flux": { tenantServiceAccount: "kustomize-controller" } }));
+        assert.deepStrictEqual(problems("staging", { "fluxpilot:flux": { networkPolicy: false } }), [
+            "fluxpilot:flux.networkPolicy: opens the Flux controllers to traffic from every namespace, which staging does not allow (given: false). Fix: remove networkPolicy (it defaults to true); only dev and local may turn it off",
+        ]);
+    });
+
+    it("asks for the GitHub token when the webhook has a github.com owner, and for github.com when the host is another", () => {
+        const gitops = (repository: string) => ({ repository, branch: "main", github: { owner: "acme" } });
+        assert.deepStrictEqual(problems("dev", { "fluxpilot:flux": { webhook: { enabled: true } }, "fluxpilot:gitops": gitops(PUBLIC_REPO) }), [
+            "fluxpilot:githubToken: is missing, but the webhook is created on the GitHub repository. Fix: run: pulumi config set --secret fluxpilot:githubToken <token with the repository's administration:write permission>",
+        ]);
+        assert.deepStrictEqual(problems("dev", { "fluxpilot:flux": { webhook: { enabled: true } }, "fluxpilot:gitops": gitops("https://gitlab.com/acme/fluxpilot") }), [
             "fluxpilot:flux.webhook.enabled: needs a github.com repository and fluxpilot:gitops.github.owner to create the repository webhook (given: true). Fix: set github.owner in fluxpilot:gitops, or disable the webhook",
         ]);
     });

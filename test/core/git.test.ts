@@ -1,0 +1,58 @@
+/**
+ * The Git source helpers: the reason each git check-ref-format rule gives, the parts of a
+ * repository URL, and the user information that may hold a credential.
+ */
+import * as assert from "assert";
+import { redactUrl, refNameProblem, repositoryLocation, urlCredentials } from "../../core/git";
+
+describe("core: Git refs and URLs", () => {
+    it("says which git check-ref-format rule a name breaks", () => {
+        const reasons: [string, string][] = [
+            ["", "is empty"],
+            ["a b", "holds a space, a control character (such as a newline), or one of ~ ^ :"],
+            ["a\x7fb", "holds a space, a control character (such as a newline), or one of ~ ^ :"],
+            ["a:b", "holds a space, a control character (such as a newline), or one of ~ ^ :"],
+            ["a*", "holds one of ? * ["],
+            ["a\\b", "holds a backslash"],
+            ["a..b", "holds two consecutive dots"],
+            ["a@{b", "holds @{ or is @ alone"],
+            ["@", "holds @{ or is @ alone"],
+            ["/a", "starts or ends with /, or holds //"],
+            ["a/", "starts or ends with /, or holds //"],
+            ["a//b", "starts or ends with /, or holds //"],
+            ["a/.b", "has a part that starts with . or ends with .lock"],
+            ["a.lock/b", "has a part that starts with . or ends with .lock"],
+            ["a.", "ends with ."],
+            ["-a", "starts with -"],
+        ];
+        for (const [name, reason] of reasons) assert.strictEqual(refNameProblem(name), reason, JSON.stringify(name));
+        for (const name of ["main", "release/1.2", "v1.2.0", "a@b", "a-", "a.b"]) assert.strictEqual(refNameProblem(name), undefined, name);
+    });
+
+    it("reads scheme, host (lowercased), owner and name from https:// and ssh:// URLs", () => {
+        assert.deepStrictEqual(repositoryLocation("https://GitHub.com/Acme/FluxPilot.git"), { scheme: "https", host: "github.com", owner: "Acme", name: "FluxPilot" });
+        assert.deepStrictEqual(repositoryLocation("ssh://git@github.com:22/acme/fluxpilot/"), { scheme: "ssh", host: "github.com", owner: "acme", name: "fluxpilot" });
+        for (const url of [
+            "git@github.com:acme/fluxpilot",
+            "http://github.com/acme/fluxpilot",
+            "https://github.com/acme",
+            "https://github.com/acme/fluxpilot/extra",
+            " https://github.com/acme/fluxpilot",
+        ]) {
+            assert.strictEqual(repositoryLocation(url), undefined, url);
+        }
+    });
+
+    it("treats any user information as a possible credential, but git@ on ssh://", () => {
+        assert.strictEqual(urlCredentials("https://github.com/a/b"), undefined);
+        assert.strictEqual(urlCredentials("ssh://git@github.com/a/b"), undefined);
+        assert.strictEqual(urlCredentials("SSH://git@github.com/a/b"), undefined);
+        assert.strictEqual(urlCredentials("ssh://deploy@github.com/a/b"), "deploy");
+        assert.strictEqual(urlCredentials("https://git@github.com/a/b"), "git");
+        assert.strictEqual(urlCredentials("https://u:p@github.com/a/b"), "u:p");
+        // An @ after the host is in the path, not user information.
+        assert.strictEqual(urlCredentials("https://github.com/a/b@c"), undefined);
+        assert.strictEqual(redactUrl("https://github.com/a/b#frag\nment"), "https://github.com/a/b#[redacted]");
+        assert.strictEqual(redactUrl("ssh://deploy@github.com/a/b"), "ssh://[redacted]@github.com/a/b");
+    });
+});

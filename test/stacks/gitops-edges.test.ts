@@ -1,0 +1,147 @@
+/**
+ * The Git source rules one setting at a time: each schema field given the wrong type or an empty
+ * value, the ref and path rules, the auth combinations that cannot work, and the rules staging
+ * and prod add. Each asserts the whole problem: key, message, value and fix.
+ */
+import * as assert from "assert";
+import { formatProblem } from "../../core/problems";
+import { gitopsDefaults, gitopsSchema, validateEnvironmentSource } from "../../stacks/gitops";
+import { localConfig } from "./bad-configs";
+import { problemsOf } from "./support";
+
+const REPO = "https://github.com/acme/fluxpilot";
+const gitopsProblems = (gitops: Record<string, unknown>) => problemsOf({ ...localConfig(), "fluxpilot:gitops": gitops });
+
+describe("stack model: Git source edges", () => {
+    it("says what each field wants when given the wrong type, with the value and the fix", () => {
+        assert.deepStrictEqual(gitopsProblems({ repository: REPO, branch: 5, tag: 5, semver: 5, path: 5 }), [
+            "fluxpilot:gitops.branch: must be a string, not a number (given: 5). Fix: set the branch name, e.g. main",
+            "fluxpilot:gitops.tag: must be a string, not a number (given: 5). Fix: set the tag, e.g. v1.2.0",
+            'fluxpilot:gitops.semver: must be a string, not a number (given: 5). Fix: set a semver range, e.g. ">=1.0.0 <2.0.0"',
+            "fluxpilot:gitops.path: must be a string, not a number (given: 5). Fix: set the path, e.g. clusters/prod",
+        ]);
+        assert.deepStrictEqual(gitopsProblems({ repository: REPO, auth: { type: "basic", username: 5 }, github: { owner: 5 } }), [
+            "fluxpilot:gitops.auth.username: must be a string, not a number (given: 5). Fix: set the HTTPS user name, e.g. git",
+            "fluxpilot:gitops.github.owner: must be a string, not a number (given: 5). Fix: set the GitHub user or organisation, e.g. acme",
+        ]);
+        assert.deepStrictEqual(gitopsProblems({}), ["fluxpilot:gitops.repository: is missing. Fix: set the URL of this repository, e.g. https://github.com/acme/fluxpilot"]);
+    });
+
+    it("calls an empty value empty, not the wrong type", () => {
+        assert.deepStrictEqual(gitopsProblems({ repository: "", branch: "", tag: "", semver: "", path: "", auth: { type: "basic", username: "" } }), [
+            'fluxpilot:gitops.repository: is empty (given: ""). Fix: set the URL of this repository, e.g. https://github.com/acme/fluxpilot',
+            'fluxpilot:gitops.branch: is empty (given: ""). Fix: set the branch name, e.g. main',
+            'fluxpilot:gitops.tag: is empty (given: ""). Fix: set the tag, e.g. v1.2.0',
+            'fluxpilot:gitops.semver: is empty (given: ""). Fix: set a semver range, e.g. ">=1.0.0 <2.0.0"',
+            'fluxpilot:gitops.path: is empty (given: ""). Fix: set the path, e.g. clusters/prod',
+            'fluxpilot:gitops.auth.username: is empty (given: ""). Fix: set the HTTPS user name, e.g. git',
+        ]);
+    });
+
+    it("refuses an unknown auth type, a Secret name Kubernetes refuses, and a GitHub owner GitHub refuses", () => {
+        assert.deepStrictEqual(gitopsProblems({ repository: REPO, auth: { type: "oauth" } }), [
+            'fluxpilot:gitops.auth.type: is not an authentication type (given: "oauth"). Fix: use one of none, deployKey, secretRef, basic',
+        ]);
+        assert.deepStrictEqual(gitopsProblems({ repository: REPO, auth: { type: "secretRef", secretName: "Git_Creds" } }), [
+            `fluxpilot:gitops.auth.secretName: is not a Kubernetes object name (given: "Git_Creds"). Fix: use lowercase letters, digits, '-' and '.', e.g. git-credentials`,
+        ]);
+        for (const owner of ["-acme", "acme-", "ac--me", "a_b", `a${"b".repeat(39)}`]) {
+            assert.deepStrictEqual(gitopsProblems({ repository: REPO, github: { owner } }), [
+                `fluxpilot:gitops.github.owner: is not a GitHub user or organisation name (given: ${JSON.stringify(owner)}). Fix: use the owner shown in the repository URL, e.g. acme`,
+            ]);
+        }
+        const secretName = (name: string) => gitopsSchema.safeParse({ repository: REPO, auth: { type: "secretRef", secretName: name } }).success;
+        for (const good of ["a", "git-credentials", "git.credentials", "1a", "a".repeat(253)]) assert.ok(secretName(good), good);
+        for (const bad of ["", "-a", "a-", ".a", "a.", "A", "a".repeat(254)]) assert.ok(!secretName(bad), bad);
+    });
+
+    it("names the ref kind in a bad tag, a semver range with a control character, and two refs at once", () => {
+        assert.deepStrictEqual(gitopsProblems({ repository: REPO, tag: "v1..2" }), [
+            'fluxpilot:gitops.tag: is not a valid Git tag name: it holds two consecutive dots (git check-ref-format) (given: "v1..2"). Fix: use the tag name exactly as Git shows it, e.g. v1.2.0',
+        ]);
+        assert.deepStrictEqual(
+            gitopsProblems({ repository: REPO, semver: ">=1.0.0\n" })[0],
+            `fluxpilot:gitops.semver: is not a semver range (given: ">=1.0.0\\n"). Fix: write a range over the repository's tags, e.g. ">=1.0.0 <2.0.0"`,
+        );
+        assert.deepStrictEqual(
+            gitopsProblems({ repository: REPO, tag: "v1", semver: "1.x" })[0],
+            'fluxpilot:gitops.semver: is set together with tag, but Flux follows exactly one ref (given: "1.x"). Fix: keep one of tag, semver',
+        );
+    });
+
+    it("refuses paths that leave clusters/, after normalising them, and takes ./clusters/<env>/", () => {
+        for (const given of ["../clusters/local", "/clusters/local"]) {
+            assert.deepStrictEqual(gitopsProblems({ repository: REPO, path: given }), [
+                `fluxpilot:gitops.path: is not a folder under clusters/ (given: ${JSON.stringify(given)}). Fix: point Flux at this environment's entry point, e.g. clusters/prod`,
+            ]);
+        }
+        assert.deepStrictEqual(gitopsProblems({ repository: REPO, path: "clusters/../apps" }), [
+            `fluxpilot:gitops.path: is not a folder under clusters/ (given: "apps"). Fix: point Flux at this environment's entry point, e.g. clusters/prod`,
+        ]);
+        const raw = gitopsSchema.parse({ repository: REPO, path: "./clusters/local/" });
+        assert.strictEqual(gitopsDefaults(raw, "local", "5m").path, "clusters/local");
+    });
+
+    it("refuses auth that cannot work with the URL: a deploy key off github.com or over https, basic over ssh, a Secret without a name", () => {
+        assert.deepStrictEqual(
+            gitopsProblems({ repository: "ssh://git@gitlab.com/acme/fluxpilot", auth: { type: "deployKey" }, github: { owner: "acme" } })[0],
+            'fluxpilot:gitops.repository: is not on github.com, where the deploy key is registered (given: "ssh://git@gitlab.com/acme/fluxpilot"). Fix: use auth.type secretRef with a key you registered on that host yourself',
+        );
+        assert.deepStrictEqual(gitopsProblems({ repository: "https://gitlab.com/acme/fluxpilot", auth: { type: "deployKey" } }), [
+            'fluxpilot:gitops.repository: is not an ssh:// URL, but a deploy key authenticates over SSH (given: "https://gitlab.com/acme/fluxpilot"). Fix: use ssh://git@gitlab.com/acme/fluxpilot',
+            'fluxpilot:gitops.repository: is not on github.com, where the deploy key is registered (given: "https://gitlab.com/acme/fluxpilot"). Fix: use auth.type secretRef with a key you registered on that host yourself',
+            "fluxpilot:gitops.github.owner: is missing, but auth.type deployKey registers the key on the GitHub repository. Fix: set github.owner to the repository's owner, e.g. acme",
+        ]);
+        assert.deepStrictEqual(gitopsProblems({ repository: "ssh://git@github.com/acme/fluxpilot", auth: { type: "basic" } }), [
+            'fluxpilot:gitops.repository: is not an https:// URL, but basic auth is for HTTPS (given: "ssh://git@github.com/acme/fluxpilot"). Fix: use https://github.com/acme/fluxpilot, or auth.type deployKey/secretRef for SSH',
+            "fluxpilot:gitPassword: is missing, but auth.type basic needs a password or token. Fix: run: pulumi config set --secret fluxpilot:gitPassword <password or token with read access>",
+        ]);
+        assert.deepStrictEqual(gitopsProblems({ repository: REPO, auth: { type: "secretRef" } }), [
+            "fluxpilot:gitops.auth.secretName: is missing, but auth.type secretRef reads Git credentials from an existing Secret. Fix: set secretName to a Secret in flux-system with identity/known_hosts (SSH) or username/password (HTTPS)",
+        ]);
+        assert.deepStrictEqual(gitopsProblems({ repository: REPO, github: { owner: "other" } }), [
+            'fluxpilot:gitops.github.owner: does not match the owner in the repository URL (acme) (given: "other"). Fix: set github.owner to acme, or correct the repository URL',
+        ]);
+    });
+
+    describe("staging and prod", () => {
+        const config = (repository: string, extra: Record<string, unknown> = {}) => gitopsDefaults(gitopsSchema.parse({ repository, ...extra }), "prod", "5m");
+        const problems = (repository: string, projectRepository: string | undefined, extra: Record<string, unknown> = {}) =>
+            validateEnvironmentSource(config(repository, extra), "prod", "fluxpilot:gitops", projectRepository).map(formatProblem);
+
+        it("take this project's repository only, compared without case or .git", () => {
+            assert.deepStrictEqual(problems("https://github.com/ACME/FluxPilot.git", REPO), []);
+            assert.deepStrictEqual(problems("ssh://git@github.com/acme/fluxpilot", REPO), []);
+            const fix = "Fix: use https://github.com/acme/fluxpilot or ssh://git@github.com/acme/fluxpilot";
+            for (const other of ["https://github.com/other/fluxpilot", "https://github.com/acme/other", "https://gitlab.com/acme/fluxpilot"]) {
+                assert.deepStrictEqual(problems(other, REPO), [
+                    `fluxpilot:gitops.repository: is not this project's repository (github.com/acme/fluxpilot, from package.json), whose content the checks reviewed (given: ${JSON.stringify(other)}). ${fix}`,
+                ]);
+            }
+        });
+
+        it("cannot compare with a project that declares no repository, and leave a malformed URL to the URL rule", () => {
+            assert.deepStrictEqual(problems(REPO, undefined), [
+                `fluxpilot:gitops.repository: cannot be compared with this project's repository: package.json declares none (given: "${REPO}"). Fix: set repository.url in package.json to this project's repository`,
+            ]);
+            assert.deepStrictEqual(problems("not a url", REPO), []);
+        });
+
+        it("sync their own entry point from main or a tag", () => {
+            assert.deepStrictEqual(problems(REPO, REPO, { branch: "dev", path: "clusters/dev" }), [
+                'fluxpilot:gitops.path: is not clusters/prod, the only entry point prod may sync (others hold weaker policies) (given: "clusters/dev"). Fix: remove path (it defaults to clusters/prod) or set it to clusters/prod',
+                'fluxpilot:gitops.branch: is not main: prod syncs only reviewed content, the main branch or a release tag (given: "dev"). Fix: merge the change into main and set branch: main (or remove it), or follow a tag (tag: v1.2.0)',
+            ]);
+            assert.deepStrictEqual(problems(REPO, REPO, { tag: "v1" }), []);
+            // An invalid branch name is reported by the ref rule already, not twice.
+            assert.deepStrictEqual(problems(REPO, REPO, { branch: "a..b" }), []);
+        });
+
+        it("are the only environments held to them", () => {
+            const devConfig = gitopsDefaults(gitopsSchema.parse({ repository: "https://github.com/other/x", path: "clusters/x", branch: "dev" }), "dev", "5m");
+            assert.deepStrictEqual(validateEnvironmentSource(devConfig, "dev", "k", REPO), []);
+            assert.deepStrictEqual(validateEnvironmentSource(devConfig, "local", "k", REPO), []);
+            assert.strictEqual(validateEnvironmentSource(devConfig, "staging", "k", REPO).length, 3);
+        });
+    });
+});
