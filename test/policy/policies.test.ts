@@ -219,6 +219,30 @@ describe("policy pack: each policy", function () {
     }
 });
 
+/** Where the pack passes what checkov reports, on purpose (docs/policy.md, "How each policy compares with checkov"). */
+const acceptedThoughCheckovReports: { accepts: string; mutate: (stack: Stack) => void }[] = [
+    {
+        accepts: "a private GKE endpoint without authorized networks (CKV_GCP_20)",
+        mutate: (s) => {
+            setInput(s["gkeCluster"], "privateClusterConfig.enablePrivateEndpoint", true);
+            setInput(s["gkeCluster"], "masterAuthorizedNetworksConfig", undefined);
+        },
+    },
+    { accepts: "a GKE cluster without nodeConfig, its pools checked instead (CKV_GCP_69)", mutate: set("gkeCluster", "nodeConfig", undefined) },
+    { accepts: "integrity monitoring left at its default, true (CKV_GCP_72)", mutate: set("nodePool", "nodeConfig.shieldedInstanceConfig.enableIntegrityMonitoring", undefined) },
+];
+
+describe("policy pack: passes what checkov reports, where docs/policy.md says why", function () {
+    this.timeout(120_000);
+    for (const c of acceptedThoughCheckovReports) {
+        it(`accepts ${c.accepts}`, async () => {
+            const stack = compliantStack();
+            c.mutate(stack);
+            assert.deepStrictEqual(await violationsOf(stack, policies, PROD), []);
+        });
+    }
+});
+
 describe("policy pack: enforcement", () => {
     const endpoint = policies.find((p) => p.name === "api-endpoint-restricted") as FluxPilotPolicy;
     const open = () => {
