@@ -1,9 +1,10 @@
 /**
  * The API server is not reachable from the whole internet: private, or public only to an
- * allow-list without 0.0.0.0/0. checkov's CKV_AWS_39, CKV_GCP_18 and CKV_AZURE_115 ask for a
- * private endpoint outright; the program allows an allow-listed public one (the CI runners and
- * the office VPN must reach it, docs/clusters.md), which is what CKV_AWS_38, CKV_GCP_20 and
- * CKV_AZURE_6 check. Either passes here; a public endpoint without a list, or with 0.0.0.0/0, fails.
+ * allow-list without 0.0.0.0/0. checkov's CKV_AWS_39 and CKV_AZURE_115 ask for a private endpoint
+ * outright; the program allows an allow-listed public one (the CI runners and the office VPN must
+ * reach it, docs/clusters.md), which is what CKV_AWS_38, CKV_GCP_18/20 and CKV_AZURE_6 check.
+ * Either passes here; a public endpoint without a list, or with 0.0.0.0/0, fails (CKV_AZURE_6
+ * accepts 0.0.0.0/0 in the list; docs/policy.md lists each difference).
  */
 import * as eks from "@pulumi/aws/eks";
 import * as container from "@pulumi/gcp/container";

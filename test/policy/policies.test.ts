@@ -49,6 +49,12 @@ const cases: Record<string, Case[]> = {
             mutate: set("aksCluster", "apiServerAccessProfile.authorizedIPRanges", []),
             expect: [/authorizedIPRanges is empty/],
         },
+        // Stricter than CKV_AZURE_6, which accepts any non-empty list, 0.0.0.0/0 included.
+        {
+            breaks: "AKS authorized ranges with 0.0.0.0/0",
+            mutate: set("aksCluster", "apiServerAccessProfile.authorizedIPRanges", ["203.0.113.0/24", "0.0.0.0/0"]),
+            expect: [/authorizedIPRanges contains 0\.0\.0\.0\/0/],
+        },
     ],
     "secrets-encrypted-with-kms": [
         { breaks: "EKS without encryptionConfig", mutate: set("eksCluster", "encryptionConfig", undefined), expect: [/does not encrypt `secrets`/] },
@@ -92,11 +98,15 @@ const cases: Record<string, Case[]> = {
     "imdsv2-hop-limit-1": [
         { breaks: "IMDSv1 allowed", mutate: set("launchTemplate", "metadataOptions.httpTokens", "optional"), expect: [/httpTokens is "optional"/] },
         { breaks: "hop limit 2", mutate: set("launchTemplate", "metadataOptions.httpPutResponseHopLimit", 2), expect: [/HopLimit is 2, not 1/] },
+        // Stricter than CKV_AWS_341, which passes an unset hop limit (missing_block_result PASSED).
+        { breaks: "hop limit unset", mutate: set("launchTemplate", "metadataOptions.httpPutResponseHopLimit", undefined), expect: [/HopLimit is unset, not 1/] },
         { breaks: "node group without a launch template", mutate: set("nodeGroup", "launchTemplate", undefined), expect: [/no launch template/] },
     ],
     "gke-shielded-nodes": [
         { breaks: "shielded nodes off", mutate: set("gkeCluster", "enableShieldedNodes", false), expect: [/enableShieldedNodes is false/] },
         { breaks: "no release channel", mutate: set("gkeCluster", "releaseChannel", undefined), expect: [/follows no release channel/] },
+        // Stricter than CKV_GCP_70, which accepts any channel value, UNSPECIFIED (no channel) included.
+        { breaks: "release channel UNSPECIFIED", mutate: set("gkeCluster", "releaseChannel.channel", "UNSPECIFIED"), expect: [/releaseChannel is "UNSPECIFIED"/] },
         { breaks: "secure boot off on a pool", mutate: set("nodePool", "nodeConfig.shieldedInstanceConfig.enableSecureBoot", false), expect: [/enableSecureBoot is not true/] },
         {
             breaks: "integrity monitoring off",
@@ -205,6 +215,30 @@ describe("policy pack: each policy", function () {
                     });
                 });
             }
+        });
+    }
+});
+
+/** Where the pack passes what checkov reports, on purpose (docs/policy.md, "How each policy compares with checkov"). */
+const acceptedThoughCheckovReports: { accepts: string; mutate: (stack: Stack) => void }[] = [
+    {
+        accepts: "a private GKE endpoint without authorized networks (CKV_GCP_20)",
+        mutate: (s) => {
+            setInput(s["gkeCluster"], "privateClusterConfig.enablePrivateEndpoint", true);
+            setInput(s["gkeCluster"], "masterAuthorizedNetworksConfig", undefined);
+        },
+    },
+    { accepts: "a GKE cluster without nodeConfig, its pools checked instead (CKV_GCP_69)", mutate: set("gkeCluster", "nodeConfig", undefined) },
+    { accepts: "integrity monitoring left at its default, true (CKV_GCP_72)", mutate: set("nodePool", "nodeConfig.shieldedInstanceConfig.enableIntegrityMonitoring", undefined) },
+];
+
+describe("policy pack: passes what checkov reports, where docs/policy.md says why", function () {
+    this.timeout(120_000);
+    for (const c of acceptedThoughCheckovReports) {
+        it(`accepts ${c.accepts}`, async () => {
+            const stack = compliantStack();
+            c.mutate(stack);
+            assert.deepStrictEqual(await violationsOf(stack, policies, PROD), []);
         });
     }
 });
