@@ -7,9 +7,9 @@ import pulumi from "@pulumi/eslint-plugin";
 import { defineConfig, globalIgnores } from "eslint/config";
 import tseslint from "typescript-eslint";
 
-// The rules that follow an `any` around. Relaxed for the tests, which read mocked inputs and parsed
-// JSON as untyped records (test/support/harness.ts: RegisteredResource.inputs) and assert on them
-// field by field; and, until they are converted, for gitops-checks/ (see its block below).
+// The rules that follow an `any` around. Relaxed for the tests only, which read mocked inputs and
+// parsed JSON as untyped records (test/support/harness.ts: RegisteredResource.inputs) and assert on
+// them field by field. Program code reads raw data as `unknown` through core/guards.ts.
 const unsafeRulesOff = {
     "@typescript-eslint/no-unsafe-argument": "off",
     "@typescript-eslint/no-unsafe-assignment": "off",
@@ -60,25 +60,6 @@ export default defineConfig(
         // instant), and the offline plan loads the program file it is given.
         files: ["cli/fluxpilot/cli.ts", "cli/plan/run.ts"],
         rules: { "@typescript-eslint/no-require-imports": "off" },
-    },
-    {
-        // NOT DONE (issue 17): these Flux repository checks still read rendered manifests through
-        // `KubeObject = Record<string, any>` (gitops-checks/yaml.ts), about 320 findings of the rules
-        // below. Converting them means typed access to manifests (guards in core/guards.ts, or zod
-        // schemas per kind); until then these rules are off for these files only. Remove a file
-        // from the list once it is converted; never add one.
-        files: [
-            "gitops-checks/flux.ts",
-            "gitops-checks/kustomize.ts",
-            "gitops-checks/network.ts",
-            "gitops-checks/object-rules.ts",
-            "gitops-checks/postbuild.ts",
-            "gitops-checks/render.ts",
-            "gitops-checks/schemas.ts",
-            "gitops-checks/workload-rules.ts",
-            "gitops-checks/yaml.ts",
-        ],
-        rules: { "@typescript-eslint/no-explicit-any": "off", ...unsafeRulesOff },
     },
     {
         files: ["test/**/*.ts"],

@@ -5,9 +5,10 @@
  */
 import * as path from "path";
 import { fluxComponents, KUSTOMIZE_CONTROLLER_SA } from "../core/flux";
+import { arrayOrEmpty, recordOrEmpty, scalarText } from "../core/guards";
 import { BuildResult, KustomizeBuilder, overlayOf, RenderedObject } from "./kustomize";
 import { GitOpsError, GitOpsProblem } from "./problems";
-import { describeObject, KubeObject } from "./yaml";
+import { apiVersionOf, describeObject, kindOf, KubeObject, namespaceOf, nameOf, specOf } from "./yaml";
 
 /** What the Flux bootstrap creates: a GitRepository and a root Kustomization, both named so. */
 export const BOOTSTRAP_NAMESPACE = "flux-system";
@@ -61,20 +62,32 @@ export function groupOf(apiVersion: string | undefined): string {
 }
 
 export function isFluxKustomization(object: KubeObject): boolean {
-    return object.kind === "Kustomization" && groupOf(object.apiVersion) === "kustomize.toolkit.fluxcd.io";
+    return object.kind === "Kustomization" && groupOf(apiVersionOf(object)) === "kustomize.toolkit.fluxcd.io";
+}
+
+/** spec.sourceRef of a Flux Kustomization, or an empty mapping. */
+function sourceRefOf(object: KubeObject): Record<string, unknown> {
+    return recordOrEmpty(specOf(object).sourceRef);
+}
+
+/** A HelmRelease's chart source: spec.chart.spec.sourceRef, else spec.chartRef (undefined when neither is set). */
+function chartSourceOf(spec: Record<string, unknown>): unknown {
+    return recordOrEmpty(recordOrEmpty(spec.chart).spec).sourceRef ?? spec.chartRef;
 }
 
 function toFluxKustomization(rendered: RenderedObject): FluxKustomization {
-    const { metadata = {}, spec = {} } = rendered.object;
-    const namespace = metadata.namespace ?? BOOTSTRAP_NAMESPACE;
+    const spec = specOf(rendered.object);
+    const namespace = namespaceOf(rendered.object) ?? BOOTSTRAP_NAMESPACE;
     return {
-        name: String(metadata.name),
+        name: String(nameOf(rendered.object)),
         namespace,
         path: normalizeFluxPath(spec.path),
-        dependsOn: (Array.isArray(spec.dependsOn) ? spec.dependsOn : []).map((d: any) => ({
-            name: String(d?.name),
-            namespace: d?.namespace ?? namespace,
-        })),
+        dependsOn: arrayOrEmpty(spec.dependsOn)
+            .map(recordOrEmpty)
+            .map((d) => ({
+                name: String(scalarText(d.name)),
+                namespace: scalarText(d.namespace) ?? namespace,
+            })),
         rendered,
     };
 }
@@ -85,11 +98,11 @@ function toFluxKustomization(rendered: RenderedObject): FluxKustomization {
  * other source is resolved in that source, which the checker does not have.
  */
 function isThisRepository(k: FluxKustomization, root: FluxKustomization | undefined): boolean {
-    const ref = k.rendered.object.spec?.sourceRef ?? {};
-    const refKey = key(ref.namespace ?? k.namespace, String(ref.name));
+    const ref = sourceRefOf(k.rendered.object);
+    const refKey = key(scalarText(ref.namespace) ?? k.namespace, String(scalarText(ref.name)));
     const own = new Set([key(BOOTSTRAP_NAMESPACE, BOOTSTRAP_SOURCE)]);
-    const rootRef = root?.rendered.object.spec?.sourceRef;
-    if (rootRef?.kind === "GitRepository") own.add(key(rootRef.namespace ?? root!.namespace, String(rootRef.name)));
+    const rootRef = root ? sourceRefOf(root.rendered.object) : undefined;
+    if (root && rootRef?.kind === "GitRepository") own.add(key(scalarText(rootRef.namespace) ?? root.namespace, String(scalarText(rootRef.name))));
     return ref.kind === "GitRepository" && own.has(refKey);
 }
 
@@ -112,8 +125,8 @@ export function loadClusterEntry(builder: KustomizeBuilder, clusterDir: string):
     const kustomizations = declared.filter((k) => k !== root && k.path !== dir);
     for (const k of kustomizations) {
         if (!isThisRepository(k, root)) {
-            const ref = k.rendered.object.spec?.sourceRef ?? {};
-            k.foreignSource = `${ref.kind ?? "<no kind>"} ${ref.namespace ?? k.namespace}/${ref.name ?? "<no name>"}`;
+            const ref = sourceRefOf(k.rendered.object);
+            k.foreignSource = `${scalarText(ref.kind) ?? "<no kind>"} ${scalarText(ref.namespace) ?? k.namespace}/${scalarText(ref.name) ?? "<no name>"}`;
         }
     }
     return { dir: build.dir, build, kustomizations, root };
@@ -155,7 +168,7 @@ export function checkFluxGraph(builder: KustomizeBuilder, entry: ClusterEntry): 
             problems.push({ ...where, message: "a Flux Kustomization with this name is declared twice" });
         }
         byKey.set(key(k.namespace, k.name), k);
-        const rawPath = k.rendered.object.spec?.path;
+        const rawPath = specOf(k.rendered.object).path;
         if (typeof rawPath !== "string" || rawPath.trim() === "") {
             problems.push({ ...where, message: "spec.path is missing: set it to the directory to apply, e.g. ./apps/<app>/overlays/<env>" });
         } else if (k.path.startsWith("..") || path.isAbsolute(k.path)) {
@@ -255,7 +268,7 @@ export function checkEntryContract(entry: ClusterEntry): GitOpsProblem[] {
     const problems: GitOpsProblem[] = [];
     for (const k of entry.kustomizations) {
         const object = k.rendered.object;
-        const spec = object.spec ?? {};
+        const spec = specOf(object);
         const add = (message: string) => problems.push({ file: k.rendered.sourceFile, object: describeObject(object), message });
         if (k.name === ROOT_KUSTOMIZATION && k.namespace === BOOTSTRAP_NAMESPACE) {
             add(`the name ${ROOT_KUSTOMIZATION} belongs to the bootstrap's root Kustomization, which applies ${entry.dir}: choose another`);
@@ -263,9 +276,9 @@ export function checkEntryContract(entry: ClusterEntry): GitOpsProblem[] {
         if (k.namespace !== BOOTSTRAP_NAMESPACE) {
             add(`metadata.namespace is "${k.namespace}": entry-point Kustomizations live in ${BOOTSTRAP_NAMESPACE}, next to the bootstrap's GitRepository`);
         }
-        const source = spec.sourceRef ?? {};
+        const source = recordOrEmpty(spec.sourceRef);
         if (source.kind !== "GitRepository" || source.name !== BOOTSTRAP_SOURCE || (source.namespace && source.namespace !== k.namespace)) {
-            add(`spec.sourceRef is ${JSON.stringify(source)}: use {kind: GitRepository, name: ${BOOTSTRAP_SOURCE}} (the bootstrap's source, same namespace)`);
+            add(`spec.sourceRef is ${JSON.stringify(spec.sourceRef ?? {})}: use {kind: GitRepository, name: ${BOOTSTRAP_SOURCE}} (the bootstrap's source, same namespace)`);
         }
         if (typeof spec.path === "string" && !spec.path.startsWith("./")) {
             add(`spec.path "${spec.path}" should start with ./ (relative to the repository root, e.g. ./apps/<app>/overlays/<env>)`);
@@ -293,7 +306,7 @@ const CONTROLLER_ACCOUNTS: readonly string[] = fluxComponents;
  * cannot reach beyond them (as in fluxcd/flux2-multi-tenancy).
  */
 function checkIdentity(k: FluxKustomization, entry: ClusterEntry): string[] {
-    const account = k.rendered.object.spec?.serviceAccountName;
+    const account = specOf(k.rendered.object).serviceAccountName;
     if (k.name.startsWith(PLATFORM_PREFIX)) {
         return account === KUSTOMIZE_CONTROLLER_SA
             ? []
@@ -304,7 +317,7 @@ function checkIdentity(k: FluxKustomization, entry: ClusterEntry): string[] {
     const fix = `set it to this app's own service account (e.g. ${k.name}), declared and bound to the app's namespaces by a RoleBinding in infrastructure/tenants/; only ${PLATFORM_PREFIX}* Kustomizations run as a Flux controller`;
     if (typeof account !== "string" || account === "") return [`spec.serviceAccountName is ${JSON.stringify(account)}: ${fix}`];
     if (CONTROLLER_ACCOUNTS.includes(account)) return [`spec.serviceAccountName is ${account}, a Flux controller with rights over the whole cluster: ${fix}`];
-    const sharing = entry.kustomizations.filter((other) => other !== k && !other.name.startsWith(PLATFORM_PREFIX) && other.rendered.object.spec?.serviceAccountName === account);
+    const sharing = entry.kustomizations.filter((other) => other !== k && !other.name.startsWith(PLATFORM_PREFIX) && specOf(other.rendered.object).serviceAccountName === account);
     if (sharing.length > 0) return [`spec.serviceAccountName ${account} is also used by ${sharing.map((o) => o.name).join(", ")}: ${fix}`];
     return [];
 }
@@ -315,20 +328,23 @@ function checkIdentity(k: FluxKustomization, entry: ClusterEntry): string[] {
  */
 export function checkFluxObjects(objects: readonly RenderedObject[]): GitOpsProblem[] {
     const problems: GitOpsProblem[] = [];
-    const present = new Set(objects.map((r) => `${r.object.kind}/${r.object.metadata?.namespace ?? ""}/${r.object.metadata?.name}`));
+    const present = new Set(objects.map((r) => `${String(kindOf(r.object))}/${namespaceOf(r.object) ?? ""}/${String(nameOf(r.object))}`));
     for (const { object, sourceFile } of objects) {
         const add = (message: string) => problems.push({ file: sourceFile, object: describeObject(object), message });
-        const group = groupOf(object.apiVersion);
+        const apiVersion = apiVersionOf(object);
+        const group = groupOf(apiVersion);
         if (!group.endsWith(".toolkit.fluxcd.io")) continue;
-        const ga = FLUX_GA_API_VERSIONS[`${group}/${object.kind}`];
-        if (ga && object.apiVersion !== ga) add(`apiVersion ${object.apiVersion} is not the GA API: use ${ga}`);
-        const namespace = object.metadata?.namespace ?? "";
-        const spec = object.spec ?? {};
+        const ga = FLUX_GA_API_VERSIONS[`${group}/${String(kindOf(object))}`];
+        if (ga && apiVersion !== ga) add(`apiVersion ${String(apiVersion)} is not the GA API: use ${ga}`);
+        const namespace = namespaceOf(object) ?? "";
+        const spec = specOf(object);
         if (object.kind === "HelmRelease") {
-            const ref = spec.chart?.spec?.sourceRef ?? spec.chartRef;
-            if (!ref) add("neither spec.chart.spec.sourceRef nor spec.chartRef is set");
-            else if (!present.has(`${ref.kind}/${ref.namespace ?? namespace}/${ref.name}`)) {
-                add(`the chart source ${ref.kind} ${ref.namespace ?? namespace}/${ref.name} is not declared in this environment`);
+            const chartSource = chartSourceOf(spec);
+            const ref = recordOrEmpty(chartSource);
+            const [refKind, refNamespace, refName] = [String(scalarText(ref.kind)), scalarText(ref.namespace) ?? namespace, String(scalarText(ref.name))];
+            if (!chartSource) add("neither spec.chart.spec.sourceRef nor spec.chartRef is set");
+            else if (!present.has(`${refKind}/${refNamespace}/${refName}`)) {
+                add(`the chart source ${refKind} ${refNamespace}/${refName} is not declared in this environment`);
             }
         }
     }
@@ -343,13 +359,16 @@ export function checkFluxPilotObjects(objects: readonly RenderedObject[]): GitOp
     const problems: GitOpsProblem[] = [];
     for (const { object, sourceFile } of objects) {
         const add = (message: string) => problems.push({ file: sourceFile, object: describeObject(object), rule: "fluxpilot", message });
-        const group = groupOf(object.apiVersion);
+        const apiVersion = apiVersionOf(object);
+        const group = groupOf(apiVersion);
         if (!group.endsWith(".toolkit.fluxcd.io")) continue;
-        if (!FLUX_GA_API_VERSIONS[`${group}/${object.kind}`]) add(`${object.apiVersion} ${object.kind} is not a Flux kind this repository uses`);
-        const namespace = object.metadata?.namespace ?? "";
-        const spec = object.spec ?? {};
-        if (object.kind === "Kustomization" && spec.sourceRef?.namespace && spec.sourceRef.namespace !== namespace) {
-            add(`spec.sourceRef points into namespace ${spec.sourceRef.namespace}; Flux runs with --no-cross-namespace-refs=true`);
+        const kind = String(kindOf(object));
+        if (!FLUX_GA_API_VERSIONS[`${group}/${kind}`]) add(`${String(apiVersion)} ${kind} is not a Flux kind this repository uses`);
+        const namespace = namespaceOf(object) ?? "";
+        const spec = specOf(object);
+        const sourceNamespace = scalarText(recordOrEmpty(spec.sourceRef).namespace);
+        if (object.kind === "Kustomization" && sourceNamespace && sourceNamespace !== namespace) {
+            add(`spec.sourceRef points into namespace ${sourceNamespace}; Flux runs with --no-cross-namespace-refs=true`);
         }
         if (object.kind === "HelmRelease") {
             if (spec.serviceAccountName !== "helm-controller") {
@@ -357,9 +376,12 @@ export function checkFluxPilotObjects(objects: readonly RenderedObject[]): GitOp
                     `spec.serviceAccountName is ${JSON.stringify(spec.serviceAccountName)}: set it to helm-controller; staging and prod run Flux with --default-service-account=default`,
                 );
             }
-            const ref = spec.chart?.spec?.sourceRef ?? spec.chartRef;
-            if (ref?.namespace && ref.namespace !== namespace) {
-                add(`the chart source ${ref.kind}/${ref.name} is in namespace ${ref.namespace}; keep it in ${namespace} (--no-cross-namespace-refs=true)`);
+            const ref = recordOrEmpty(chartSourceOf(spec));
+            const refNamespace = scalarText(ref.namespace);
+            if (refNamespace && refNamespace !== namespace) {
+                add(
+                    `the chart source ${String(scalarText(ref.kind))}/${String(scalarText(ref.name))} is in namespace ${refNamespace}; keep it in ${namespace} (--no-cross-namespace-refs=true)`,
+                );
             }
         }
     }

@@ -2,9 +2,10 @@
  * Checks over everything an environment applies, whatever its kind: one owner per object name,
  * and no `latest` tag anywhere (images, Helm values, kustomize image overrides).
  */
+import { scalarText } from "../core/guards";
 import { RenderedObject } from "./kustomize";
 import { GitOpsProblem } from "./problems";
-import { describeObject } from "./yaml";
+import { apiVersionOf, describeObject, metadataOf } from "./yaml";
 import { groupOf } from "./flux";
 
 export interface OwnedObject extends RenderedObject {
@@ -22,7 +23,8 @@ export function checkUniqueNames(objects: readonly OwnedObject[]): GitOpsProblem
     const problems: GitOpsProblem[] = [];
     for (const current of objects) {
         const { object } = current;
-        const id = `${groupOf(object.apiVersion)}/${object.kind}/${object.metadata?.namespace ?? ""}/${object.metadata?.name}`;
+        const metadata = metadataOf(object);
+        const id = `${groupOf(apiVersionOf(object))}/${String(object.kind)}/${scalarText(metadata.namespace) ?? ""}/${String(metadata.name)}`;
         const first = seen.get(id);
         if (!first) {
             seen.set(id, current);

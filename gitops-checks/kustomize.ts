@@ -13,6 +13,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
+import { arrayOrEmpty, isRecord, recordOrEmpty, stringOr } from "../core/guards";
 import { GitOpsError, GitOpsProblem } from "./problems";
 import { KubeObject, parseYamlDocuments } from "./yaml";
 
@@ -68,9 +69,10 @@ export interface FluxBuildOverlay {
 const OVERLAY_FIELDS = ["targetNamespace", "namePrefix", "nameSuffix", "patches", "images", "components"] as const;
 
 /** The overlay fields a Flux Kustomization spec sets (an empty object when none). */
-export function overlayOf(spec: Record<string, any> | undefined): FluxBuildOverlay {
+export function overlayOf(spec: unknown): FluxBuildOverlay {
+    const fields = recordOrEmpty(spec);
     const overlay: Record<string, unknown> = {};
-    for (const field of OVERLAY_FIELDS) if (spec?.[field] !== undefined) overlay[field] = spec[field];
+    for (const field of OVERLAY_FIELDS) if (fields[field] !== undefined) overlay[field] = fields[field];
     return overlay;
 }
 
@@ -165,7 +167,7 @@ export class KustomizeBuilder {
         const original = existing ? fs.readFileSync(existing, "utf8") : undefined;
         const target = existing ?? path.join(scratchDir, "kustomization.yaml");
         const problems: GitOpsProblem[] = [];
-        const kustomization: Record<string, any> = original !== undefined ? (YAML.parse(original) ?? {}) : generateKustomization(scratchDir);
+        const kustomization = original !== undefined ? recordOrEmpty(YAML.parse(original)) : generateKustomization(scratchDir);
         applyOverlay(kustomization, overlay, scratchDir, dir, problems);
         if (problems.length > 0) throw new GitOpsError(`cannot build ${dir}`, problems);
         fs.writeFileSync(target, YAML.stringify(kustomization));
@@ -214,7 +216,7 @@ export class KustomizeBuilder {
             }
             const parsed = parseYamlDocuments(run.stdout, `kustomize build ${dir}`);
             if (parsed.problems.length > 0) throw new GitOpsError(`kustomize build of ${dir} gave bad YAML`, parsed.problems);
-            const objects = parsed.documents.map((document) => this.withOrigin(document as KubeObject, wrapper, dir, base));
+            const objects = parsed.documents.map((document) => this.withOrigin(recordOrEmpty(document), wrapper, dir, base));
             return { dir, objects };
         } finally {
             fs.rmSync(wrapper, { recursive: true, force: true });
@@ -222,18 +224,19 @@ export class KustomizeBuilder {
     }
 
     private withOrigin(object: KubeObject, wrapper: string, dir: string, base: string): RenderedObject {
-        const annotations = object.metadata?.annotations as Record<string, string> | undefined;
+        const metadata = recordOrEmpty(object.metadata);
+        const annotations = isRecord(metadata.annotations) ? metadata.annotations : undefined;
         const origin = annotations?.[ORIGIN_ANNOTATION];
         let sourceFile = dir;
-        if (annotations && origin !== undefined) {
-            const originPath = (YAML.parse(origin) as { path?: string } | null)?.path;
+        if (annotations && typeof origin === "string") {
+            const originPath = stringOr(recordOrEmpty(YAML.parse(origin)).path);
             if (originPath) {
                 const file = path.relative(base, path.resolve(wrapper, originPath)) || ".";
                 const inside = dir === "." || file.startsWith(dir + path.sep);
                 sourceFile = inside ? file : `${file} via ${dir}`;
             }
             delete annotations[ORIGIN_ANNOTATION];
-            if (Object.keys(annotations).length === 0) delete object.metadata!.annotations;
+            if (Object.keys(annotations).length === 0) delete metadata.annotations;
         }
         return { object, sourceFile };
     }
@@ -249,7 +252,7 @@ export class KustomizeBuilder {
  * every .yaml/.yml file below it, except that a sub-directory holding a kustomization file is
  * listed as a directory and not descended into. An empty directory gets a placeholder namespace.
  */
-export function generateKustomization(dir: string): Record<string, any> {
+export function generateKustomization(dir: string): Record<string, unknown> {
     const resources: string[] = [];
     const walk = (current: string): void => {
         for (const entry of fs.readdirSync(current, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
@@ -263,18 +266,18 @@ export function generateKustomization(dir: string): Record<string, any> {
         }
     };
     walk(dir);
-    const generated: Record<string, any> = { apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization" };
+    const generated: Record<string, unknown> = { apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization" };
     if (resources.length > 0) generated.resources = resources;
     else generated.namespace = "_placeholder";
     return generated;
 }
 
 /** Writes a Flux Kustomization's overlay fields into `kustomization`, as GenerateManifest does. */
-function applyOverlay(kustomization: Record<string, any>, overlay: FluxBuildOverlay, absolute: string, dir: string, problems: GitOpsProblem[]): void {
+function applyOverlay(kustomization: Record<string, unknown>, overlay: FluxBuildOverlay, absolute: string, dir: string, problems: GitOpsProblem[]): void {
     if (overlay.targetNamespace !== undefined) kustomization.namespace = overlay.targetNamespace;
     if (overlay.namePrefix !== undefined) kustomization.namePrefix = overlay.namePrefix;
     if (overlay.nameSuffix !== undefined) kustomization.nameSuffix = overlay.nameSuffix;
-    if (overlay.patches?.length) kustomization.patches = [...(kustomization.patches ?? []), ...overlay.patches];
+    if (overlay.patches?.length) kustomization.patches = [...arrayOrEmpty(kustomization.patches), ...overlay.patches];
     for (const component of overlay.components ?? []) {
         if (path.isAbsolute(component) || /^[a-z]+:\/\//.test(component)) {
             problems.push({ file: dir, message: `spec.components entry "${component}" must be a local path relative to spec.path` });
@@ -284,11 +287,11 @@ function applyOverlay(kustomization: Record<string, any>, overlay: FluxBuildOver
             problems.push({ file: dir, message: `spec.components entry "${component}" does not exist under ${dir}` });
             continue;
         }
-        kustomization.components = [...(kustomization.components ?? []), component];
+        kustomization.components = [...arrayOrEmpty(kustomization.components), component];
     }
     for (const image of overlay.images ?? []) {
-        const images: Record<string, any>[] = (kustomization.images ??= []);
-        const same = images.find((i) => i.name === image.name);
+        const images = listField(kustomization, "images");
+        const same = images.filter(isRecord).find((i) => i.name === image.name);
         if (!same) {
             images.push({ ...image });
             continue;
@@ -301,6 +304,15 @@ function applyOverlay(kustomization: Record<string, any>, overlay: FluxBuildOver
             for (const k of ["newTag", "digest"]) if (same[k] === undefined) delete same[k];
         }
     }
+}
+
+/** The list under `field`, created empty when the field is missing, so that it can be appended to. */
+function listField(record: Record<string, unknown>, field: string): unknown[] {
+    const value = record[field];
+    if (Array.isArray(value)) return value as unknown[];
+    const list: unknown[] = [];
+    record[field] = list;
+    return list;
 }
 
 /**

@@ -9,7 +9,7 @@
 import { BOOTSTRAP_NAMESPACE } from "./flux";
 import { GitOpsProblem } from "./problems";
 import type { RenderedEnvironment } from "./render";
-import { describeObject } from "./yaml";
+import { describeObject, metadataOf } from "./yaml";
 import { recordOrEmpty } from "../core/guards";
 
 /** Namespaces Kubernetes creates, plus the one the Flux bootstrap creates. */
@@ -20,7 +20,7 @@ export function checkNamespacesExist(rendered: RenderedEnvironment): GitOpsProbl
     const created = new Map(
         rendered.kustomizations.map((k) => [
             k.name,
-            new Set(k.objects.filter((o) => o.object.kind === "Namespace" && o.object.apiVersion === "v1").map((o) => String(o.object.metadata?.name))),
+            new Set(k.objects.filter((o) => o.object.kind === "Namespace" && o.object.apiVersion === "v1").map((o) => String(metadataOf(o.object).name))),
         ]),
     );
     const dependsOn = new Map(rendered.entry.kustomizations.map((k) => [k.name, k.dependsOn.map((d) => d.name)]));
@@ -36,7 +36,7 @@ export function checkNamespacesExist(rendered: RenderedEnvironment): GitOpsProbl
         const available = new Set(PREEXISTING_NAMESPACES);
         for (const source of [root.name, ...reachable(k.name)]) for (const ns of created.get(source) ?? []) available.add(ns);
         for (const { object, sourceFile } of k.objects) {
-            const uses: [string, unknown][] = [["metadata.namespace", object.metadata?.namespace]];
+            const uses: [string, unknown][] = [["metadata.namespace", metadataOf(object).namespace]];
             // helm-controller creates the target namespace itself when asked to (install.createNamespace).
             let createdByHelm: unknown;
             if (object.kind === "HelmRelease") {

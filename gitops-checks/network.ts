@@ -5,28 +5,33 @@
  * passes every schema and workload rule. Kubelet probes need no allow: traffic from the pod's
  * own node is always admitted.
  */
+import { arrayOrEmpty, recordOrEmpty } from "../core/guards";
 import { RenderedObject } from "./kustomize";
 import { GitOpsProblem } from "./problems";
 import { findWorkloads, labelSelectorMatches, selectingObjects } from "./workload-rules";
-import { describeObject, KubeObject } from "./yaml";
+import { describeObject, KubeObject, metadataOf, namespaceOf, specOf } from "./yaml";
 
 const DNS_NAMESPACE_LABELS = { "kubernetes.io/metadata.name": "kube-system" };
 const DNS_POD_LABELS = { "k8s-app": "kube-dns" };
 
 function restrictsEgress(policy: KubeObject): boolean {
-    const spec = policy.spec ?? {};
-    return Array.isArray(spec.policyTypes) ? spec.policyTypes.includes("Egress") : spec.egress !== undefined;
+    const spec = specOf(policy);
+    return Array.isArray(spec.policyTypes) ? arrayOrEmpty(spec.policyTypes).includes("Egress") : spec.egress !== undefined;
 }
 
 /** Whether one egress rule admits DNS over `protocol` to the cluster DNS pods. */
-function ruleAllowsDns(rule: any, protocol: "UDP" | "TCP", policyNamespace: string | undefined): boolean {
-    const ports: any[] = rule?.ports ?? [];
-    const portOk = ports.length === 0 || ports.some((p) => (p.protocol ?? "TCP") === protocol && (p.port === undefined || p.port === 53));
+function ruleAllowsDns(rule: unknown, protocol: "UDP" | "TCP", policyNamespace: string | undefined): boolean {
+    const { ports, to } = recordOrEmpty(rule);
+    const portList = arrayOrEmpty(ports).map(recordOrEmpty);
+    const portOk = portList.length === 0 || portList.some((p) => (p.protocol ?? "TCP") === protocol && (p.port === undefined || p.port === 53));
     if (!portOk) return false;
-    const peers: any[] = rule?.to ?? [];
+    const peers = arrayOrEmpty(to).map(recordOrEmpty);
     if (peers.length === 0) return true;
     return peers.some((peer) => {
-        if (peer.ipBlock) return peer.ipBlock.cidr === "0.0.0.0/0" && (peer.ipBlock.except ?? []).length === 0;
+        if (peer.ipBlock) {
+            const block = recordOrEmpty(peer.ipBlock);
+            return block.cidr === "0.0.0.0/0" && arrayOrEmpty(block.except).length === 0;
+        }
         // A peer without namespaceSelector means the policy's own namespace.
         const namespaceOk = peer.namespaceSelector
             ? labelSelectorMatches(peer.namespaceSelector, DNS_NAMESPACE_LABELS)
@@ -40,16 +45,16 @@ function ruleAllowsDns(rule: any, protocol: "UDP" | "TCP", policyNamespace: stri
 export function checkDnsEgress(objects: readonly RenderedObject[]): GitOpsProblem[] {
     const problems: GitOpsProblem[] = [];
     for (const w of findWorkloads(objects)) {
-        const restricting = selectingObjects(objects, "NetworkPolicy", (p) => p.spec?.podSelector, w).filter(restrictsEgress);
+        const restricting = selectingObjects(objects, "NetworkPolicy", (p) => specOf(p).podSelector, w).filter(restrictsEgress);
         if (restricting.length === 0) continue;
         const missing = (["UDP", "TCP"] as const).filter(
-            (protocol) => !restricting.some((p) => (p.spec?.egress ?? []).some((rule: any) => ruleAllowsDns(rule, protocol, p.metadata?.namespace))),
+            (protocol) => !restricting.some((p) => arrayOrEmpty(specOf(p).egress).some((rule) => ruleAllowsDns(rule, protocol, namespaceOf(p)))),
         );
         if (missing.length > 0) {
             problems.push({
                 file: w.rendered.sourceFile,
                 object: describeObject(w.rendered.object),
-                message: `NetworkPolicies ${restricting.map((p) => p.metadata?.name).join(", ")} restrict its egress but allow no DNS over ${missing.join(" and ")} port 53 to the cluster DNS (namespace kube-system, pods k8s-app=kube-dns): every name lookup would fail`,
+                message: `NetworkPolicies ${restricting.map((p) => metadataOf(p).name).join(", ")} restrict its egress but allow no DNS over ${missing.join(" and ")} port 53 to the cluster DNS (namespace kube-system, pods k8s-app=kube-dns): every name lookup would fail`,
             });
         }
     }

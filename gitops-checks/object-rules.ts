@@ -5,10 +5,11 @@
  * reported under the public id it mirrors when there is one (kube-score, checkov, Polaris), else
  * under a name of its own.
  */
+import { arrayOrEmpty, isRecord, recordOrEmpty, scalarText } from "../core/guards";
 import { RenderedObject } from "./kustomize";
 import { GitOpsProblem } from "./problems";
 import { findWorkloads, labelSelectorMatches, Workload } from "./workload-rules";
-import { describeObject, KubeObject } from "./yaml";
+import { describeObject, KubeObject, metadataOf, namespaceOf, specOf } from "./yaml";
 
 export interface ObjectRuleOptions {
     /** The Service types this environment allows; undefined allows all. */
@@ -30,17 +31,19 @@ function problem(rendered: RenderedObject, rule: string, message: string): GitOp
     return { file: rendered.sourceFile, object: describeObject(rendered.object), rule, message };
 }
 
-function namespaceOf(object: KubeObject): string | undefined {
-    return object.metadata?.namespace ?? undefined;
-}
-
 function workloadKey(w: Workload): string {
     return `${w.kind} ${w.namespace ?? "default"}/${w.name}`;
 }
 
 /** The pods' containers of every kind: init, ephemeral and regular. */
-function containersOf(podSpec: Record<string, any>): Record<string, any>[] {
-    return ["initContainers", "containers", "ephemeralContainers"].flatMap((field) => (Array.isArray(podSpec[field]) ? podSpec[field] : []));
+function containersOf(podSpec: Record<string, unknown>): Record<string, unknown>[] {
+    return ["initContainers", "containers", "ephemeralContainers"].flatMap((field) => arrayOrEmpty(podSpec[field])).filter(isRecord);
+}
+
+/** spec.type of a Service as text: ClusterIP when unset, as the API server defaults it. */
+function serviceTypeOf(object: KubeObject): string {
+    const type = specOf(object).type ?? "ClusterIP";
+    return scalarText(type) ?? JSON.stringify(type);
 }
 
 // An env var name that says it carries a credential.
@@ -62,13 +65,13 @@ export const OBJECT_RULES: readonly ObjectRule[] = [
             const workloads = findWorkloads(objects);
             return objects
                 .filter(({ object }) => object.kind === "Service" && object.apiVersion === "v1")
-                .filter(({ object }) => object.spec?.type !== "ExternalName" && object.spec?.selector && Object.keys(object.spec.selector).length > 0)
-                .filter(({ object }) => !workloads.some((w) => w.namespace === namespaceOf(object) && labelSelectorMatches({ matchLabels: object.spec.selector }, w.podLabels)))
+                .filter(({ object }) => specOf(object).type !== "ExternalName" && Object.keys(recordOrEmpty(specOf(object).selector)).length > 0)
+                .filter(({ object }) => !workloads.some((w) => w.namespace === namespaceOf(object) && labelSelectorMatches({ matchLabels: specOf(object).selector }, w.podLabels)))
                 .map((r) =>
                     problem(
                         r,
                         "service-targets-pod",
-                        `spec.selector ${JSON.stringify(r.object.spec.selector)} matches the pods of no workload in namespace ${namespaceOf(r.object) ?? "default"}: fix the selector or the pod template's labels`,
+                        `spec.selector ${JSON.stringify(specOf(r.object).selector)} matches the pods of no workload in namespace ${namespaceOf(r.object) ?? "default"}: fix the selector or the pod template's labels`,
                     ),
                 );
         },
@@ -81,15 +84,15 @@ export const OBJECT_RULES: readonly ObjectRule[] = [
             return objects
                 .filter(({ object }) => object.kind === "HorizontalPodAutoscaler")
                 .filter(({ object }) => {
-                    const target = object.spec?.scaleTargetRef ?? {};
+                    const target = recordOrEmpty(specOf(object).scaleTargetRef);
                     return !workloads.some((w) => w.kind === target.kind && w.name === target.name && w.namespace === namespaceOf(object));
                 })
                 .map((r) => {
-                    const target = r.object.spec?.scaleTargetRef ?? {};
+                    const target = recordOrEmpty(specOf(r.object).scaleTargetRef);
                     return problem(
                         r,
                         "horizontalpodautoscaler-has-target",
-                        `spec.scaleTargetRef ${target.kind} ${target.name} is not in this render's namespace ${namespaceOf(r.object) ?? "default"}: name a workload that exists`,
+                        `spec.scaleTargetRef ${String(target.kind)} ${String(target.name)} is not in this render's namespace ${namespaceOf(r.object) ?? "default"}: name a workload that exists`,
                     );
                 });
         },
@@ -101,12 +104,12 @@ export const OBJECT_RULES: readonly ObjectRule[] = [
             const workloads = findWorkloads(objects);
             return objects
                 .filter(({ object }) => object.kind === "PodDisruptionBudget")
-                .filter(({ object }) => !workloads.some((w) => w.namespace === namespaceOf(object) && labelSelectorMatches(object.spec?.selector ?? {}, w.podLabels)))
+                .filter(({ object }) => !workloads.some((w) => w.namespace === namespaceOf(object) && labelSelectorMatches(specOf(object).selector ?? {}, w.podLabels)))
                 .map((r) =>
                     problem(
                         r,
                         "poddisruptionbudget-has-target",
-                        `spec.selector ${JSON.stringify(r.object.spec?.selector ?? {})} matches the pods of no workload in namespace ${namespaceOf(r.object) ?? "default"}: fix the selector`,
+                        `spec.selector ${JSON.stringify(specOf(r.object).selector ?? {})} matches the pods of no workload in namespace ${namespaceOf(r.object) ?? "default"}: fix the selector`,
                     ),
                 );
         },
@@ -118,7 +121,7 @@ export const OBJECT_RULES: readonly ObjectRule[] = [
             // SOPS-encrypted files carry a top-level `sops` block; kustomize-controller decrypts them.
             return objects
                 .filter(({ object }) => object.kind === "Secret" && object.apiVersion === "v1" && object.sops === undefined)
-                .filter(({ object }) => Object.keys(object.data ?? {}).length + Object.keys(object.stringData ?? {}).length > 0)
+                .filter(({ object }) => Object.keys(recordOrEmpty(object.data)).length + Object.keys(recordOrEmpty(object.stringData)).length > 0)
                 .map((r) =>
                     problem(
                         r,
@@ -139,10 +142,11 @@ export const OBJECT_RULES: readonly ObjectRule[] = [
                 if (allowed.has(workloadKey(w))) continue;
                 const uses: string[] = [];
                 for (const field of ["hostNetwork", "hostPID", "hostIPC"]) if (w.podSpec[field] === true) uses.push(field);
-                for (const volume of Array.isArray(w.podSpec.volumes) ? w.podSpec.volumes : [])
-                    if (volume?.hostPath) uses.push(`hostPath volume ${volume.name} (${volume.hostPath.path})`);
+                for (const volume of arrayOrEmpty(w.podSpec.volumes).map(recordOrEmpty))
+                    if (volume.hostPath) uses.push(`hostPath volume ${String(volume.name)} (${String(recordOrEmpty(volume.hostPath).path)})`);
                 for (const c of containersOf(w.podSpec))
-                    for (const port of Array.isArray(c.ports) ? c.ports : []) if (port?.hostPort) uses.push(`hostPort ${port.hostPort} on container ${c.name}`);
+                    for (const port of arrayOrEmpty(c.ports).map(recordOrEmpty))
+                        if (port.hostPort) uses.push(`hostPort ${scalarText(port.hostPort)} on container ${String(c.name)}`);
                 if (uses.length > 0) {
                     problems.push(
                         problem(
@@ -163,15 +167,15 @@ export const OBJECT_RULES: readonly ObjectRule[] = [
             const problems: GitOpsProblem[] = [];
             for (const w of findWorkloads(objects)) {
                 for (const c of containersOf(w.podSpec)) {
-                    for (const env of Array.isArray(c.env) ? c.env : []) {
-                        if (typeof env?.value !== "string" || PLACEHOLDER.test(env.value.trim())) continue;
+                    for (const env of arrayOrEmpty(c.env).map(recordOrEmpty)) {
+                        if (typeof env.value !== "string" || PLACEHOLDER.test(env.value.trim())) continue;
                         if (CREDENTIAL_NAME.test(String(env.name)) || CREDENTIAL_VALUE.test(env.value)) {
                             // The value itself is never printed.
                             problems.push(
                                 problem(
                                     w.rendered,
                                     "no-inline-credential",
-                                    `container ${c.name} env ${env.name} holds a credential-looking value inline: move it to a Secret and use valueFrom.secretKeyRef`,
+                                    `container ${String(c.name)} env ${String(env.name)} holds a credential-looking value inline: move it to a Secret and use valueFrom.secretKeyRef`,
                                 ),
                             );
                         }
@@ -187,35 +191,35 @@ export const OBJECT_RULES: readonly ObjectRule[] = [
         check(objects) {
             const problems: GitOpsProblem[] = [];
             const find = (kind: string, namespace: string | undefined, name: string) =>
-                objects.find(({ object }) => object.kind === kind && object.metadata?.name === name && namespaceOf(object) === namespace);
+                objects.find(({ object }) => object.kind === kind && metadataOf(object).name === name && namespaceOf(object) === namespace);
             for (const r of objects) {
                 const { object } = r;
-                const spec = object.spec ?? {};
+                const spec = specOf(object);
                 if (object.kind === "HelmRelease") {
-                    const chart = spec.chart?.spec;
-                    if (chart && !EXACT_SEMVER.test(String(chart.version ?? ""))) {
-                        problems.push(
-                            problem(r, "exact-artifact-version", `spec.chart.spec.version is ${JSON.stringify(chart.version)}: pin an exact chart version (e.g. "1.2.3")`),
-                        );
+                    const chart = recordOrEmpty(spec.chart).spec;
+                    const version = recordOrEmpty(chart).version;
+                    if (chart && !EXACT_SEMVER.test(scalarText(version) ?? "")) {
+                        problems.push(problem(r, "exact-artifact-version", `spec.chart.spec.version is ${JSON.stringify(version)}: pin an exact chart version (e.g. "1.2.3")`));
                     }
-                    const ref = spec.chartRef;
-                    if (ref?.kind === "OCIRepository") {
-                        const oci = find("OCIRepository", ref.namespace ?? namespaceOf(object), String(ref.name));
+                    const ref = recordOrEmpty(spec.chartRef);
+                    if (ref.kind === "OCIRepository") {
+                        const refNamespace = scalarText(ref.namespace) ?? namespaceOf(object);
+                        const oci = find("OCIRepository", refNamespace, String(ref.name));
                         if (!oci)
                             problems.push(
                                 problem(
                                     r,
                                     "exact-artifact-version",
-                                    `spec.chartRef names OCIRepository ${ref.namespace ?? namespaceOf(object)}/${ref.name}, which is not in this render: declare it`,
+                                    `spec.chartRef names OCIRepository ${String(refNamespace)}/${String(ref.name)}, which is not in this render: declare it`,
                                 ),
                             );
                     }
                 }
-                if (object.kind === "HelmChart" && !EXACT_SEMVER.test(String(spec.version ?? ""))) {
+                if (object.kind === "HelmChart" && !EXACT_SEMVER.test(scalarText(spec.version) ?? "")) {
                     problems.push(problem(r, "exact-artifact-version", `spec.version is ${JSON.stringify(spec.version)}: pin an exact chart version`));
                 }
                 if (object.kind === "OCIRepository") {
-                    const ref = spec.ref ?? {};
+                    const ref = recordOrEmpty(spec.ref);
                     const pinned =
                         typeof ref.digest === "string" ||
                         (typeof ref.semver === "string" && EXACT_SEMVER.test(ref.semver)) ||
@@ -225,7 +229,7 @@ export const OBJECT_RULES: readonly ObjectRule[] = [
                             problem(
                                 r,
                                 "exact-artifact-version",
-                                `spec.ref is ${JSON.stringify(ref)}: pin it with an exact ref.semver ("1.2.3"), a ref.tag other than latest, or a ref.digest, so every cluster gets the same artifact`,
+                                `spec.ref is ${JSON.stringify(spec.ref ?? {})}: pin it with an exact ref.semver ("1.2.3"), a ref.tag other than latest, or a ref.digest, so every cluster gets the same artifact`,
                             ),
                         );
                     }
@@ -241,12 +245,12 @@ export const OBJECT_RULES: readonly ObjectRule[] = [
             const allowed = options.serviceTypes;
             if (!allowed) return [];
             return objects
-                .filter(({ object }) => object.kind === "Service" && object.apiVersion === "v1" && !allowed.includes(object.spec?.type ?? "ClusterIP"))
+                .filter(({ object }) => object.kind === "Service" && object.apiVersion === "v1" && !allowed.includes(serviceTypeOf(object)))
                 .map((r) =>
                     problem(
                         r,
                         "service-type-policy",
-                        `spec.type ${r.object.spec?.type ?? "ClusterIP"} is not allowed in ${options.environment ?? "this environment"} (allowed: ${allowed.join(", ")} in flux-checks.yaml serviceTypes): use an allowed type or change the policy`,
+                        `spec.type ${serviceTypeOf(r.object)} is not allowed in ${options.environment ?? "this environment"} (allowed: ${allowed.join(", ")} in flux-checks.yaml serviceTypes): use an allowed type or change the policy`,
                     ),
                 );
         },

@@ -15,9 +15,10 @@
  * offline plan (plan-facts.ts), then values given to the checker.
  */
 import * as YAML from "yaml";
+import { arrayOrEmpty, isRecord, recordOrEmpty } from "../core/guards";
 import { RenderedObject } from "./kustomize";
 import { GitOpsProblem } from "./problems";
-import { describeObject, KubeObject } from "./yaml";
+import { describeObject, KubeObject, metadataOf, namespaceOf, specOf } from "./yaml";
 
 export const SUBSTITUTE_KEY = "kustomize.toolkit.fluxcd.io/substitute";
 const VARIABLE_NAME = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
@@ -36,12 +37,12 @@ export function renderedSource(objects: readonly RenderedObject[]): Substitution
         name: "the render",
         lookup(kind, namespace, name) {
             const found = objects.find(
-                ({ object }) => object.kind === kind && object.apiVersion === "v1" && object.metadata?.name === name && (object.metadata?.namespace ?? "default") === namespace,
+                ({ object }) => object.kind === kind && object.apiVersion === "v1" && metadataOf(object).name === name && (metadataOf(object).namespace ?? "default") === namespace,
             )?.object;
             if (!found) return undefined;
             if (kind === "ConfigMap") return stringValues(found.data);
             const decoded: Record<string, string> = {};
-            for (const [k, v] of Object.entries(found.data ?? {})) decoded[k] = Buffer.from(String(v), "base64").toString("utf8");
+            for (const [k, v] of Object.entries(recordOrEmpty(found.data))) decoded[k] = Buffer.from(String(v), "base64").toString("utf8");
             return { ...decoded, ...stringValues(found.stringData) };
         },
     };
@@ -60,13 +61,13 @@ function stringValues(data: unknown): Record<string, string> {
 
 /** The variables a Flux Kustomization's postBuild gives, and the problems finding them. */
 export function loadVariables(kustomization: KubeObject, sources: readonly SubstitutionSource[], file: string): { vars: Map<string, string>; problems: GitOpsProblem[] } {
-    const postBuild = kustomization.spec?.postBuild ?? {};
-    const namespace = kustomization.metadata?.namespace ?? "default";
+    const postBuild = recordOrEmpty(specOf(kustomization).postBuild);
+    const namespace = namespaceOf(kustomization) ?? "default";
     const vars = new Map<string, string>();
     const problems: GitOpsProblem[] = [];
     const where = { file, object: describeObject(kustomization), rule: "postBuild" };
-    for (const ref of Array.isArray(postBuild.substituteFrom) ? postBuild.substituteFrom : []) {
-        const kind = ref?.kind;
+    for (const ref of arrayOrEmpty(postBuild.substituteFrom).map(recordOrEmpty)) {
+        const kind = ref.kind;
         if (kind !== "ConfigMap" && kind !== "Secret") {
             problems.push({ ...where, message: `spec.postBuild.substituteFrom kind ${JSON.stringify(kind)}: use ConfigMap or Secret` });
             continue;
@@ -76,13 +77,13 @@ export function loadVariables(kustomization: KubeObject, sources: readonly Subst
             if (ref.optional === true) continue;
             problems.push({
                 ...where,
-                message: `spec.postBuild.substituteFrom ${kind} ${namespace}/${ref.name} is neither in the render nor among the values given (${sources.map((s) => s.name).join(", ")}): add it, give its values to the checker, or mark it optional: true`,
+                message: `spec.postBuild.substituteFrom ${kind} ${namespace}/${String(ref.name)} is neither in the render nor among the values given (${sources.map((s) => s.name).join(", ")}): add it, give its values to the checker, or mark it optional: true`,
             });
             continue;
         }
         for (const [k, v] of Object.entries(data)) vars.set(k, v.replace(/\n/g, ""));
     }
-    for (const [k, v] of Object.entries(postBuild.substitute ?? {})) vars.set(k, String(v).replace(/\n/g, ""));
+    for (const [k, v] of Object.entries(recordOrEmpty(postBuild.substitute))) vars.set(k, String(v).replace(/\n/g, ""));
     for (const name of vars.keys()) {
         if (!VARIABLE_NAME.test(name)) problems.push({ ...where, message: `variable name "${name}" is invalid: it must match ${VARIABLE_NAME.source}` });
     }
@@ -116,7 +117,8 @@ export function substitute(text: string, vars: ReadonlyMap<string, string>): { t
 }
 
 function disabled(object: KubeObject): boolean {
-    return object.metadata?.labels?.[SUBSTITUTE_KEY] === "disabled" || object.metadata?.annotations?.[SUBSTITUTE_KEY] === "disabled";
+    const metadata = metadataOf(object);
+    return recordOrEmpty(metadata.labels)[SUBSTITUTE_KEY] === "disabled" || recordOrEmpty(metadata.annotations)[SUBSTITUTE_KEY] === "disabled";
 }
 
 /**
@@ -130,7 +132,7 @@ export function applyPostBuild(
     sources: readonly SubstitutionSource[],
     file: string,
 ): { objects: RenderedObject[]; problems: GitOpsProblem[] } {
-    const spec = kustomization.spec ?? {};
+    const spec = specOf(kustomization);
     const problems: GitOpsProblem[] = [];
     let result = objects.map((o) => ({ ...o, object: structuredClone(o.object) }));
     if (spec.postBuild) {
@@ -149,7 +151,7 @@ export function applyPostBuild(
                     });
                 }
                 try {
-                    return { ...rendered, object: YAML.parse(text) as KubeObject };
+                    return { ...rendered, object: recordOrEmpty(YAML.parse(text)) };
                 } catch (error) {
                     // Flux fails the whole Kustomization here ("post build failed ... YAMLToJSON").
                     problems.push({
@@ -164,11 +166,12 @@ export function applyPostBuild(
         }
     }
     const common = spec.commonMetadata;
-    if (common) {
+    if (isRecord(common)) {
         for (const { object } of result) {
-            const metadata = (object.metadata ??= {});
-            if (common.labels) metadata.labels = { ...(metadata.labels ?? {}), ...common.labels };
-            if (common.annotations) metadata.annotations = { ...(metadata.annotations ?? {}), ...common.annotations };
+            if (!isRecord(object.metadata)) object.metadata = {};
+            const metadata = metadataOf(object);
+            if (common.labels) metadata.labels = { ...recordOrEmpty(metadata.labels), ...recordOrEmpty(common.labels) };
+            if (common.annotations) metadata.annotations = { ...recordOrEmpty(metadata.annotations), ...recordOrEmpty(common.annotations) };
         }
     }
     return { objects: result, problems };

@@ -13,9 +13,10 @@
  * the kind, so a new kind cannot slip through unnoticed.
  */
 import Ajv from "ajv";
+import { arrayOrEmpty, isRecord, recordOrEmpty } from "../core/guards";
 import { RenderedObject } from "./kustomize";
 import { GitOpsProblem } from "./problems";
-import { describeObject, KubeObject } from "./yaml";
+import { apiVersionOf, describeObject, KubeObject, metadataOf, specOf } from "./yaml";
 
 interface ModelClass {
     new (data: object): { validate(): void };
@@ -81,11 +82,11 @@ export type SchemaOutcome = "validated" | "identity-only" | "no-schema";
 export function crdSchemas(objects: readonly RenderedObject[]): Map<string, object> {
     const schemas = new Map<string, object>();
     for (const { object } of objects) {
-        if (object.kind !== "CustomResourceDefinition" || groupOf(object.apiVersion) !== "apiextensions.k8s.io") continue;
-        const spec = object.spec ?? {};
-        for (const version of Array.isArray(spec.versions) ? spec.versions : []) {
-            const schema = version?.schema?.openAPIV3Schema;
-            if (schema && version.served !== false) schemas.set(`${spec.group}/${version.name}/${spec.names?.kind}`, schema);
+        if (object.kind !== "CustomResourceDefinition" || groupOf(apiVersionOf(object)) !== "apiextensions.k8s.io") continue;
+        const spec = specOf(object);
+        for (const version of arrayOrEmpty(spec.versions).map(recordOrEmpty)) {
+            const schema = recordOrEmpty(version.schema).openAPIV3Schema;
+            if (isRecord(schema) && version.served !== false) schemas.set(`${String(spec.group)}/${String(version.name)}/${String(recordOrEmpty(spec.names).kind)}`, schema);
         }
     }
     return schemas;
@@ -113,13 +114,13 @@ export async function validateObject(
     crds: ReadonlyMap<string, object> = new Map(),
 ): Promise<{ outcome: SchemaOutcome; problems: GitOpsProblem[] }> {
     const where = { file: sourceFile, object: describeObject(object), rule: "schema" };
-    if (typeof object.apiVersion !== "string" || typeof object.kind !== "string" || typeof object.metadata?.name !== "string") {
+    if (typeof object.apiVersion !== "string" || typeof object.kind !== "string" || typeof metadataOf(object).name !== "string") {
         return { outcome: "validated", problems: [{ ...where, message: "apiVersion, kind and metadata.name are required" }] };
     }
     const id = `${object.apiVersion}/${object.kind}`;
     if (KINDS_WITHOUT_PUBLISHED_SCHEMA.has(id)) return { outcome: "identity-only", problems: [] };
-    const { apiVersion } = object;
-    const model = await findModel(apiVersion, object.kind);
+    const { apiVersion, kind } = object;
+    const model = await findModel(apiVersion, kind);
     if (!model) {
         const crd = crds.get(id);
         if (crd) {
@@ -135,7 +136,7 @@ export async function validateObject(
                 {
                     ...where,
                     severity: "warning",
-                    message: `no schema for ${object.apiVersion} ${object.kind}, so it is not validated: check the apiVersion and kind, add its CustomResourceDefinition to the render, or the model package that has it`,
+                    message: `no schema for ${apiVersion} ${kind}, so it is not validated: check the apiVersion and kind, add its CustomResourceDefinition to the render, or the model package that has it`,
                 },
             ],
         };
@@ -147,7 +148,7 @@ export async function validateObject(
         const messages = details?.length ? details.map((d) => `${d.instancePath || "/"} ${d.message}`) : [(error as Error).message];
         return {
             outcome: "validated",
-            problems: [...new Set(messages)].map((m) => ({ ...where, message: `does not match the ${apiVersion} ${object.kind} schema: ${m}` })),
+            problems: [...new Set(messages)].map((m) => ({ ...where, message: `does not match the ${apiVersion} ${kind} schema: ${m}` })),
         };
     }
     return { outcome: "validated", problems: [] };

@@ -4,16 +4,17 @@
  * Polaris) and is named after it, so a failure can be looked up; the same rules are enforced in
  * the clusters by the Kyverno ClusterPolicies under infrastructure/configs/base/kyverno-policies.
  */
+import { arrayOrEmpty, isRecord, recordOrEmpty, scalarText } from "../core/guards";
 import { RenderedObject } from "./kustomize";
 import { GitOpsProblem } from "./problems";
-import { describeObject, KubeObject } from "./yaml";
+import { apiVersionOf, describeObject, kindOf, KubeObject, namespaceOf, nameOf, specOf } from "./yaml";
 
 export interface Workload {
     rendered: RenderedObject;
     kind: string;
     namespace: string | undefined;
     name: string;
-    podSpec: Record<string, any>;
+    podSpec: Record<string, unknown>;
     podLabels: Record<string, string>;
     /** The HorizontalPodAutoscaler that scales this workload, if any. */
     hpa?: KubeObject;
@@ -48,17 +49,31 @@ const POD_TEMPLATE_PATH: Readonly<Record<string, readonly string[]>> = {
 /** Kinds that run a fixed set of replicas and so need disruption budgets (as kube-score). */
 const REPLICATED_KINDS = new Set(["Deployment", "StatefulSet"]);
 
-function dig(object: any, keys: readonly string[]): any {
-    return keys.reduce((value, k) => (value === undefined || value === null ? undefined : value[k]), object);
+function dig(object: unknown, keys: readonly string[]): unknown {
+    return keys.reduce<unknown>((value, k) => (isRecord(value) ? value[k] : undefined), object);
 }
 
 function sameNamespace(a: KubeObject, namespace: string | undefined): boolean {
-    return (a.metadata?.namespace ?? undefined) === namespace;
+    return namespaceOf(a) === namespace;
+}
+
+/** Label values as text, as the API server holds them (YAML may have parsed `tier: 1` as a number). */
+function labelsOf(value: unknown): Record<string, string> {
+    const labels: Record<string, string> = {};
+    for (const [k, v] of Object.entries(recordOrEmpty(value))) {
+        const text = scalarText(v);
+        if (text !== undefined) labels[k] = text;
+    }
+    return labels;
+}
+
+function numberOr(value: unknown, fallback: number): number {
+    return typeof value === "number" ? value : fallback;
 }
 
 /** The objects of `kind` in the workload's namespace whose selector (`selectorOf`) selects its pods. */
 export function selectingObjects(objects: readonly RenderedObject[], kind: string, selectorOf: (o: KubeObject) => unknown, w: Workload): KubeObject[] {
-    return objects.map((r) => r.object).filter((o) => o.kind === kind && sameNamespace(o, w.namespace) && labelSelectorMatches(selectorOf(o), w.podLabels));
+    return objects.map((r) => r.object).filter((o) => kindOf(o) === kind && sameNamespace(o, w.namespace) && labelSelectorMatches(selectorOf(o), w.podLabels));
 }
 
 /** Workloads among rendered objects (core/apps/batch kinds with a pod template). */
@@ -66,24 +81,26 @@ export function findWorkloads(objects: readonly RenderedObject[]): Workload[] {
     const workloads: Workload[] = [];
     for (const rendered of objects) {
         const { object } = rendered;
-        const templatePath = POD_TEMPLATE_PATH[object.kind ?? ""];
-        if (!templatePath || !/^(v1|apps\/v1|batch\/v1)$/.test(object.apiVersion ?? "")) continue;
-        const template = templatePath.length === 0 ? object : dig(object, templatePath);
-        const namespace = object.metadata?.namespace;
-        const name = String(object.metadata?.name);
+        const kind = kindOf(object);
+        const templatePath = kind === undefined ? undefined : POD_TEMPLATE_PATH[kind];
+        if (kind === undefined || !templatePath || !/^(v1|apps\/v1|batch\/v1)$/.test(apiVersionOf(object) ?? "")) continue;
+        const template = recordOrEmpty(templatePath.length === 0 ? object : dig(object, templatePath));
+        const namespace = namespaceOf(object);
+        const name = String(nameOf(object));
         const hpa = objects
             .map((r) => r.object)
-            .find(
-                (o) => o.kind === "HorizontalPodAutoscaler" && sameNamespace(o, namespace) && o.spec?.scaleTargetRef?.kind === object.kind && o.spec?.scaleTargetRef?.name === name,
-            );
-        const minReplicas = hpa ? (hpa.spec?.minReplicas ?? 1) : object.kind === "Pod" ? 1 : (object.spec?.replicas ?? 1);
+            .find((o) => {
+                const target = recordOrEmpty(specOf(o).scaleTargetRef);
+                return kindOf(o) === "HorizontalPodAutoscaler" && sameNamespace(o, namespace) && target.kind === kind && scalarText(target.name) === name;
+            });
+        const minReplicas = hpa ? numberOr(specOf(hpa).minReplicas, 1) : kind === "Pod" ? 1 : numberOr(specOf(object).replicas, 1);
         workloads.push({
             rendered,
-            kind: object.kind!,
+            kind,
             namespace,
             name,
-            podSpec: template?.spec ?? {},
-            podLabels: template?.metadata?.labels ?? {},
+            podSpec: recordOrEmpty(template.spec),
+            podLabels: labelsOf(recordOrEmpty(template.metadata).labels),
             hpa,
             minReplicas,
         });
@@ -91,12 +108,16 @@ export function findWorkloads(objects: readonly RenderedObject[]): Workload[] {
     return workloads;
 }
 
-type Container = Record<string, any>;
+type Container = Record<string, unknown>;
 
-function containers(podSpec: Record<string, any>, includeInit: boolean): Container[] {
-    const main: Container[] = Array.isArray(podSpec.containers) ? podSpec.containers : [];
-    const init: Container[] = includeInit && Array.isArray(podSpec.initContainers) ? podSpec.initContainers : [];
-    return [...init, ...main];
+function containers(podSpec: Record<string, unknown>, includeInit: boolean): Container[] {
+    const main = arrayOrEmpty(podSpec.containers);
+    const init = includeInit ? arrayOrEmpty(podSpec.initContainers) : [];
+    return [...init, ...main].filter(isRecord);
+}
+
+function securityContextOf(c: Container): Record<string, unknown> {
+    return recordOrEmpty(c.securityContext);
 }
 
 /** Runs `test` on each container and prefixes failures with the container's name. */
@@ -105,21 +126,26 @@ function perContainer(workload: Workload, includeInit: boolean, test: (c: Contai
     if (found.length === 0) return ["the pod template has no containers"];
     return found.flatMap((c) => {
         const failure = test(c);
-        return failure ? [`container ${c.name}: ${failure}`] : [];
+        return failure ? [`container ${String(c.name)}: ${failure}`] : [];
     });
 }
 
 /** A container's setting, falling back to the pod's securityContext as Kubernetes does. */
 function effective(workload: Workload, c: Container, field: string): unknown {
-    return c.securityContext?.[field] ?? workload.podSpec.securityContext?.[field];
+    return securityContextOf(c)[field] ?? recordOrEmpty(workload.podSpec.securityContext)[field];
 }
 
-export function labelSelectorMatches(selector: any, labels: Record<string, string>): boolean {
+export function labelSelectorMatches(selector: unknown, labels: Record<string, string>): boolean {
     if (!selector || typeof selector !== "object") return false;
-    for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
-    for (const expression of selector.matchExpressions ?? []) {
-        const value = labels[expression.key];
-        const values: string[] = expression.values ?? [];
+    const { matchLabels, matchExpressions } = recordOrEmpty(selector);
+    for (const [k, v] of Object.entries(recordOrEmpty(matchLabels))) {
+        const wanted = scalarText(v);
+        if (wanted === undefined || labels[k] !== wanted) return false;
+    }
+    for (const entry of arrayOrEmpty(matchExpressions)) {
+        const expression = recordOrEmpty(entry);
+        const value = labels[String(expression.key)];
+        const values = arrayOrEmpty(expression.values).map(scalarText);
         switch (expression.operator) {
             case "In":
                 if (value === undefined || !values.includes(value)) return false;
@@ -141,12 +167,13 @@ export function labelSelectorMatches(selector: any, labels: Record<string, strin
 }
 
 function requireResource(kind: "requests" | "limits", resource: "cpu" | "memory") {
-    return (workload: Workload): string[] => perContainer(workload, true, (c) => (c.resources?.[kind]?.[resource] === undefined ? `no resources.${kind}.${resource}` : undefined));
+    return (workload: Workload): string[] =>
+        perContainer(workload, true, (c) => (recordOrEmpty(recordOrEmpty(c.resources)[kind])[resource] === undefined ? `no resources.${kind}.${resource}` : undefined));
 }
 
 /** Every container (init containers too) sets securityContext.<field> to `value` itself. */
 function requireContainerSetting(field: string, value: boolean) {
-    return (workload: Workload): string[] => perContainer(workload, true, (c) => (c.securityContext?.[field] === value ? undefined : `securityContext.${field} is not ${value}`));
+    return (workload: Workload): string[] => perContainer(workload, true, (c) => (securityContextOf(c)[field] === value ? undefined : `securityContext.${field} is not ${value}`));
 }
 
 /** Kinds that serve until stopped; a Job's pods run to completion and take no probes. */
@@ -214,10 +241,10 @@ export const WORKLOAD_RULES: readonly WorkloadRule[] = [
         title: "every image is pinned to a tag other than latest",
         check: (w) =>
             perContainer(w, true, (c) => {
-                const { tag, digest } = imageTag(String(c.image ?? ""));
+                const { tag, digest } = imageTag(scalarText(c.image) ?? "");
                 if (digest) return undefined;
-                if (tag === "") return `image "${c.image}" has no tag`;
-                if (tag.toLowerCase() === "latest") return `image "${c.image}" uses the latest tag`;
+                if (tag === "") return `image "${String(c.image)}" has no tag`;
+                if (tag.toLowerCase() === "latest") return `image "${String(c.image)}" uses the latest tag`;
                 return undefined;
             }),
     },
@@ -225,7 +252,7 @@ export const WORKLOAD_RULES: readonly WorkloadRule[] = [
         id: "CKV_K8S_16",
         mirrors: "checkov CKV_K8S_16, kube-score container-security-context-privileged, Polaris privileged",
         title: "no container is privileged",
-        check: (w) => perContainer(w, true, (c) => (c.securityContext?.privileged === true ? "securityContext.privileged is true" : undefined)),
+        check: (w) => perContainer(w, true, (c) => (securityContextOf(c).privileged === true ? "securityContext.privileged is true" : undefined)),
     },
     {
         id: "CKV_K8S_20",
@@ -256,7 +283,7 @@ export const WORKLOAD_RULES: readonly WorkloadRule[] = [
         title: "every container runs with the RuntimeDefault seccomp profile",
         check: (w) =>
             perContainer(w, true, (c) => {
-                const profile = (effective(w, c, "seccompProfile") as { type?: string } | undefined)?.type;
+                const profile = recordOrEmpty(effective(w, c, "seccompProfile")).type;
                 return profile === "RuntimeDefault" || profile === "Localhost" ? undefined : `seccompProfile.type is ${JSON.stringify(profile)}, not RuntimeDefault`;
             }),
     },
@@ -266,10 +293,10 @@ export const WORKLOAD_RULES: readonly WorkloadRule[] = [
         title: "every container drops all capabilities",
         check: (w) =>
             perContainer(w, true, (c) => {
-                const caps = c.securityContext?.capabilities ?? {};
-                const drop: string[] = (caps.drop ?? []).map((x: string) => String(x).toUpperCase());
+                const caps = recordOrEmpty(securityContextOf(c).capabilities);
+                const drop = arrayOrEmpty(caps.drop).map((x) => String(x).toUpperCase());
                 // NET_BIND_SERVICE is the one addition the restricted Pod Security Standard allows.
-                const added = (caps.add ?? []).filter((x: string) => String(x).toUpperCase() !== "NET_BIND_SERVICE");
+                const added = arrayOrEmpty(caps.add).filter((x) => String(x).toUpperCase() !== "NET_BIND_SERVICE");
                 if (!drop.includes("ALL")) return "securityContext.capabilities.drop does not include ALL";
                 if (added.length > 0) return `securityContext.capabilities.add grants ${added.join(", ")}`;
                 return undefined;
@@ -282,8 +309,8 @@ export const WORKLOAD_RULES: readonly WorkloadRule[] = [
         check: (w, context) => {
             if (w.podSpec.automountServiceAccountToken === false) return [];
             if (w.podSpec.automountServiceAccountToken === true) return ["automountServiceAccountToken is true"];
-            const accountName = w.podSpec.serviceAccountName ?? "default";
-            const account = context.objects.map((r) => r.object).find((o) => o.kind === "ServiceAccount" && o.metadata?.name === accountName && sameNamespace(o, w.namespace));
+            const accountName = scalarText(w.podSpec.serviceAccountName) ?? "default";
+            const account = context.objects.map((r) => r.object).find((o) => kindOf(o) === "ServiceAccount" && nameOf(o) === accountName && sameNamespace(o, w.namespace));
             return account?.automountServiceAccountToken === false ? [] : [`the pod mounts a token of service account ${accountName}: set automountServiceAccountToken: false`];
         },
     },
@@ -299,13 +326,13 @@ export const WORKLOAD_RULES: readonly WorkloadRule[] = [
         title: "workloads with more than one replica have a PodDisruptionBudget that allows a disruption",
         check: (w, context) => {
             if (!REPLICATED_KINDS.has(w.kind) || w.minReplicas <= 1) return [];
-            const budgets = selectingObjects(context.objects, "PodDisruptionBudget", (o) => o.spec?.selector, w);
+            const budgets = selectingObjects(context.objects, "PodDisruptionBudget", (o) => specOf(o).selector, w);
             if (budgets.length === 0) return [`runs at least ${w.minReplicas} replicas but no PodDisruptionBudget selects its pods`];
             return budgets.flatMap((pdb) => {
-                const spec = pdb.spec ?? {};
+                const spec = specOf(pdb);
                 const allowed =
                     spec.maxUnavailable !== undefined ? percentOrCount(spec.maxUnavailable, w.minReplicas) : w.minReplicas - percentOrCount(spec.minAvailable, w.minReplicas);
-                return allowed > 0 ? [] : [`PodDisruptionBudget ${pdb.metadata?.name} allows no disruption at ${w.minReplicas} replicas, so nodes cannot drain`];
+                return allowed > 0 ? [] : [`PodDisruptionBudget ${String(nameOf(pdb))} allows no disruption at ${w.minReplicas} replicas, so nodes cannot drain`];
             });
         },
     },
@@ -314,9 +341,15 @@ export const WORKLOAD_RULES: readonly WorkloadRule[] = [
         mirrors: "kube-score pod-networkpolicy",
         title: "a NetworkPolicy selects every pod, for both ingress and egress",
         check: (w, context) => {
-            const policies = selectingObjects(context.objects, "NetworkPolicy", (o) => o.spec?.podSelector, w);
+            const policies = selectingObjects(context.objects, "NetworkPolicy", (o) => specOf(o).podSelector, w);
             if (policies.length === 0) return ["no NetworkPolicy selects its pods"];
-            const types = new Set(policies.flatMap((p) => p.spec?.policyTypes ?? (p.spec?.egress ? ["Ingress", "Egress"] : ["Ingress"])));
+            const types = new Set(
+                policies.flatMap((p) => {
+                    const spec = specOf(p);
+                    const declared = spec.policyTypes ?? (spec.egress ? ["Ingress", "Egress"] : ["Ingress"]);
+                    return Array.isArray(declared) ? arrayOrEmpty(declared) : [declared];
+                }),
+            );
             return ["Ingress", "Egress"].filter((t) => !types.has(t)).map((t) => `no NetworkPolicy selecting its pods restricts ${t}`);
         },
     },
@@ -325,8 +358,8 @@ export const WORKLOAD_RULES: readonly WorkloadRule[] = [
         mirrors: "kube-score deployment-targeted-by-hpa-does-not-have-replicas-configured",
         title: "workloads scaled by an HPA leave spec.replicas unset",
         check: (w) =>
-            w.hpa && w.rendered.object.spec?.replicas !== undefined
-                ? [`spec.replicas is set while HorizontalPodAutoscaler ${w.hpa.metadata?.name} scales it; Flux would reset the count on every sync`]
+            w.hpa && specOf(w.rendered.object).replicas !== undefined
+                ? [`spec.replicas is set while HorizontalPodAutoscaler ${String(nameOf(w.hpa))} scales it; Flux would reset the count on every sync`]
                 : [],
     },
 ];

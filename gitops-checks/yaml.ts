@@ -5,9 +5,48 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { recordOrEmpty, scalarText } from "../core/guards";
 import { GitOpsProblem } from "./problems";
 
-export type KubeObject = Record<string, any> & { apiVersion?: string; kind?: string; metadata?: Record<string, any> };
+/**
+ * A parsed manifest: a YAML mapping whose fields are read through the accessors below (or the
+ * guards in core/guards.ts), since nothing guarantees its shape before schema validation.
+ */
+export type KubeObject = Record<string, unknown>;
+
+// Identity fields read as scalar text: YAML turns `name: 123` into a number, which still names the object.
+export function kindOf(object: KubeObject): string | undefined {
+    return scalarText(object.kind);
+}
+
+export function apiVersionOf(object: KubeObject): string | undefined {
+    return scalarText(object.apiVersion);
+}
+
+/** metadata, or an empty mapping when it is missing or not a mapping. */
+export function metadataOf(object: KubeObject): Record<string, unknown> {
+    return recordOrEmpty(object.metadata);
+}
+
+export function nameOf(object: KubeObject): string | undefined {
+    return scalarText(metadataOf(object).name);
+}
+
+export function namespaceOf(object: KubeObject): string | undefined {
+    return scalarText(metadataOf(object).namespace);
+}
+
+/** spec, or an empty mapping when it is missing or not a mapping. */
+export function specOf(object: KubeObject): Record<string, unknown> {
+    return recordOrEmpty(object.spec);
+}
+
+/** The entries of a mapping whose values are strings (labels, annotations); empty for anything else. */
+export function stringEntries(value: unknown): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(recordOrEmpty(value))) if (typeof v === "string") out[k] = v;
+    return out;
+}
 
 export interface ParsedYaml {
     documents: unknown[];
@@ -27,7 +66,7 @@ export function parseYamlDocuments(text: string, file: string): ParsedYaml {
             }
             continue;
         }
-        const value = doc.toJS();
+        const value: unknown = doc.toJS();
         // Empty documents (a trailing `---`, a comment-only file) carry nothing to apply.
         if (value !== null && value !== undefined) documents.push(value);
     }
@@ -44,8 +83,8 @@ function firstLine(message: string): string {
 
 /** `Kind namespace/name`, the way problems name an object. */
 export function describeObject(object: KubeObject): string {
-    const kind = object.kind ?? "<no kind>";
-    const name = object.metadata?.name ?? "<no name>";
-    const namespace = object.metadata?.namespace;
+    const kind = kindOf(object) ?? "<no kind>";
+    const name = nameOf(object) ?? "<no name>";
+    const namespace = namespaceOf(object);
     return namespace ? `${kind} ${namespace}/${name}` : `${kind} ${name}`;
 }

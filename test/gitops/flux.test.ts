@@ -100,20 +100,20 @@ describe("gitops: Flux entry points", () => {
         const releases = (env: (typeof ENVIRONMENTS)[number]) =>
             objectsOf(env)
                 .filter((o) => o.object.kind === "HelmRelease")
-                .map((o) => o.object.metadata!.name)
+                .map((o) => (o.object as any).metadata.name)
                 .sort();
         const policyActions = (env: (typeof ENVIRONMENTS)[number]) =>
             new Set(
                 objectsOf(env)
                     .filter((o) => o.object.kind === "ClusterPolicy")
-                    .flatMap((o) => o.object.spec.rules.map((r: any) => r.validate?.failureAction)),
+                    .flatMap((o) => (o.object as any).spec.rules.map((r: any) => r.validate?.failureAction)),
             );
 
         for (const env of ["staging", "prod"] as const) {
             it(`${env} gets monitoring and enforced policies, and scrapes Flux`, () => {
                 assert.deepStrictEqual(releases(env), ["kube-prometheus-stack", "kyverno"]);
                 assert.deepStrictEqual([...policyActions(env)], ["Enforce"]);
-                const monitor = objectsOf(env).find((o) => o.object.kind === "PodMonitor")?.object;
+                const monitor: any = objectsOf(env).find((o) => o.object.kind === "PodMonitor")?.object;
                 assert.ok(monitor, "no PodMonitor for Flux");
                 assert.deepStrictEqual(monitor.spec.namespaceSelector.matchNames, ["flux-system"]);
                 // Flux labels each controller's pods app=<controller>; every one the installers offer is scraped.
@@ -123,7 +123,8 @@ describe("gitops: Flux entry points", () => {
             });
 
             it(`${env}: Prometheus picks up the Flux PodMonitor and leaves alone what managed control planes hide`, () => {
-                const values = objectsOf(env).find((o) => o.object.kind === "HelmRelease" && o.object.metadata!.name === "kube-prometheus-stack")!.object.spec.values;
+                const values = (objectsOf(env).find((o) => o.object.kind === "HelmRelease" && (o.object as any).metadata.name === "kube-prometheus-stack")!.object as any).spec
+                    .values;
                 // Without this the chart's Prometheus selects only PodMonitors labelled with its release.
                 assert.strictEqual(values.prometheus.prometheusSpec.podMonitorSelectorNilUsesHelmValues, false);
                 for (const component of ["kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy"]) {
@@ -151,7 +152,7 @@ describe("gitops: Flux entry points", () => {
                     .filter((o) => o.object.kind === "ClusterPolicy")
                     .map((o) => o.object);
                 const appNamespaces = new Set(findWorkloads(objectsOf(env)).map((w) => w.namespace));
-                for (const policy of policies) {
+                for (const policy of policies as any[]) {
                     const where = `${env}: ClusterPolicy ${policy.metadata!.name}`;
                     // dev and local switch to Audit, and the exclusions are added, through rules/0.
                     assert.strictEqual(policy.spec.rules.length, 1, where);
@@ -166,7 +167,7 @@ describe("gitops: Flux entry points", () => {
                         ...(providedByCluster[env] ?? []),
                         ...objectsOf(env)
                             .filter((o) => o.object.kind === "Namespace")
-                            .map((o) => o.object.metadata!.name!),
+                            .map((o) => (o.object as any).metadata.name!),
                     ]);
                     for (const namespace of excluded) assert.ok(existing.has(namespace), `${where} excludes ${namespace}, which ${env} does not have`);
                     for (const namespace of appNamespaces) assert.ok(!excluded.includes(namespace!), `${where} exempts the app namespace ${namespace}`);
@@ -180,8 +181,8 @@ describe("gitops: Flux entry points", () => {
             }
         });
         it("prod runs Kyverno's admission controller with three replicas", () => {
-            const kyverno = objectsOf("prod").find((o) => o.object.kind === "HelmRelease" && o.object.metadata!.name === "kyverno")!;
-            assert.strictEqual(kyverno.object.spec.values.admissionController.replicas, 3);
+            const kyverno = objectsOf("prod").find((o) => o.object.kind === "HelmRelease" && (o.object as any).metadata.name === "kyverno")!;
+            assert.strictEqual((kyverno.object as any).spec.values.admissionController.replicas, 3);
         });
     });
 
@@ -224,7 +225,7 @@ describe("gitops: Flux entry points", () => {
         it("refuses an entry-point Kustomization named like the bootstrap's root, or with a path not from the root", () => {
             const entry = structuredClone(loadClusterEntry(builder, "clusters/dev"));
             entry.kustomizations[0].name = "flux-system";
-            entry.kustomizations[0].rendered.object.spec.path = "apps/sample-app/overlays/dev";
+            (entry.kustomizations[0].rendered.object as any).spec.path = "apps/sample-app/overlays/dev";
             const text = formatGitOpsProblems(checkEntryContract(entry));
             assert.match(text, /the name flux-system belongs to the bootstrap's root Kustomization, which applies clusters\/dev: choose another/);
             assert.match(text, /spec.path "apps\/sample-app\/overlays\/dev" should start with \.\//);
@@ -233,9 +234,9 @@ describe("gitops: Flux entry points", () => {
         it("reports a HelmRelease that breaks the lock-down: default account, cross-namespace source, floating chart", () => {
             const [release] = objectsOf("prod").filter((o) => o.object.kind === "HelmRelease");
             const broken = structuredClone(release);
-            delete broken.object.spec.serviceAccountName;
-            broken.object.spec.chart.spec.version = ">=72.0.0";
-            broken.object.spec.chart.spec.sourceRef.namespace = "other";
+            delete (broken.object as any).spec.serviceAccountName;
+            (broken.object as any).spec.chart.spec.version = ">=72.0.0";
+            (broken.object as any).spec.chart.spec.sourceRef.namespace = "other";
             const text = formatGitOpsProblems([...checkFluxPilotObjects([broken]), ...checkObjects([broken])]);
             assert.match(text, /spec.serviceAccountName is undefined: set it to helm-controller/);
             assert.match(text, /is in namespace other; keep it in flux-system \(--no-cross-namespace-refs=true\)/);
@@ -255,7 +256,7 @@ describe("gitops: Flux entry points", () => {
             // The app's namespace is declared by infra-tenants; without the dependsOn nothing says it comes first.
             assert.ok(!app.objects.some((o) => o.object.kind === "Namespace"));
             prod.entry.kustomizations.find((k) => k.name === "sample-app")!.dependsOn = [];
-            controllers.objects.find((o) => o.object.kind === "HelmRelease" && o.object.metadata!.name === "kyverno")!.object.spec.storageNamespace = "helm-state";
+            (controllers.objects.find((o) => o.object.kind === "HelmRelease" && (o.object as any).metadata.name === "kyverno")!.object as any).spec.storageNamespace = "helm-state";
             const text = formatGitOpsProblems(checkNamespacesExist(prod));
             assert.match(
                 text,
@@ -267,7 +268,7 @@ describe("gitops: Flux entry points", () => {
             );
             assert.doesNotMatch(text, /spec.targetNamespace/);
             // A release that creates its own namespace needs no Namespace object for it.
-            const kyverno = controllers.objects.find((o) => o.object.metadata!.name === "kyverno" && o.object.kind === "HelmRelease")!.object;
+            const kyverno: any = controllers.objects.find((o) => (o.object as any).metadata.name === "kyverno" && o.object.kind === "HelmRelease")!.object;
             kyverno.spec.targetNamespace = kyverno.spec.storageNamespace = "policy";
             assert.match(formatGitOpsProblems(checkNamespacesExist(prod)), /spec.targetNamespace is policy/);
             kyverno.spec.install.createNamespace = true;

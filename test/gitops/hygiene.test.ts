@@ -29,20 +29,20 @@ describe("gitops: names and tags", () => {
     it("tells apart the same name in another namespace or API group", () => {
         const deployment = objectsOf("prod").find((o) => o.object.kind === "Deployment")!;
         const otherNamespace = structuredClone(deployment);
-        otherNamespace.object.metadata!.namespace = "elsewhere";
+        (otherNamespace.object as any).metadata.namespace = "elsewhere";
         assert.deepStrictEqual(checkUniqueNames([deployment, otherNamespace]), []);
     });
 
     it("finds latest in an image, a Helm value and a kustomize tag (the broken overlay)", () => {
         const release = structuredClone(objectsOf("prod").find((o) => o.object.kind === "HelmRelease")!);
-        release.object.spec.values.grafana.image = { repository: "grafana/grafana", tag: "latest" };
+        (release.object as any).spec.values.grafana.image = { repository: "grafana/grafana", tag: "latest" };
         const text = formatGitOpsProblems([...checkNoLatestTag([release]), ...checkNoLatestTag(builder.build(`${FIXTURES}/broken-overlay`).objects)]);
         assert.match(text, /HelmRelease flux-system\/kube-prometheus-stack: spec.values.grafana.image.tag is "latest"/);
         assert.match(text, /Deployment sample-app-broken\/sample-app: spec.template.spec.containers\[0\].image is "ghcr.io\/stefanprodan\/podinfo:latest"/);
     });
 
     it("does not mistake other uses of the word for a tag", () => {
-        const namespace = objectsOf("prod").find((o) => o.object.kind === "Namespace" && o.object.metadata?.labels?.["pod-security.kubernetes.io/enforce-version"])!;
+        const namespace = objectsOf("prod").find((o) => o.object.kind === "Namespace" && (o.object as any).metadata?.labels?.["pod-security.kubernetes.io/enforce-version"])!;
         assert.deepStrictEqual(checkNoLatestTag([namespace]), []);
     });
 });

@@ -16,8 +16,8 @@ function withApps(env: string, accounts: string[]): ClusterEntry {
     accounts.forEach((account, i) => {
         const copy = structuredClone(app);
         copy.name = i === 0 ? "sample-app" : `other-app-${i}`;
-        copy.rendered.object.metadata!.name = copy.name;
-        copy.rendered.object.spec.serviceAccountName = account;
+        (copy.rendered.object as any).metadata.name = copy.name;
+        (copy.rendered.object as any).spec.serviceAccountName = account;
         entry.kustomizations.push(copy);
     });
     return entry;
@@ -27,8 +27,8 @@ describe("gitops: apps sync with their own accounts", () => {
     for (const env of ENVIRONMENTS) {
         it(`${env}: sample-app runs as its own account, bound in its namespace only, never cluster-wide`, () => {
             const app = rendering(env).entry.kustomizations.find((k) => k.name === "sample-app")!;
-            assert.strictEqual(app.rendered.object.spec.serviceAccountName, "sample-app");
-            const objects = objectsOf(env).map((o) => o.object);
+            assert.strictEqual((app.rendered.object as any).spec.serviceAccountName, "sample-app");
+            const objects: any[] = objectsOf(env).map((o) => o.object);
             const account = objects.find((o) => o.kind === "ServiceAccount" && o.metadata?.name === "sample-app" && o.metadata?.namespace === "flux-system");
             assert.ok(account, "no ServiceAccount flux-system/sample-app");
             const names = (o: any) => (o.subjects ?? []).some((s: any) => s.kind === "ServiceAccount" && s.name === "sample-app" && s.namespace === "flux-system");
@@ -62,7 +62,7 @@ describe("gitops: apps sync with their own accounts", () => {
 
     it("refuses a platform Kustomization that does not run as kustomize-controller", () => {
         const entry = structuredClone(rendering("prod").entry);
-        entry.kustomizations.find((k) => k.name === "infra-tenants")!.rendered.object.spec.serviceAccountName = "default";
+        (entry.kustomizations.find((k) => k.name === "infra-tenants")!.rendered.object as any).spec.serviceAccountName = "default";
         assert.match(formatGitOpsProblems(checkEntryContract(entry)), /infra-tenants: spec\.serviceAccountName is "default": set it to kustomize-controller/);
     });
 });

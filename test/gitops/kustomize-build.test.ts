@@ -79,7 +79,7 @@ describe("gitops: sources", () => {
             const namespace = builder.build("infrastructure/tenants/prod").objects.find((o) => o.object.kind === "Namespace")!;
             assert.strictEqual(namespace.sourceFile, "infrastructure/tenants/prod/sample-app-namespace.yaml");
             for (const { object } of objects) {
-                assert.strictEqual(object.metadata?.annotations?.["config.kubernetes.io/origin"], undefined);
+                assert.strictEqual((object as any).metadata?.annotations?.["config.kubernetes.io/origin"], undefined);
             }
         });
     });

@@ -16,7 +16,7 @@ describe("gitops: schemas (kubernetes-models, @kubernetes-models/flux-cd, promet
 
             it("validates every kind it renders (none falls through unchecked)", async () => {
                 const outcomes = await Promise.all(
-                    objectsOf(env).map(async (o) => ({ id: `${o.object.apiVersion}/${o.object.kind}`, ...(await validateObject(o.object, o.sourceFile)) })),
+                    objectsOf(env).map(async (o) => ({ id: `${String(o.object.apiVersion)}/${String(o.object.kind)}`, ...(await validateObject(o.object, o.sourceFile)) })),
                 );
                 const identityOnly = [...new Set(outcomes.filter((o) => o.outcome === "identity-only").map((o) => o.id))];
                 assert.deepStrictEqual(identityOnly, ["kyverno.io/v1/ClusterPolicy"]);
@@ -48,7 +48,7 @@ describe("gitops: schemas (kubernetes-models, @kubernetes-models/flux-cd, promet
 
         it("a wrong type, naming file, object and field", async () => {
             const broken = deployment();
-            broken.object.spec.revisionHistoryLimit = "five";
+            (broken.object as any).spec.revisionHistoryLimit = "five";
             const [problem] = (await validateObject(broken.object, broken.sourceFile)).problems;
             assert.strictEqual(problem.file, "apps/sample-app/base/deployment.yaml via apps/sample-app/overlays/prod");
             assert.strictEqual(problem.object, "Deployment sample-app-prod/sample-app");
@@ -57,7 +57,7 @@ describe("gitops: schemas (kubernetes-models, @kubernetes-models/flux-cd, promet
 
         it("a malformed quantity", async () => {
             const broken = deployment();
-            broken.object.spec.template.spec.containers[0].resources.limits.memory = "lots";
+            (broken.object as any).spec.template.spec.containers[0].resources.limits.memory = "lots";
             const problems = (await validateObject(broken.object, broken.sourceFile)).problems;
             assert.ok(
                 problems.some((p) => /resources\/limits\/memory must match format "quantity"/.test(p.message)),
@@ -67,7 +67,7 @@ describe("gitops: schemas (kubernetes-models, @kubernetes-models/flux-cd, promet
 
         it("a missing required field in a Flux Kustomization", async () => {
             const k = structuredClone(objectsOf("prod").find((o) => o.object.kind === "Kustomization")!);
-            delete k.object.spec.sourceRef;
+            delete (k.object as any).spec.sourceRef;
             const problems = (await validateObject(k.object, k.sourceFile)).problems;
             assert.ok(
                 problems.some((p) => /kustomize.toolkit.fluxcd.io\/v1 Kustomization schema: \/spec must have required property sourceRef/.test(p.message)),
@@ -80,7 +80,7 @@ describe("gitops: schemas (kubernetes-models, @kubernetes-models/flux-cd, promet
         it("a wrong type in a HelmRelease, against the GA v2 model", async () => {
             const release = fluxObject("HelmRelease");
             assert.strictEqual(release.object.apiVersion, "helm.toolkit.fluxcd.io/v2");
-            release.object.spec.install.remediation.retries = "three";
+            (release.object as any).spec.install.remediation.retries = "three";
             const { outcome, problems } = await validateObject(release.object, release.sourceFile);
             assert.strictEqual(outcome, "validated");
             assert.ok(
@@ -91,7 +91,7 @@ describe("gitops: schemas (kubernetes-models, @kubernetes-models/flux-cd, promet
 
         it("a wrong type in a field only the GA HelmRelease v2 has (commonMetadata)", async () => {
             const release = fluxObject("HelmRelease");
-            release.object.spec.commonMetadata = { labels: "team=platform" };
+            (release.object as any).spec.commonMetadata = { labels: "team=platform" };
             const problems = (await validateObject(release.object, release.sourceFile)).problems;
             assert.ok(
                 problems.some((p) => /HelmRelease schema: \/spec\/commonMetadata\/labels must be object/.test(p.message)),
@@ -101,8 +101,8 @@ describe("gitops: schemas (kubernetes-models, @kubernetes-models/flux-cd, promet
 
         it("a HelmRelease v2 chartRef to a kind the GA API does not allow", async () => {
             const release = fluxObject("HelmRelease");
-            delete release.object.spec.chart;
-            release.object.spec.chartRef = { kind: "GitRepository", name: "charts" };
+            delete (release.object as any).spec.chart;
+            (release.object as any).spec.chartRef = { kind: "GitRepository", name: "charts" };
             const problems = (await validateObject(release.object, release.sourceFile)).problems;
             assert.ok(
                 problems.some((p) => /HelmRelease schema: \/spec\/chartRef\/kind must be equal to one of the allowed values/.test(p.message)),
@@ -112,7 +112,7 @@ describe("gitops: schemas (kubernetes-models, @kubernetes-models/flux-cd, promet
 
         it("a HelmRelease v2 without its required interval", async () => {
             const release = fluxObject("HelmRelease");
-            delete release.object.spec.interval;
+            delete (release.object as any).spec.interval;
             const problems = (await validateObject(release.object, release.sourceFile)).problems;
             assert.ok(
                 problems.some((p) => /helm.toolkit.fluxcd.io\/v2 HelmRelease schema: \/spec must have required property interval/.test(p.message)),
@@ -123,8 +123,8 @@ describe("gitops: schemas (kubernetes-models, @kubernetes-models/flux-cd, promet
         it("a HelmRepository v1 without a url, and with a type the GA API does not know", async () => {
             const repository = fluxObject("HelmRepository");
             assert.strictEqual(repository.object.apiVersion, "source.toolkit.fluxcd.io/v1");
-            delete repository.object.spec.url;
-            repository.object.spec.type = "git";
+            delete (repository.object as any).spec.url;
+            (repository.object as any).spec.type = "git";
             const messages = (await validateObject(repository.object, repository.sourceFile)).problems.map((p) => p.message);
             assert.ok(
                 messages.some((m) => /source.toolkit.fluxcd.io\/v1 HelmRepository schema: \/spec must have required property url/.test(m)),

@@ -28,12 +28,12 @@ function applied(env: string, kustomization: string): RenderedObject[] {
     return render(env).kustomizations.find((k) => k.name === kustomization)!.objects;
 }
 function find(objects: readonly RenderedObject[], kind: string, name?: string): RenderedObject {
-    const found = objects.find((o) => o.object.kind === kind && (name === undefined || o.object.metadata?.name === name));
+    const found = objects.find((o) => o.object.kind === kind && (name === undefined || (o.object as any).metadata?.name === name));
     assert.ok(found, `no ${kind} ${name ?? ""} in ${objects.map((o) => o.object.kind).join(", ")}`);
     return found;
 }
 function envOf(deployment: RenderedObject): Record<string, string> {
-    return Object.fromEntries(deployment.object.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    return Object.fromEntries((deployment.object as any).spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
 }
 
 async function validate(argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -136,7 +136,7 @@ describe("gitops: any Flux repository (standard-layout fixture)", function () {
         it("generates a kustomization.yaml for clusters/<env> and infrastructure/configs, which have none", () => {
             assert.ok(!fs.existsSync(path.join(FIXTURE, "clusters/staging/kustomization.yaml")));
             const entry = render("staging").kustomizations[0];
-            assert.deepStrictEqual(entry.objects.map((o) => `${o.object.kind} ${o.object.metadata!.name} ${o.sourceFile}`).sort(), [
+            assert.deepStrictEqual(entry.objects.map((o) => `${String(o.object.kind)} ${(o.object as any).metadata.name} ${o.sourceFile}`).sort(), [
                 "ConfigMap cluster-facts clusters/staging/cluster-facts.yaml",
                 "GitRepository flux-system clusters/staging/flux-system/gotk-sync.yaml",
                 "Kustomization apps clusters/staging/apps.yaml",
@@ -173,12 +173,12 @@ describe("gitops: any Flux repository (standard-layout fixture)", function () {
 
         it("applies spec.images and spec.commonMetadata (labels on metadata, selectors untouched)", () => {
             const objects = applied("production", "apps");
-            const deployment = find(objects, "Deployment").object;
+            const deployment: any = find(objects, "Deployment").object;
             assert.strictEqual(deployment.spec.template.spec.containers[0].image, "ghcr.io/example-org/guestbook:2.4.1");
-            assert.strictEqual(find(applied("staging", "apps"), "Deployment").object.spec.template.spec.containers[0].image, "ghcr.io/example-org/guestbook:2.4.0");
-            for (const { object } of objects) assert.strictEqual(object.metadata!.labels?.["example.org/tier"], "production", `${object.kind} ${object.metadata!.name}`);
+            assert.strictEqual((find(applied("staging", "apps"), "Deployment").object as any).spec.template.spec.containers[0].image, "ghcr.io/example-org/guestbook:2.4.0");
+            for (const { object } of objects as any[]) assert.strictEqual(object.metadata.labels?.["example.org/tier"], "production", `${object.kind} ${object.metadata.name}`);
             assert.deepStrictEqual(deployment.spec.selector.matchLabels, { app: "guestbook" });
-            assert.deepStrictEqual(find(objects, "Service").object.spec.selector, { app: "guestbook" });
+            assert.deepStrictEqual((find(objects, "Service").object as any).spec.selector, { app: "guestbook" });
         });
 
         it("applies spec.patches, targetNamespace, namePrefix/nameSuffix and components", () => {
@@ -189,20 +189,21 @@ describe("gitops: any Flux repository (standard-layout fixture)", function () {
                 patches: [{ target: { kind: "Deployment" }, patch: "- op: add\n  path: /spec/template/spec/priorityClassName\n  value: high\n" }],
                 components: ["../components/high-availability"],
             });
-            const kinds = (kind: string) => objects.filter((o) => o.object.kind === kind).map((o) => `${o.object.metadata!.namespace ?? ""}/${o.object.metadata!.name}`);
+            const kinds = (kind: string) =>
+                objects.filter((o) => o.object.kind === kind).map((o) => `${(o.object as any).metadata.namespace ?? ""}/${(o.object as any).metadata.name}`);
             assert.deepStrictEqual(kinds("Deployment"), ["guestbook-blue/blue-guestbook-v2"]);
             assert.deepStrictEqual(kinds("Namespace"), ["/guestbook-blue"]);
-            const deployment = find(objects, "Deployment").object;
+            const deployment: any = find(objects, "Deployment").object;
             assert.strictEqual(deployment.spec.template.spec.priorityClassName, "high");
             // kustomize follows the rename into references, as in the cluster.
-            assert.strictEqual(find(objects, "HorizontalPodAutoscaler").object.spec.scaleTargetRef.name, "blue-guestbook-v2");
-            assert.strictEqual(find(objects, "PodDisruptionBudget").object.spec.minAvailable, 2);
+            assert.strictEqual((find(objects, "HorizontalPodAutoscaler").object as any).spec.scaleTargetRef.name, "blue-guestbook-v2");
+            assert.strictEqual((find(objects, "PodDisruptionBudget").object as any).spec.minAvailable, 2);
             // The overlay's own patch still applies.
-            assert.strictEqual(find(objects, "HorizontalPodAutoscaler").object.spec.maxReplicas, 3);
+            assert.strictEqual((find(objects, "HorizontalPodAutoscaler").object as any).spec.maxReplicas, 3);
         });
 
         it("merges spec.images into the kustomization's own images by name, as the controller does", () => {
-            const build = (images: any[]) => find(builder.buildFlux("apps/base", { images }).objects, "Deployment").object.spec.template.spec.containers[0].image;
+            const build = (images: any[]) => (find(builder.buildFlux("apps/base", { images }).objects, "Deployment").object as any).spec.template.spec.containers[0].image;
             assert.strictEqual(build([{ name: "ghcr.io/example-org/guestbook", newName: "registry.example.org/guestbook" }]), "registry.example.org/guestbook:2.4.0");
             assert.strictEqual(build([{ name: "ghcr.io/example-org/guestbook", digest: "sha256:" + "a".repeat(64) }]), `ghcr.io/example-org/guestbook@sha256:${"a".repeat(64)}`);
         });
@@ -229,7 +230,7 @@ describe("gitops: any Flux repository (standard-layout fixture)", function () {
             const objects = [{ object: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, data: { where: "${region}" } }, sourceFile: "c.yaml" }];
             const given = applyPostBuild(kustomization, objects, [explicitSource("flux-checks.yaml", { "Secret/flux-system/facts": { region: "eu-north-1\n" } })], "apps.yaml");
             assert.deepStrictEqual(given.problems, []);
-            assert.strictEqual(given.objects[0].object.data.where, "eu-north-1");
+            assert.strictEqual((given.objects[0].object as any).data.where, "eu-north-1");
             const missing = applyPostBuild(kustomization, objects, [], "apps.yaml");
             assert.match(formatGitOpsProblems(missing.problems), /substituteFrom Secret flux-system\/facts is neither in the render nor among the values given/);
             assert.strictEqual(missing.problems.length, 1, "the optional ConfigMap is skipped");
@@ -248,14 +249,14 @@ describe("gitops: any Flux repository (standard-layout fixture)", function () {
                 sourceFile: "off.yaml",
             };
             const result = applyPostBuild(kustomization, [on, off], [], "apps.yaml");
-            assert.strictEqual(result.objects[0].object.data.x, "1-${a}-");
-            assert.strictEqual(result.objects[1].object.data.x, "${a}");
+            assert.strictEqual((result.objects[0].object as any).data.x, "1-${a}-");
+            assert.strictEqual((result.objects[1].object as any).data.x, "${a}");
             assert.deepStrictEqual(
                 result.problems.map((p) => [isError(p), p.object]),
                 [[true, "ConfigMap on"]],
             );
             assert.match(result.problems[0].message, /\$\{b\} has no value/);
-            assert.strictEqual(on.object.data.x, "${a}-$${a}-${b}", "the input is not changed");
+            assert.strictEqual((on.object as any).data.x, "${a}-$${a}-${b}", "the input is not changed");
         });
 
         it("reports an object that is no longer YAML once substituted, as Flux fails on it", () => {
@@ -275,8 +276,8 @@ describe("gitops: any Flux repository (standard-layout fixture)", function () {
             try {
                 const objects = new KustomizeBuilder(root).buildFlux("extra", { namePrefix: "x-" }).objects;
                 assert.ok(
-                    objects.some((o) => o.object.metadata?.name === "x-from-out"),
-                    objects.map((o) => o.object.metadata?.name).join(", "),
+                    objects.some((o) => (o.object as any).metadata?.name === "x-from-out"),
+                    objects.map((o) => (o.object as any).metadata?.name).join(", "),
                 );
             } finally {
                 fs.rmSync(root, { recursive: true, force: true });

@@ -86,11 +86,11 @@ describe("gitops: workload rules", () => {
         const rule = WORKLOAD_RULES.find((r) => r.id === "pod-networkpolicy")!;
         const objects = mutatedProd((_d, all) =>
             all
-                .filter((o) => o.object.kind !== "NetworkPolicy" || o.object.metadata!.name === "sample-app")
+                .filter((o) => o.object.kind !== "NetworkPolicy" || (o.object as any).metadata.name === "sample-app")
                 .map((o) => {
                     if (o.object.kind === "NetworkPolicy") {
-                        o.object.spec.policyTypes = ["Ingress"];
-                        delete o.object.spec.egress;
+                        (o.object as any).spec.policyTypes = ["Ingress"];
+                        delete (o.object as any).spec.egress;
                     }
                     return o;
                 }),
@@ -125,11 +125,11 @@ describe("gitops: workload rules", () => {
         const single = mutatedProd((_d, objects) =>
             objects
                 .filter((o) => o.object.kind !== "PodDisruptionBudget")
-                .map((o) => (o.object.kind === "HorizontalPodAutoscaler" ? { ...o, object: { ...o.object, spec: { ...o.object.spec, minReplicas: 1 } } } : o)),
+                .map((o) => (o.object.kind === "HorizontalPodAutoscaler" ? { ...o, object: { ...o.object, spec: { ...(o.object as any).spec, minReplicas: 1 } } } : o)),
         );
         assert.deepStrictEqual(checkWorkloadRule(rule, single), [], "one replica: no budget is needed");
         const blocking = mutatedProd((_d, objects) => {
-            const pdb = objects.find((o) => o.object.kind === "PodDisruptionBudget")!.object;
+            const pdb: any = objects.find((o) => o.object.kind === "PodDisruptionBudget")!.object;
             pdb.spec = { minAvailable: "100%", selector: pdb.spec.selector };
         });
         assert.match(checkWorkloadRule(rule, blocking)[0].message, /allows no disruption at 3 replicas/);
@@ -142,7 +142,7 @@ describe("gitops: workload rules", () => {
             });
         }
 
-        const appPolicy = (objects: RenderedObject[]) => objects.find((o) => o.object.kind === "NetworkPolicy" && o.object.metadata!.name === "sample-app")!.object;
+        const appPolicy = (objects: RenderedObject[]): any => objects.find((o) => o.object.kind === "NetworkPolicy" && (o.object as any).metadata.name === "sample-app")!.object;
 
         it("catches a policy that drops the DNS allow, naming the policies and the fix", () => {
             const objects = mutatedProd((_d, all) => void delete appPolicy(all).spec.egress);
