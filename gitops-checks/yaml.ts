@@ -41,13 +41,6 @@ export function specOf(object: KubeObject): Record<string, unknown> {
     return recordOrEmpty(object.spec);
 }
 
-/** The entries of a mapping whose values are strings (labels, annotations); empty for anything else. */
-export function stringEntries(value: unknown): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(recordOrEmpty(value))) if (typeof v === "string") out[k] = v;
-    return out;
-}
-
 export interface ParsedYaml {
     documents: unknown[];
     problems: GitOpsProblem[];
