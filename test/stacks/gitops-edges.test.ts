@@ -4,8 +4,11 @@
  * and prod add. Each asserts the whole problem: key, message, value and fix.
  */
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { formatProblem } from "../../core/problems";
-import { gitopsDefaults, gitopsSchema, validateEnvironmentSource } from "../../stacks/gitops";
+import { fluxKustomizationPaths, gitopsDefaults, gitopsSchema, validateEnvironmentSource, validateGitops, wellFormedRepositoryUrl } from "../../stacks/gitops";
 import { localConfig } from "./bad-configs";
 import { problemsOf } from "./support";
 
@@ -143,5 +146,71 @@ describe("stack model: Git source edges", () => {
             assert.deepStrictEqual(validateEnvironmentSource(devConfig, "local", "k", REPO), []);
             assert.strictEqual(validateEnvironmentSource(devConfig, "staging", "k", REPO).length, 3);
         });
+    });
+
+    describe("the checkout Flux reads", () => {
+        /** A throw-away checkout with `files` (path -> content) written under it. */
+        const checkout = (files: Record<string, string>) => {
+            const root = fs.mkdtempSync(path.join(os.tmpdir(), "fluxpilot-gitops-"));
+            for (const [file, text] of Object.entries(files)) {
+                fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+                fs.writeFileSync(path.join(root, file), text);
+            }
+            return root;
+        };
+        const flux = (p: string) => `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: x }\nspec: { path: ${p} }\n`;
+        const pathProblems = (root: string, p: string) => {
+            const raw = gitopsSchema.parse({ repository: REPO, path: p });
+            return validateGitops(raw, gitopsDefaults(raw, "dev", "5m"), "fluxpilot:gitops", root).map(formatProblem);
+        };
+
+        it("follows only the resources a kustomization lists, whichever of its three names it has, into folders and once each", () => {
+            for (const name of ["kustomization.yaml", "kustomization.yml", "Kustomization"]) {
+                const root = checkout({
+                    [`clusters/dev/${name}`]: "resources: [apps.yaml, tenants, missing.yaml, notes.txt]\n",
+                    "clusters/dev/apps.yaml": flux("./apps/a/overlays/dev"),
+                    "clusters/dev/unlisted.yaml": flux("./apps/unlisted"),
+                    "clusters/dev/notes.txt": flux("./apps/txt"),
+                    // A folder without a kustomization: every YAML file in it, in name order.
+                    "clusters/dev/tenants/c.yml": flux("./apps/c/"),
+                    "clusters/dev/tenants/b.yaml": flux("apps/b"),
+                    "clusters/dev/tenants/readme.md": flux("./apps/md"),
+                    // A cycle back to the entry point is read once.
+                    "clusters/dev/tenants/loop/kustomization.yaml": "resources: [../.., ../b.yaml]\n",
+                });
+                assert.deepStrictEqual(fluxKustomizationPaths(root, "clusters/dev"), ["apps/a/overlays/dev", "apps/b", "apps/c", "apps/b"], name);
+            }
+            assert.deepStrictEqual(fluxKustomizationPaths(checkout({}), "clusters/dev"), []);
+        });
+
+        it("takes an entry point holding YAML without a kustomization, and refuses one holding none", () => {
+            const root = checkout({ "clusters/dev/sync.yml": flux("./apps/a"), "clusters/qa/readme.md": "# qa\n" });
+            assert.deepStrictEqual(pathProblems(root, "clusters/dev"), []);
+            assert.deepStrictEqual(pathProblems(root, "clusters/qa"), [
+                'fluxpilot:gitops.path: does not exist in this repository (or holds no YAML) (given: "clusters/qa"). Fix: create clusters/qa/ with the Flux Kustomizations for this environment, or correct the path',
+            ]);
+            assert.deepStrictEqual(pathProblems(checkout({ "clusters/dev/kustomization.yaml": "resources: []\n" }), "clusters/dev"), []);
+        });
+    });
+
+    it("takes https and ssh://git@ URLs with a port and a trailing slash, and nothing that could carry a credential or end a scalar", () => {
+        for (const good of [REPO, `${REPO}.git`, `${REPO}/`, "ssh://git@github.com/acme/fluxpilot.git", "https://git.example.com:8443/group/sub/repo", "ssh://git@host:2222/a/b"]) {
+            assert.ok(wellFormedRepositoryUrl(good), good);
+        }
+        for (const bad of [
+            "http://github.com/acme/x",
+            "ssh://github.com/acme/x",
+            "git@github.com:acme/x",
+            "https://github.com",
+            "https://github.com/",
+            "https://github.com/acme/x?ref=main",
+            "https://github.com/acme/x#main",
+            "https://github.com/acme x",
+            `${REPO}\nkey: v`,
+            `x${REPO}`,
+            "https://host:port/a/b",
+        ]) {
+            assert.ok(!wellFormedRepositoryUrl(bad), bad);
+        }
     });
 });
