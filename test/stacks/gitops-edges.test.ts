@@ -107,6 +107,14 @@ describe("stack model: Git source edges", () => {
         ]);
     });
 
+    it("fills basic auth's user name and the GitHub repository name from the URL", () => {
+        const defaults = (gitops: Record<string, unknown>) => gitopsDefaults(gitopsSchema.parse(gitops), "dev", "5m");
+        assert.deepStrictEqual(defaults({ repository: REPO, auth: { type: "basic" } }).auth, { type: "basic", username: "git", password: undefined });
+        assert.deepStrictEqual(defaults({ repository: `${REPO}.git`, github: { owner: "acme" } }).github, { owner: "acme", name: "fluxpilot", token: undefined });
+        // A URL the URL rule refuses leaves the name empty rather than throwing before that rule reports it.
+        assert.deepStrictEqual(defaults({ repository: "not a url", github: { owner: "acme" } }).github, { owner: "acme", name: "", token: undefined });
+    });
+
     describe("staging and prod", () => {
         const config = (repository: string, extra: Record<string, unknown> = {}) => gitopsDefaults(gitopsSchema.parse({ repository, ...extra }), "prod", "5m");
         const problems = (repository: string, projectRepository: string | undefined, extra: Record<string, unknown> = {}) =>
