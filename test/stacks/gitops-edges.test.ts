@@ -115,6 +115,24 @@ describe("stack model: Git source edges", () => {
         assert.deepStrictEqual(defaults({ repository: "not a url", github: { owner: "acme" } }).github, { owner: "acme", name: "", token: undefined });
     });
 
+    it("refuses a semver range semver cannot read, a path that only contains clusters/, and a token-less deploy key, and survives a bad URL with an owner", () => {
+        assert.deepStrictEqual(
+            gitopsProblems({ repository: REPO, semver: "not a range" })[0],
+            `fluxpilot:gitops.semver: is not a semver range (given: "not a range"). Fix: write a range over the repository's tags, e.g. ">=1.0.0 <2.0.0"`,
+        );
+        for (const given of ["apps/clusters/local", "clusters/local x"]) {
+            assert.deepStrictEqual(gitopsProblems({ repository: REPO, path: given }), [
+                `fluxpilot:gitops.path: is not a folder under clusters/ (given: ${JSON.stringify(given)}). Fix: point Flux at this environment's entry point, e.g. clusters/prod`,
+            ]);
+        }
+        assert.deepStrictEqual(gitopsProblems({ repository: "ssh://git@github.com/acme/fluxpilot", auth: { type: "deployKey" }, github: { owner: "acme" } }), [
+            "fluxpilot:githubToken: is missing, but auth.type deployKey registers the key on the GitHub repository. Fix: run: pulumi config set --secret fluxpilot:githubToken <token with the repository's administration:write permission>",
+        ]);
+        assert.deepStrictEqual(gitopsProblems({ repository: "not a url", github: { owner: "acme" } }), [
+            'fluxpilot:gitops.repository: is neither an https:// nor an ssh:// repository URL (given: "not a url"). Fix: use https://github.com/<owner>/<repo> or ssh://git@github.com/<owner>/<repo> (scp-style git@host:repo is not accepted by Flux)',
+        ]);
+    });
+
     describe("staging and prod", () => {
         const config = (repository: string, extra: Record<string, unknown> = {}) => gitopsDefaults(gitopsSchema.parse({ repository, ...extra }), "prod", "5m");
         const problems = (repository: string, projectRepository: string | undefined, extra: Record<string, unknown> = {}) =>
