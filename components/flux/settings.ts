@@ -81,7 +81,8 @@ export const fluxSchema = z.strictObject({
                             /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
                             rule("is not an IngressClass name", "use the name kubectl get ingressclass shows, e.g. alb"),
                         )
-                        .max(253)
+                        // Its own rule: without one, zod words a too-long name with the type's message ("must be a string").
+                        .max(253, rule("is longer than 253 characters, the limit of a Kubernetes object name", "use the name kubectl get ingressclass shows, e.g. alb"))
                         .optional(),
                     annotations: z.record(z.string(), z.string(rule("must be a string", "quote the annotation value"))).optional(),
                     tlsSecretName: kubernetesName.optional(),

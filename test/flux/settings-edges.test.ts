@@ -175,4 +175,63 @@ describe("flux settings: edges", () => {
             "fluxpilot:flux.webhook.enabled: needs a github.com repository and fluxpilot:gitops.github.owner to create the repository webhook (given: true). Fix: set github.owner in fluxpilot:gitops, or disable the webhook",
         ]);
     });
+
+    describe("the webhook's Ingress", () => {
+        const ingress = (fields: Record<string, unknown>) => ({ webhook: { enabled: true, ingress: { host: "flux-hook.example.com", ...fields } } });
+        const withToken = (env: string, webhook: Record<string, unknown>) => {
+            const lines = problems(env, { "fluxpilot:flux": { webhook }, "fluxpilot:gitops": { repository: PUBLIC_REPO, branch: "main", github: { owner: "acme" } } });
+            // Every case here lacks the token; that problem is asserted elsewhere.
+            return lines.filter((line) => !line.startsWith("fluxpilot:githubToken:"));
+        };
+
+        it("takes a lowercase fully qualified host, an IngressClass name, string annotations and a Secret name", () => {
+            assert.deepStrictEqual(
+                schemaProblems(ingress({ className: "webapprouting.kubernetes.azure.com", annotations: { "kubernetes.io/ingress.class": "gce" }, tlsSecretName: "flux-hook-tls" })),
+                [],
+            );
+            const hostFix = "Fix: use the fully qualified name the certificate is for, e.g. flux-hook.example.com";
+            for (const host of ["Flux.example.com", "flux", "a..example.com", "-a.example.com", "a.example.c0m", `${"a".repeat(64)}.example.com`]) {
+                assert.deepStrictEqual(
+                    schemaProblems(ingress({ host })),
+                    [`fluxpilot:flux.webhook.ingress.host: is not a DNS name (given: ${JSON.stringify(host)}). ${hostFix}`],
+                    host,
+                );
+            }
+            assert.deepStrictEqual(schemaProblems(ingress({ host: 5 })), [
+                "fluxpilot:flux.webhook.ingress.host: must be a string, not a number (given: 5). Fix: set the DNS name GitHub calls, e.g. flux-hook.example.com",
+            ]);
+            assert.deepStrictEqual(schemaProblems(ingress({ className: "ALB" })), [
+                'fluxpilot:flux.webhook.ingress.className: is not an IngressClass name (given: "ALB"). Fix: use the name kubectl get ingressclass shows, e.g. alb',
+            ]);
+            assert.deepStrictEqual(schemaProblems(ingress({ className: 5 })), [
+                "fluxpilot:flux.webhook.ingress.className: must be a string, not a number (given: 5). Fix: set the IngressClass name, e.g. alb",
+            ]);
+            assert.deepStrictEqual(schemaProblems(ingress({ className: `${"a".repeat(249)}.b.c` })), [], "253 characters");
+            assert.deepStrictEqual(
+                schemaProblems(ingress({ className: `${"a".repeat(250)}.b.c` })).map((line) => line.replace(/\(given: .*\)/, "(given: …)")),
+                [
+                    "fluxpilot:flux.webhook.ingress.className: is longer than 253 characters, the limit of a Kubernetes object name (given: …). Fix: use the name kubectl get ingressclass shows, e.g. alb",
+                ],
+            );
+            assert.deepStrictEqual(schemaProblems(ingress({ annotations: { a: 5 } })), [
+                "fluxpilot:flux.webhook.ingress.annotations.a: must be a string, not a number (given: 5). Fix: quote the annotation value",
+            ]);
+            assert.deepStrictEqual(schemaProblems(ingress({ tlsSecretName: "Bad_Name" })), [
+                `fluxpilot:flux.webhook.ingress.tlsSecretName: is not a Kubernetes object name (given: "Bad_Name"). Fix: use lowercase letters, digits and '-', e.g. flux-reconciler`,
+            ]);
+        });
+
+        it("is required in staging and prod, and needs a class from className or the GKE annotation", () => {
+            assert.deepStrictEqual(withToken("prod", { enabled: true }), [
+                `fluxpilot:flux.webhook.ingress: is missing, so the receiver would be served as plain http on a public load balancer, which prod does not allow. Fix: serve it over TLS: set webhook.ingress with the host GitHub calls and your ingress controller's class and certificate (docs/flux.md, "Instant sync")`,
+            ]);
+            assert.deepStrictEqual(withToken("dev", { enabled: true }), []);
+            assert.doesNotThrow(() => model("prod", { "fluxpilot:flux": { webhook: { enabled: false } } }));
+            assert.deepStrictEqual(withToken("dev", { enabled: true, ingress: { host: "flux-hook.example.com" } }), [
+                'fluxpilot:flux.webhook.ingress: names no ingress class, so no controller (or only a default one) would serve it (given: {"host":"flux-hook.example.com","annotations":{}}). Fix: set className (e.g. alb, webapprouting.kubernetes.azure.com), or on GKE the annotation kubernetes.io/ingress.class: gce',
+            ]);
+            assert.deepStrictEqual(withToken("prod", { enabled: true, ingress: { host: "flux-hook.example.com", annotations: { "kubernetes.io/ingress.class": "gce" } } }), []);
+            assert.deepStrictEqual(withToken("prod", { enabled: true, ingress: { host: "flux-hook.example.com", className: "alb" } }), []);
+        });
+    });
 });

@@ -4,8 +4,11 @@
  * and prod add. Each asserts the whole problem: key, message, value and fix.
  */
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { formatProblem } from "../../core/problems";
-import { gitopsDefaults, gitopsSchema, validateEnvironmentSource } from "../../stacks/gitops";
+import { fluxKustomizationPaths, gitopsDefaults, gitopsSchema, validateEnvironmentSource, validateGitops, wellFormedRepositoryUrl } from "../../stacks/gitops";
 import { localConfig } from "./bad-configs";
 import { problemsOf } from "./support";
 
@@ -104,6 +107,32 @@ describe("stack model: Git source edges", () => {
         ]);
     });
 
+    it("fills basic auth's user name and the GitHub repository name from the URL", () => {
+        const defaults = (gitops: Record<string, unknown>) => gitopsDefaults(gitopsSchema.parse(gitops), "dev", "5m");
+        assert.deepStrictEqual(defaults({ repository: REPO, auth: { type: "basic" } }).auth, { type: "basic", username: "git", password: undefined });
+        assert.deepStrictEqual(defaults({ repository: `${REPO}.git`, github: { owner: "acme" } }).github, { owner: "acme", name: "fluxpilot", token: undefined });
+        // A URL the URL rule refuses leaves the name empty rather than throwing before that rule reports it.
+        assert.deepStrictEqual(defaults({ repository: "not a url", github: { owner: "acme" } }).github, { owner: "acme", name: "", token: undefined });
+    });
+
+    it("refuses a semver range semver cannot read, a path that only contains clusters/, and a token-less deploy key, and survives a bad URL with an owner", () => {
+        assert.deepStrictEqual(
+            gitopsProblems({ repository: REPO, semver: "not a range" })[0],
+            `fluxpilot:gitops.semver: is not a semver range (given: "not a range"). Fix: write a range over the repository's tags, e.g. ">=1.0.0 <2.0.0"`,
+        );
+        for (const given of ["apps/clusters/local", "clusters/local x"]) {
+            assert.deepStrictEqual(gitopsProblems({ repository: REPO, path: given }), [
+                `fluxpilot:gitops.path: is not a folder under clusters/ (given: ${JSON.stringify(given)}). Fix: point Flux at this environment's entry point, e.g. clusters/prod`,
+            ]);
+        }
+        assert.deepStrictEqual(gitopsProblems({ repository: "ssh://git@github.com/acme/fluxpilot", auth: { type: "deployKey" }, github: { owner: "acme" } }), [
+            "fluxpilot:githubToken: is missing, but auth.type deployKey registers the key on the GitHub repository. Fix: run: pulumi config set --secret fluxpilot:githubToken <token with the repository's administration:write permission>",
+        ]);
+        assert.deepStrictEqual(gitopsProblems({ repository: "not a url", github: { owner: "acme" } }), [
+            'fluxpilot:gitops.repository: is neither an https:// nor an ssh:// repository URL (given: "not a url"). Fix: use https://github.com/<owner>/<repo> or ssh://git@github.com/<owner>/<repo> (scp-style git@host:repo is not accepted by Flux)',
+        ]);
+    });
+
     describe("staging and prod", () => {
         const config = (repository: string, extra: Record<string, unknown> = {}) => gitopsDefaults(gitopsSchema.parse({ repository, ...extra }), "prod", "5m");
         const problems = (repository: string, projectRepository: string | undefined, extra: Record<string, unknown> = {}) =>
@@ -143,5 +172,71 @@ describe("stack model: Git source edges", () => {
             assert.deepStrictEqual(validateEnvironmentSource(devConfig, "local", "k", REPO), []);
             assert.strictEqual(validateEnvironmentSource(devConfig, "staging", "k", REPO).length, 3);
         });
+    });
+
+    describe("the checkout Flux reads", () => {
+        /** A throw-away checkout with `files` (path -> content) written under it. */
+        const checkout = (files: Record<string, string>) => {
+            const root = fs.mkdtempSync(path.join(os.tmpdir(), "fluxpilot-gitops-"));
+            for (const [file, text] of Object.entries(files)) {
+                fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+                fs.writeFileSync(path.join(root, file), text);
+            }
+            return root;
+        };
+        const flux = (p: string) => `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: x }\nspec: { path: ${p} }\n`;
+        const pathProblems = (root: string, p: string) => {
+            const raw = gitopsSchema.parse({ repository: REPO, path: p });
+            return validateGitops(raw, gitopsDefaults(raw, "dev", "5m"), "fluxpilot:gitops", root).map(formatProblem);
+        };
+
+        it("follows only the resources a kustomization lists, whichever of its three names it has, into folders and once each", () => {
+            for (const name of ["kustomization.yaml", "kustomization.yml", "Kustomization"]) {
+                const root = checkout({
+                    [`clusters/dev/${name}`]: "resources: [apps.yaml, tenants, missing.yaml, notes.txt]\n",
+                    "clusters/dev/apps.yaml": flux("./apps/a/overlays/dev"),
+                    "clusters/dev/unlisted.yaml": flux("./apps/unlisted"),
+                    "clusters/dev/notes.txt": flux("./apps/txt"),
+                    // A folder without a kustomization: every YAML file in it, in name order.
+                    "clusters/dev/tenants/c.yml": flux("./apps/c/"),
+                    "clusters/dev/tenants/b.yaml": flux("apps/b"),
+                    "clusters/dev/tenants/readme.md": flux("./apps/md"),
+                    // A cycle back to the entry point is read once.
+                    "clusters/dev/tenants/loop/kustomization.yaml": "resources: [../.., ../b.yaml]\n",
+                });
+                assert.deepStrictEqual(fluxKustomizationPaths(root, "clusters/dev"), ["apps/a/overlays/dev", "apps/b", "apps/c", "apps/b"], name);
+            }
+            assert.deepStrictEqual(fluxKustomizationPaths(checkout({}), "clusters/dev"), []);
+        });
+
+        it("takes an entry point holding YAML without a kustomization, and refuses one holding none", () => {
+            const root = checkout({ "clusters/dev/sync.yml": flux("./apps/a"), "clusters/qa/readme.md": "# qa\n" });
+            assert.deepStrictEqual(pathProblems(root, "clusters/dev"), []);
+            assert.deepStrictEqual(pathProblems(root, "clusters/qa"), [
+                'fluxpilot:gitops.path: does not exist in this repository (or holds no YAML) (given: "clusters/qa"). Fix: create clusters/qa/ with the Flux Kustomizations for this environment, or correct the path',
+            ]);
+            assert.deepStrictEqual(pathProblems(checkout({ "clusters/dev/kustomization.yaml": "resources: []\n" }), "clusters/dev"), []);
+        });
+    });
+
+    it("takes https and ssh://git@ URLs with a port and a trailing slash, and nothing that could carry a credential or end a scalar", () => {
+        for (const good of [REPO, `${REPO}.git`, `${REPO}/`, "ssh://git@github.com/acme/fluxpilot.git", "https://git.example.com:8443/group/sub/repo", "ssh://git@host:2222/a/b"]) {
+            assert.ok(wellFormedRepositoryUrl(good), good);
+        }
+        for (const bad of [
+            "http://github.com/acme/x",
+            "ssh://github.com/acme/x",
+            "git@github.com:acme/x",
+            "https://github.com",
+            "https://github.com/",
+            "https://github.com/acme/x?ref=main",
+            "https://github.com/acme/x#main",
+            "https://github.com/acme x",
+            `${REPO}\nkey: v`,
+            `x${REPO}`,
+            "https://host:port/a/b",
+        ]) {
+            assert.ok(!wellFormedRepositoryUrl(bad), bad);
+        }
     });
 });
