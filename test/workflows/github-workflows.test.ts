@@ -272,6 +272,19 @@ describe("GitHub workflows", () => {
         }
     });
 
+    it("name in the docs the release of each action that the workflows pin, not an older one", () => {
+        const docs = ["README.md", ...fs.readdirSync(path.join(root, "docs")).map((f) => path.join("docs", f))].filter((f) => f.endsWith(".md"));
+        const stale = docs.flatMap((file) => {
+            const text = fs.readFileSync(path.join(root, file), "utf8");
+            return Object.entries(PINNED_ACTIONS).flatMap(([action, pin]) =>
+                [...text.matchAll(new RegExp(`\\b${action.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}@(v[0-9][0-9.]*)`, "g"))]
+                    .filter((match) => match[1] !== pin.tag)
+                    .map((match) => `${file}: ${action}@${match[1]}, the workflows pin ${pin.tag}`),
+            );
+        });
+        assert.deepStrictEqual(stale, []);
+    });
+
     it("install the Pulumi CLI release of the pinned @pulumi/pulumi SDK", () => {
         const pinned = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).dependencies["@pulumi/pulumi"];
         assert.strictEqual(String(stackWorkflow.env.PULUMI_VERSION), pinned);
