@@ -4,6 +4,8 @@
  * stdout carries only the plan (tree, diff or JSON); notes, the program's own logging and errors
  * go to stderr. Errors are reported as messages, never as stack traces (unless --verbose).
  */
+// First: it sets up the module cache before anything below loads the Pulumi SDK.
+import "./fast-start";
 import * as path from "path";
 import { isStackConfigError } from "../../core/problems";
 import { ProjectNotFoundError, StackFileError, StackNotFoundError } from "../shared/stack-file";
@@ -18,6 +20,7 @@ import { hasMandatoryViolations } from "../../policy/offline/evaluate";
 import { PackConfigError } from "../../policy/offline/config";
 import { InvalidSnapshotError, PlanSnapshot, readSnapshot, serializeSnapshot, writeSnapshot } from "./snapshot";
 import { formatTree } from "./tree";
+import { skipSdkDiagnostics } from "./sdk-diagnostics";
 
 export async function main(argv: readonly string[]): Promise<number> {
     let args: PlanArgs | "help" | undefined;
@@ -44,6 +47,16 @@ async function plan(args: PlanArgs): Promise<number> {
     // the plan's CPU (docs/benchmarks.md). The SDK raises the limit itself where it needs frames
     // (resource source positions). --verbose keeps them, with the traces of errors.
     if (!args.verbose) Error.stackTraceLimit = 0;
+    // The same for the SDK's per-promise and per-resource diagnostics (sdk-diagnostics.ts).
+    const restoreDiagnostics = args.verbose ? undefined : skipSdkDiagnostics();
+    try {
+        return await planWithRuntime(args, old);
+    } finally {
+        restoreDiagnostics?.();
+    }
+}
+
+async function planWithRuntime(args: PlanArgs, old: PlanSnapshot | undefined): Promise<number> {
     // A missing or bad pack config fails before the program runs, too.
     const policySetup = args.policy ? preparePolicies(args.projectDir, args.stack, args.policyConfig) : undefined;
     // The program's console output would corrupt --json; it is diagnostics, so it goes to stderr.

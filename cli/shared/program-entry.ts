@@ -13,7 +13,7 @@ import { REPOSITORY_ROOT } from "../../core/repository";
 export const BUILD_DIR = path.join(REPOSITORY_ROOT, "out", "build");
 
 /** True when this command line itself runs from the JavaScript copy. */
-const runningBuilt = __filename.startsWith(BUILD_DIR + path.sep);
+export const runningBuilt = __filename.startsWith(BUILD_DIR + path.sep);
 
 /** The built copy of `program` when this process runs built code and the copy exists, else `program`. */
 export function loadableEntry(program: string): string {
