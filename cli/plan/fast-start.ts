@@ -12,28 +12,39 @@
 import Module from "module";
 import { runningBuilt } from "../shared/program-entry";
 
-/** The SDK module that loads TypeScript, resolved as the SDK's own `require` would. */
-const TYPESCRIPT_SHIM = require.resolve("@pulumi/pulumi/typescript-shim");
+/**
+ * The SDK module that loads TypeScript, resolved as the SDK's own `require` would; null if an
+ * SDK release moves it (the plan then only starts slower; test/plan/fast-start.test.ts notices).
+ */
+export const TYPESCRIPT_SHIM: string | null = resolveShim();
+
+function resolveShim(): string | null {
+    try {
+        return require.resolve("@pulumi/pulumi/typescript-shim");
+    } catch {
+        return null;
+    }
+}
 
 /**
  * Puts a stand-in for the SDK's TypeScript shim into the module cache, unless the shim is loaded
  * already. The stand-in forwards every property read to the real shim, which it loads (with the
  * shim's own fallback to the TypeScript the SDK vendors) the first time anything reads one.
  */
-export function deferSdkTypeScript(cache: NodeJS.Dict<NodeJS.Module> = require.cache): void {
-    if (cache[TYPESCRIPT_SHIM]) return;
+export function deferSdkTypeScript(cache: NodeJS.Dict<NodeJS.Module> = require.cache, shim: string | null = TYPESCRIPT_SHIM): void {
+    if (shim === null || cache[shim]) return;
     let real: object | undefined;
     const load = (): object => {
         if (real === undefined) {
-            delete cache[TYPESCRIPT_SHIM];
-            const loaded: unknown = new Module(TYPESCRIPT_SHIM).require(TYPESCRIPT_SHIM);
-            if (typeof loaded !== "object" || loaded === null) throw new Error(`${TYPESCRIPT_SHIM} exported no TypeScript module`);
+            delete cache[shim];
+            const loaded: unknown = new Module(shim).require(shim);
+            if (typeof loaded !== "object" || loaded === null) throw new Error(`${shim} exported no TypeScript module`);
             real = loaded;
         }
         return real;
     };
-    const standIn = new Module(TYPESCRIPT_SHIM);
-    standIn.filename = TYPESCRIPT_SHIM;
+    const standIn = new Module(shim);
+    standIn.filename = shim;
     standIn.loaded = true;
     standIn.exports = new Proxy(
         {},
@@ -42,7 +53,7 @@ export function deferSdkTypeScript(cache: NodeJS.Dict<NodeJS.Module> = require.c
             has: (_, key) => Reflect.has(load(), key),
         },
     );
-    cache[TYPESCRIPT_SHIM] = standIn;
+    cache[shim] = standIn;
 }
 
 if (runningBuilt) deferSdkTypeScript();

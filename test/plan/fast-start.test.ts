@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as real from "typescript";
-import { deferSdkTypeScript } from "../../cli/plan/fast-start";
+import { deferSdkTypeScript, TYPESCRIPT_SHIM } from "../../cli/plan/fast-start";
 
 const SHIM = require.resolve("@pulumi/pulumi/typescript-shim");
 
@@ -33,5 +33,12 @@ describe("plan start: the SDK's TypeScript loaded on first use", () => {
         const cache: NodeJS.Dict<NodeJS.Module> = { [SHIM]: loaded };
         deferSdkTypeScript(cache);
         assert.strictEqual(cache[SHIM], loaded);
+    });
+
+    it("finds the shim in the pinned SDK, and does nothing where an SDK has none", () => {
+        assert.strictEqual(TYPESCRIPT_SHIM, SHIM, "@pulumi/pulumi moved typescript-shim: the plan loads TypeScript at start again");
+        const cache: NodeJS.Dict<NodeJS.Module> = {};
+        deferSdkTypeScript(cache, null);
+        assert.deepStrictEqual(Object.keys(cache), []);
     });
 });
