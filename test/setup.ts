@@ -3,9 +3,11 @@
  * program module: installs Pulumi's mock runtime, with registration capture, for the test stack.
  * Tests that need stack config set it with `setStackConfig` before loading `stacks/`.
  */
+import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { installOfflineRuntime } from "../mock-runtime/runtime";
+import { PLANS_ENV } from "./support/repo-plans";
 
 // The existing-cluster provider reads the default kubeconfig ($KUBECONFIG, else ~/.kube/config); point
 // it at a file that does not exist, so no test depends on the kubeconfig of the machine it runs on.
@@ -16,3 +18,17 @@ const installed = installOfflineRuntime({ project: "fluxpilot", stack: "test", p
 
 /** Mocha's root hook: a runtime that could not be installed fails the run, with the SDK's error, before the first test. */
 export const mochaHooks = { beforeAll: (): Promise<void> => installed };
+
+/**
+ * Mocha's global fixtures (in the main process, before the parallel workers start, which inherit
+ * the environment): one folder per run for the shared plans of the repository's stacks
+ * (test/support/repo-plans.ts), removed at the end.
+ */
+export function mochaGlobalSetup(): void {
+    process.env[PLANS_ENV] = fs.mkdtempSync(path.join(os.tmpdir(), "fluxpilot-test-plans-"));
+}
+
+export function mochaGlobalTeardown(): void {
+    const folder = process.env[PLANS_ENV];
+    if (folder) fs.rmSync(folder, { recursive: true, force: true });
+}

@@ -42,9 +42,12 @@ function outputOf(relative) {
     return path.join(OUT, relative.replace(/\.ts$/, ".js"));
 }
 
+// Outputs older than this script were transpiled with other options: they are rebuilt too.
+const BUILD_SCRIPT_MTIME = fs.statSync(__filename).mtimeMs;
+
 function isStale(file) {
     try {
-        return fs.statSync(outputOf(file.relative)).mtimeMs < file.mtimeMs;
+        return fs.statSync(outputOf(file.relative)).mtimeMs < Math.max(file.mtimeMs, BUILD_SCRIPT_MTIME);
     } catch {
         return true;
     }
@@ -73,7 +76,11 @@ function transpile(stale) {
     const ts = require("typescript");
     const compilerOptions = {
         target: ts.ScriptTarget.ES2022,
-        module: ts.ModuleKind.CommonJS,
+        // CommonJS output, as tsconfig's "nodenext" gives for this package, with import() kept a
+        // real import(): the schema model packages are ES modules, and "commonjs" would turn
+        // import() into require(), which they refuse (gitops-checks/schemas.ts: every kind would
+        // go unvalidated, a warning each, in `npm run validate` and `npm run render`).
+        module: ts.ModuleKind.NodeNext,
         esModuleInterop: true,
         resolveJsonModule: true,
     };

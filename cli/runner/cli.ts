@@ -4,11 +4,12 @@
  * stack workflow (.github/workflows/pulumi-stack.yml) sends its Pulumi job there, so the stack
  * file is the one place that says how CI reaches the clusters (stacks/ci.ts).
  */
-import * as path from "path";
 import { ExitCode } from "../shared/exit-codes";
 import { readStackConfig, StackNotFoundError } from "../shared/stack-file";
 import { decodeConfigValue, CONFIG_NAMESPACE } from "../../stacks/model";
 import { deployRunsOn } from "../../stacks/ci";
+// The checkout's root, not a path from this file: `npm run runner` runs the copy in out/build.
+import { REPOSITORY_ROOT } from "../../core/repository";
 
 const USAGE = "usage: npm run --silent runner -- <stack>";
 
@@ -19,7 +20,7 @@ function main(argv: readonly string[]): number {
     }
     const stack = argv[0];
     try {
-        const { config } = readStackConfig(path.join(__dirname, "..", ".."), stack);
+        const { config } = readStackConfig(REPOSITORY_ROOT, stack);
         const key = `${CONFIG_NAMESPACE}:ci`;
         process.stdout.write(`${JSON.stringify(deployRunsOn(stack, decodeConfigValue(config[key]), key))}\n`);
         return ExitCode.ok;

@@ -8,6 +8,7 @@ import { parseRenderArgs } from "../../cli/render/cli";
 import { writeRendered } from "../../gitops-checks/render";
 import { factsOf, planOf, ROOT, rendering } from "./support";
 import { builtCli } from "../support/built-cli";
+import { repoPlan } from "../support/repo-plans";
 
 function runRender(args: string[], env: NodeJS.ProcessEnv = process.env) {
     return spawnSync(process.execPath, [builtCli("render"), ...args], {
@@ -76,9 +77,11 @@ describe("gitops: npm run render", function () {
         assert.deepStrictEqual(fs.readdirSync(tmp), []);
     });
 
-    it("a missing kubectl is one clear line and a non-zero exit, not a stack trace", () => {
+    it("a missing kubectl is one clear line and a non-zero exit, not a stack trace", async () => {
         const missing = path.join(tmp, "no-kubectl");
-        const run = runRender(["dev", "--out", tmp], { ...process.env, FLUXPILOT_KUBECTL: missing });
+        // The facts from the run's shared plan of dev: planning again would only delay the same failure.
+        const plan = (await repoPlan("dev")).treeFile;
+        const run = runRender(["dev", "--out", tmp, "--plan", plan], { ...process.env, FLUXPILOT_KUBECTL: missing });
         assert.strictEqual(run.status, 1);
         assert.strictEqual(run.stderr, `render: cannot run ${missing} kustomize (spawnSync ${missing} ENOENT): install kubectl, or set FLUXPILOT_KUBECTL to a kubectl binary\n`);
         assert.deepStrictEqual(fs.readdirSync(tmp), []);

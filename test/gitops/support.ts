@@ -11,7 +11,9 @@ import { allObjects, renderEnvironment, RenderedEnvironment } from "../../gitops
 import { OwnedObject } from "../../gitops-checks/hygiene";
 import { REPOSITORY_ROOT } from "../../core/repository";
 import { clusterFactsFromPlan, PlannedClusterFacts, planFactsSource } from "../../gitops-checks/plan-facts";
-import { planSnapshot, stacksOfEnvironment } from "../../cli/shared/plan-facts";
+import { stacksOfEnvironment } from "../../cli/shared/plan-facts";
+import { listStacks } from "../../cli/shared/stack-file";
+import { repoPlan, snapshotOf } from "../support/repo-plans";
 
 export const ROOT = REPOSITORY_ROOT;
 export const FIXTURES = "test/gitops/fixtures";
@@ -21,10 +23,14 @@ export const builder = new KustomizeBuilder(ROOT);
 const rendered = new Map<Environment, RenderedEnvironment>();
 const plans = new Map<string, unknown>();
 
-/** The offline plan snapshot of one of this repository's stacks (planned once per run). */
+/**
+ * The offline plan snapshot of one of this repository's stacks: the shared plan of the mocha run
+ * (test/support/repo-plans.ts), read once the `before` hook below has them all.
+ */
 export function planOf(stack: string): unknown {
-    if (!plans.has(stack)) plans.set(stack, planSnapshot(ROOT, stack));
-    return plans.get(stack);
+    const plan = plans.get(stack);
+    assert.ok(plan !== undefined, `no plan of stack ${stack} (is it one of this repository's stacks?)`);
+    return plan;
 }
 
 /** The cluster facts of every cluster of `env`, from the offline plans of its stacks. */
@@ -52,9 +58,9 @@ export function assertNoProblems(problems: readonly GitOpsProblem[]): void {
     if (problems.length > 0) assert.fail(formatGitOpsProblems(problems));
 }
 
-// Plan every environment's stacks once, before the first test that renders, under a timeout of
-// its own: a plan per stack is a child process of tens of seconds on a loaded machine.
-before(function () {
+// Plan every stack once, before the first test that renders, under a timeout of its own: a plan
+// per stack is a child process of tens of seconds on a loaded machine.
+before(async function () {
     this.timeout(900_000);
-    for (const env of ["dev", "staging", "prod", "local"] as const) factsOf(env);
+    await Promise.all(listStacks(ROOT).map(async (stack) => plans.set(stack, snapshotOf(await repoPlan(stack)))));
 });

@@ -4,7 +4,9 @@ import * as path from "path";
 import { listStacks } from "../../cli/shared/stack-file";
 import { PlanSnapshot } from "../../cli/plan/snapshot";
 import { clusterPaths } from "../../cli/plan/critical-path";
-import { REPO_ROOT, runPlanCli, tempDir } from "./support";
+import { formatTree } from "../../cli/plan/tree";
+import { REPO_ROOT } from "./support";
+import { repoPlan } from "../support/repo-plans";
 
 /** Where each stack's URNs are pinned; UPDATE_SNAPSHOTS=1 rewrites them after a deliberate rename. */
 const URN_SNAPSHOTS = path.join(__dirname, "snapshots");
@@ -26,7 +28,6 @@ describe("plan of this repository's stacks", function () {
     // Each run loads the real program with its provider SDKs.
     this.timeout(300_000);
     const stacks = listStacks(REPO_ROOT);
-    const dir = tempDir("plan-repo");
 
     it("the repository has stacks to plan", () => {
         assert.ok(stacks.length > 0, `no Pulumi.<stack>.yaml in ${REPO_ROOT}`);
@@ -34,18 +35,19 @@ describe("plan of this repository's stacks", function () {
 
     for (const stack of stacks) {
         it(`plans ${stack}, and a second run writes the same bytes`, async () => {
-            const first = path.join(dir, `${stack}-1.json`);
-            const second = path.join(dir, `${stack}-2.json`);
-            const [tree, json] = await Promise.all([runPlanCli([stack, "--out", first]), runPlanCli([stack, "--out", second, "--json"])]);
-            assert.strictEqual(tree.code, 0, `plan ${stack} failed:\n${tree.stderr}`);
+            // The tree run is also the one test/policy/plan-policy.test.ts reads (with --policy).
+            const { tree, treeFile, json, jsonFile } = await repoPlan(stack);
+            assert.strictEqual(tree.code, 0, `plan ${stack} --policy failed:\n${tree.stderr}`);
             assert.strictEqual(json.code, 0, `plan ${stack} --json failed:\n${json.stderr}`);
-            const bytes = fs.readFileSync(first, "utf8");
-            assert.strictEqual(fs.readFileSync(second, "utf8"), bytes, `two plans of ${stack} differ`);
+            const bytes = fs.readFileSync(treeFile, "utf8");
+            assert.strictEqual(fs.readFileSync(jsonFile, "utf8"), bytes, `two plans of ${stack} differ`);
             assert.strictEqual(json.stdout, bytes);
             const snapshot: PlanSnapshot = JSON.parse(bytes);
             assert.strictEqual(snapshot.stack, stack);
             assert.ok(snapshot.summary.total > 0, `plan of ${stack} has no resources`);
             assert.match(tree.stdout, new RegExp(`^Stack ${stack} \\(project ${snapshot.project}\\): ${snapshot.summary.total} resources?\\n`));
+            // The tree is the snapshot's own (the policy report follows it: test/policy/plan-policy.test.ts).
+            assert.ok(tree.stdout.startsWith(formatTree(snapshot)), `the tree of ${stack} is not its snapshot's:\n${tree.stdout}`);
             assertStackUrns(stack, snapshot);
             // Clusters are created side by side: nothing in one waits on another (issue 16 item 4).
             const paths = clusterPaths(snapshot.resources);

@@ -8,6 +8,7 @@ import * as path from "path";
 import { listStacks } from "../../cli/shared/stack-file";
 import { ExitCode } from "../../cli/shared/exit-codes";
 import { REPO_ROOT, runPlanCli, tempDir } from "../plan/support";
+import { repoPlan } from "../support/repo-plans";
 
 /** A project directory holding the repository's Pulumi.yaml and a changed copy of one stack file. */
 function projectWith(stack: string, edit: (text: string) => string): string {
@@ -23,11 +24,11 @@ function projectWith(stack: string, edit: (text: string) => string): string {
 describe("plan --policy", function () {
     // Each run loads the real program with its provider SDKs.
     this.timeout(300_000);
-    const out = tempDir("policy-plan");
 
     for (const stack of listStacks(REPO_ROOT)) {
         it(`${stack} passes every mandatory policy of its environment`, async () => {
-            const result = await runPlanCli([stack, "--policy", "--out", path.join(out, `${stack}.json`)]);
+            // `plan <stack> --policy`, run once per test run and shared with test/plan/repo-stacks.test.ts.
+            const result = (await repoPlan(stack)).tree;
             assert.strictEqual(result.code, ExitCode.ok, `plan ${stack} --policy exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
             assert.match(result.stdout, /^Policies \(policy\/config\/\w+\.json\): 0 mandatory violations, /m);
         });

@@ -9,6 +9,7 @@ import { deployRunsOn } from "../../stacks/ci";
 import { parseStackModel } from "../../stacks/model";
 import { readStackConfig } from "../../cli/shared/stack-file";
 import { prodConfig } from "./hostile-configs";
+import { builtCli } from "../support/built-cli";
 
 const ROOT = path.join(__dirname, "..", "..");
 const EGRESS = "198.51.100.16/28";
@@ -96,7 +97,7 @@ describe("how CI reaches the API servers (fluxpilot:ci)", () => {
         assert.deepStrictEqual(deployRunsOn("prod", largerRunner, "fluxpilot:ci"), ["fluxpilot-deploy"]);
         assert.throws(() => deployRunsOn("prod", { runner: "self-hosted" }, "fluxpilot:ci"), /fluxpilot:ci.runsOn: is missing/);
         const cli = (stack: string) =>
-            execFileSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", path.join(ROOT, "cli", "runner", "cli.ts"), stack], {
+            execFileSync(process.execPath, [builtCli("runner"), stack], {
                 cwd: ROOT,
                 encoding: "utf8",
             });

@@ -10,7 +10,7 @@ import { BUILD_DIR } from "../../cli/shared/program-entry";
 let fresh = false;
 
 /** The built entry of `cli/<name>/cli.ts`. */
-export function builtCli(name: "plan" | "render" | "validate" | "fluxpilot"): string {
+export function builtCli(name: "plan" | "render" | "validate" | "fluxpilot" | "runner"): string {
     if (!fresh) {
         execFileSync(process.execPath, [path.join(REPOSITORY_ROOT, "tools", "build.js")], { stdio: ["ignore", "ignore", "inherit"] });
         fresh = true;

@@ -46,16 +46,21 @@ function sendEvents(events) {
 
 const summary = { summaryEvent: { maybeCorrupt: false, durationSeconds: 1, resourceChanges: { same: 3 }, policyPacks: {} } };
 
+/** A successful run: the CLI's first line, the engine's summary event, exit 0 (1 if the events cannot be sent). */
+function previewAndSucceed() {
+    process.stdout.write(`Previewing ${command}\n`);
+    sendEvents([summary]).then(
+        () => process.exit(0),
+        (e) => {
+            log(`grpc ${e.message}`);
+            process.exit(1);
+        },
+    );
+}
+
 switch (mode) {
     case "ok":
-        process.stdout.write(`Previewing ${command}\n`);
-        sendEvents([summary]).then(
-            () => process.exit(0),
-            (e) => {
-                log(`grpc ${e.message}`);
-                process.exit(1);
-            },
-        );
+        previewAndSucceed();
         break;
     case "wait-release": {
         // Runs until the test creates $FAKE_PULUMI_LOG.release, then succeeds: lets a test see
@@ -65,14 +70,7 @@ switch (mode) {
         const poll = setInterval(() => {
             if (!fs.existsSync(release)) return;
             clearInterval(poll);
-            process.stdout.write(`Previewing ${command}\n`);
-            sendEvents([summary]).then(
-                () => process.exit(0),
-                (e) => {
-                    log(`grpc ${e.message}`);
-                    process.exit(1);
-                },
-            );
+            previewAndSucceed();
         }, 20);
         break;
     }

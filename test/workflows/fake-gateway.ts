@@ -46,6 +46,9 @@ export class FakeClock {
 
 export class FakeGateway implements PulumiGateway {
     readonly calls: RecordedCall[] = [];
+    /** Operations (`method stack`) hanging with their abort listener in place, and who waits to see one. */
+    private readonly hangingNow = new Set<string>();
+    private readonly hangWaiters = new Map<string, (() => void)[]>();
 
     constructor(
         private readonly scripts: Record<string, StackScript>,
@@ -85,6 +88,18 @@ export class FakeGateway implements PulumiGateway {
         };
     }
 
+    /**
+     * Resolves once `method` of `stack` hangs with its abort listener in place: from then on an
+     * abort reaches it. Tests cancel after this, not after a sleep: the operation starts a turn of
+     * the event loop later (see play), and on a loaded machine a short timer can fire before that
+     * turn, so the abort would land before the listener and the operation would never hear it.
+     */
+    hanging(stack: string, method: string): Promise<void> {
+        const key = `${method} ${stack}`;
+        if (this.hangingNow.has(key)) return Promise.resolve();
+        return new Promise((resolve) => this.hangWaiters.set(key, [...(this.hangWaiters.get(key) ?? []), resolve]));
+    }
+
     private readonly played = new Map<string, number>();
     /** Operations running now, and the most that ever ran at once (for --concurrency). */
     private inFlight = 0;
@@ -117,7 +132,12 @@ export class FakeGateway implements PulumiGateway {
         if (run.hangs === "ignore") await new Promise(() => undefined);
         if (run.hangs === "until-cancelled") {
             this.calls.push({ method: `${method} waits`, stack });
-            await new Promise<void>((resolve) => (signal as AbortSignal).addEventListener("abort", () => resolve(), { once: true }));
+            const aborted = new Promise<void>((resolve) => (signal as AbortSignal).addEventListener("abort", () => resolve(), { once: true }));
+            const key = `${method} ${stack}`;
+            this.hangingNow.add(key);
+            for (const resolve of this.hangWaiters.get(key) ?? []) resolve();
+            this.hangWaiters.delete(key);
+            await aborted;
             this.calls.push({ method: `${method} interrupted`, stack });
             throw automationError("error: update canceled by user", "", 255);
         }

@@ -31,17 +31,18 @@ interface Harness {
     report: RunReport;
 }
 
-async function execute(
+/** Starts a run against a fake gateway; the gateway is at hand while the run goes on (to cancel it at the right moment). */
+function start(
     cmd: CommandLine,
     stacks: string[],
     scripts: Record<string, StackScript>,
     options: { problems?: Record<string, ConfigProblem[]>; cliError?: Error; cancel?: AbortSignal } = {},
-): Promise<Harness> {
+): { gateway: FakeGateway; done: Promise<Harness>; hanging: (...operations: [stack: string, method: string][]) => Promise<void> } {
     const clock = new FakeClock();
     const gateway = new FakeGateway(scripts, clock, { error: options.cliError });
     const validator = new RecordingValidator(options.problems);
     const progress: string[] = [];
-    const report = await run(cmd, stacks, {
+    const report = run(cmd, stacks, {
         gateway,
         validator,
         progress: {
@@ -54,7 +55,19 @@ async function execute(
         color: "never",
         cancel: options.cancel,
     });
-    return { gateway, validator, progress, report };
+    const done = report.then((r) => ({ gateway, validator, progress, report: r }));
+    // Each named operation hanging with its abort listener in place (FakeGateway.hanging); a run
+    // that ends before they all started fails here instead of leaving the test to time out.
+    const hanging = (...operations: [stack: string, method: string][]) =>
+        Promise.race([
+            Promise.all(operations.map(([stack, method]) => gateway.hanging(stack, method))).then(() => undefined),
+            done.then((h) => assert.fail(`the run ended before ${operations.map(([s, m]) => `${m} ${s}`).join(", ")} started: ${h.gateway.sequence().join(", ")}`)),
+        ]);
+    return { gateway, done, hanging };
+}
+
+function execute(...args: Parameters<typeof start>): Promise<Harness> {
+    return start(...args).done;
 }
 
 const clean = { changes: { same: 12 } };
@@ -208,15 +221,15 @@ describe("fluxpilot orchestration", () => {
         it("a cancelled run starts no further stack", async () => {
             const controller = new AbortController();
             const hanging = { preview: { hangs: "until-cancelled" as const } };
-            const pending = execute(
+            const running = start(
                 command("preview", ...four, "--concurrency", "2"),
                 four,
                 { dev: hanging, staging: hanging, prod: { preview: clean }, local: { preview: clean } },
                 { cancel: controller.signal },
             );
-            await new Promise((resolve) => setTimeout(resolve, 50));
+            await running.hanging(["dev", "preview"], ["staging", "preview"]);
             controller.abort(new CancelReason("SIGINT"));
-            const { gateway, report } = await pending;
+            const { gateway, report } = await running.done;
             assert.deepStrictEqual(
                 report.results.map((r) => r.status),
                 ["cancelled", "cancelled", "skipped", "skipped"],
@@ -406,11 +419,10 @@ describe("fluxpilot orchestration under interruption, time limits and missing su
     it("a signal aborts the running operation once, skips the rest and reports each stack's state (item 1)", async () => {
         const cancel = new AbortController();
         const scripts: Record<string, StackScript> = { dev: { up: { hangs: "until-cancelled" } }, staging: { up: {} } };
-        const pending = execute(command("up", "dev", "staging", "--cancel-wait", "60s"), ["dev", "staging"], scripts, { cancel: cancel.signal });
-        // Every step up to the fake's wait runs in microtasks, so dev's up is running by now.
-        await new Promise((r) => setTimeout(r, 0));
+        const running = start(command("up", "dev", "staging", "--cancel-wait", "60s"), ["dev", "staging"], scripts, { cancel: cancel.signal });
+        await running.hanging(["dev", "up"]);
         cancel.abort(new CancelReason("SIGINT"));
-        const { report, gateway } = await pending;
+        const { report, gateway } = await running.done;
         assert.strictEqual(report.exitCode, 130);
         assert.strictEqual(report.ok, false);
         assert.deepStrictEqual(report.cancelled, { signal: "SIGINT", pulumiStopped: true });
@@ -435,10 +447,10 @@ describe("fluxpilot orchestration under interruption, time limits and missing su
 
     it("when Pulumi got the terminal's Ctrl-C itself, no second interrupt is sent, and the wait is bounded (item 1)", async () => {
         const cancel = new AbortController();
-        const pending = execute(command("up", "dev", "--cancel-wait", "1s"), ["dev"], { dev: { up: { hangs: "until-cancelled" } } }, { cancel: cancel.signal });
-        await new Promise((r) => setTimeout(r, 0));
+        const running = start(command("up", "dev", "--cancel-wait", "1s"), ["dev"], { dev: { up: { hangs: "until-cancelled" } } }, { cancel: cancel.signal });
+        await running.hanging(["dev", "up"]);
         cancel.abort(new CancelReason("SIGINT", true));
-        const { report, gateway } = await pending;
+        const { report, gateway } = await running.done;
         // The operation's own signal never fired (that is what would send Pulumi a SIGINT) ...
         assert.ok(!gateway.sequence().includes("up interrupted dev"));
         // ... and after --cancel-wait the run reports the stack as possibly locked, naming the lock.
