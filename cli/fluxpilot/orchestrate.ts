@@ -9,6 +9,7 @@ import { BackendChoice } from "./backend";
 import { ErrorCode, ExitCode, exitCodeFor, FluxpilotError, mapPulumiError } from "./errors";
 import { changeCount, EventLog, ResourceChange } from "./events";
 import { OpMap, OutputMap, PulumiGateway, StackOperations, StackValidator } from "./gateway";
+import { relayAbort } from "./late-abort";
 
 export type StepStatus = "succeeded" | "failed" | "drifted" | "skipped" | "cancelled";
 
@@ -343,7 +344,8 @@ class StepRunner {
             }),
             // CrossGuard runs on what changes infrastructure: preview and up.
             ...(operation === "preview" || operation === "up" ? this.context.policyPack?.(stack) : undefined),
-            signal,
+            // A cancel before Pulumi has started must still reach it (late-abort.ts).
+            signal: relayAbort(signal),
         };
         // Counts come from the engine's own summary event; the stack history (which the
         // Automation API reads after an update) can be empty, so it is only the fallback.

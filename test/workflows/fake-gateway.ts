@@ -46,9 +46,9 @@ export class FakeClock {
 
 export class FakeGateway implements PulumiGateway {
     readonly calls: RecordedCall[] = [];
-    /** Operations (`method stack`) hanging with their abort listener in place, and who waits to see one. */
-    private readonly hangingNow = new Set<string>();
-    private readonly hangWaiters = new Map<string, (() => void)[]>();
+    /** Points operations reached (`hanging up dev`, `invoked up dev`), and who waits to see one. */
+    private readonly reachedNow = new Set<string>();
+    private readonly reachWaiters = new Map<string, (() => void)[]>();
 
     constructor(
         private readonly scripts: Record<string, StackScript>,
@@ -95,9 +95,26 @@ export class FakeGateway implements PulumiGateway {
      * turn, so the abort would land before the listener and the operation would never hear it.
      */
     hanging(stack: string, method: string): Promise<void> {
-        const key = `${method} ${stack}`;
-        if (this.hangingNow.has(key)) return Promise.resolve();
-        return new Promise((resolve) => this.hangWaiters.set(key, [...(this.hangWaiters.get(key) ?? []), resolve]));
+        return this.reached(`hanging ${method} ${stack}`);
+    }
+
+    /**
+     * Resolves as soon as the orchestration has called `method` of `stack`, before the operation
+     * listens for an abort (as the Automation API, which listens only once `pulumi` has started).
+     */
+    invoked(stack: string, method: string): Promise<void> {
+        return this.reached(`invoked ${method} ${stack}`);
+    }
+
+    private reached(point: string): Promise<void> {
+        if (this.reachedNow.has(point)) return Promise.resolve();
+        return new Promise((resolve) => this.reachWaiters.set(point, [...(this.reachWaiters.get(point) ?? []), resolve]));
+    }
+
+    private reach(point: string): void {
+        this.reachedNow.add(point);
+        for (const resolve of this.reachWaiters.get(point) ?? []) resolve();
+        this.reachWaiters.delete(point);
     }
 
     private readonly played = new Map<string, number>();
@@ -109,6 +126,7 @@ export class FakeGateway implements PulumiGateway {
         this.inFlight += 1;
         this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
         try {
+            this.reach(`invoked ${method} ${stack}`);
             // One turn of the event loop, as a real operation takes: others may start meanwhile.
             await new Promise((resolve) => setImmediate(resolve));
             return await this.playNow(stack, method, runs, options);
@@ -133,10 +151,7 @@ export class FakeGateway implements PulumiGateway {
         if (run.hangs === "until-cancelled") {
             this.calls.push({ method: `${method} waits`, stack });
             const aborted = new Promise<void>((resolve) => (signal as AbortSignal).addEventListener("abort", () => resolve(), { once: true }));
-            const key = `${method} ${stack}`;
-            this.hangingNow.add(key);
-            for (const resolve of this.hangWaiters.get(key) ?? []) resolve();
-            this.hangWaiters.delete(key);
+            this.reach(`hanging ${method} ${stack}`);
             await aborted;
             this.calls.push({ method: `${method} interrupted`, stack });
             throw automationError("error: update canceled by user", "", 255);

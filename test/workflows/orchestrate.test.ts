@@ -445,6 +445,21 @@ describe("fluxpilot orchestration under interruption, time limits and missing su
         );
     });
 
+    it("a signal that lands after the operation was called but before it listens still interrupts it, once", async () => {
+        const cancel = new AbortController();
+        const running = start(command("up", "dev", "--cancel-wait", "1s"), ["dev"], { dev: { up: { hangs: "until-cancelled" } } }, { cancel: cancel.signal });
+        // The Automation API listens for the abort only once `pulumi` runs; cancel before that.
+        await running.gateway.invoked("dev", "up");
+        cancel.abort(new CancelReason("SIGTERM"));
+        const { report, gateway } = await running.done;
+        assert.deepStrictEqual(report.cancelled, { signal: "SIGTERM", pulumiStopped: true });
+        assert.strictEqual(report.results[0].status, "cancelled");
+        assert.deepStrictEqual(
+            gateway.sequence().filter((c) => c.startsWith("up")),
+            ["up dev", "up waits dev", "up interrupted dev"],
+        );
+    });
+
     it("when Pulumi got the terminal's Ctrl-C itself, no second interrupt is sent, and the wait is bounded (item 1)", async () => {
         const cancel = new AbortController();
         const running = start(command("up", "dev", "--cancel-wait", "1s"), ["dev"], { dev: { up: { hangs: "until-cancelled" } } }, { cancel: cancel.signal });
