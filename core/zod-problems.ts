@@ -78,7 +78,7 @@ export function unknownKeyProblem(key: string, name: string, known: readonly str
     return {
         key,
         message: "is not a known setting",
-        fix: suggestion ? `did you mean "${show(suggestion)}"? Known settings here: ${list}` : `remove it; known settings here: ${list}`,
+        fix: suggestion ? `did you mean "${show(suggestion)}"? Known settings here: ${list}` : known.length > 0 ? `remove it; known settings here: ${list}` : "remove it",
     };
 }
 
@@ -86,6 +86,10 @@ function describeType(value: unknown): string {
     if (value === null) return "null";
     if (Array.isArray(value)) return "a list";
     return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+function oneOf(values: readonly unknown[]): string {
+    return `one of ${values.map((v) => JSON.stringify(v)).join(", ")}`;
 }
 
 /**
@@ -107,8 +111,9 @@ export function parseWithProblems<T>(schema: z.ZodType<T>, value: unknown, baseK
         }
         const key = formatKey(baseKey, issue.path);
         const { message, fix } = splitRuleMessage(issue.message);
-        if (issue.code === "invalid_type" && issue.input === undefined) {
-            problems.push({ key, message: "is missing", fix: fix ?? `set ${key}` });
+        // Zod words a left-out setting as a type issue, or for an enum or literal as a value issue.
+        if (issue.input === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value")) {
+            problems.push({ key, message: "is missing", fix: fix ?? (issue.code === "invalid_value" ? `set ${key} to ${oneOf(issue.values)}` : `set ${key}`) });
         } else if (issue.code === "invalid_type") {
             const expected = issue.expected === "int" ? "a whole number" : `a ${issue.expected}`;
             problems.push({
@@ -124,7 +129,7 @@ export function parseWithProblems<T>(schema: z.ZodType<T>, value: unknown, baseK
                 key,
                 value: shown(issue.input),
                 message: fix ? message : "is not one of the accepted values",
-                fix: fix ?? `use one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`,
+                fix: fix ?? `use ${oneOf(issue.values)}`,
             });
         } else {
             problems.push({ key, value: shown(issue.input), message, fix: fix ?? "see docs/configuration.md for the accepted values" });
