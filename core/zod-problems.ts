@@ -36,7 +36,8 @@ function unwrapped(schema: z.core.$ZodType): z.core.$ZodType {
 function knownKeysAt(schema: z.ZodType, path: readonly PathPart[]): string[] {
     let current: z.core.$ZodType | undefined = unwrapped(schema);
     for (const part of path) {
-        if (current instanceof z.core.$ZodObject && typeof part === "string") current = current._zod.def.shape[part];
+        // Zod puts only string keys on an object's path, so the part needs no type check here.
+        if (current instanceof z.core.$ZodObject) current = current._zod.def.shape[String(part)];
         else if (current instanceof z.core.$ZodArray) current = current._zod.def.element;
         else return [];
         if (current === undefined) return [];
@@ -55,7 +56,8 @@ export function closestKey(given: string, known: readonly string[]): string | un
     return best && best.distance <= Math.max(2, Math.floor(given.length / 3)) ? best.key : undefined;
 }
 
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance: the fewest inserted, deleted or replaced letters that turn `a` into `b`. */
+export function editDistance(a: string, b: string): number {
     const row = Array.from({ length: b.length + 1 }, (_, i) => i);
     for (let i = 1; i <= a.length; i++) {
         let diagonal = row[0];
@@ -76,7 +78,7 @@ export function unknownKeyProblem(key: string, name: string, known: readonly str
     return {
         key,
         message: "is not a known setting",
-        fix: suggestion ? `did you mean "${show(suggestion)}"? Known settings here: ${list}` : `remove it; known settings here: ${list}`,
+        fix: suggestion ? `did you mean "${show(suggestion)}"? Known settings here: ${list}` : known.length > 0 ? `remove it; known settings here: ${list}` : "remove it",
     };
 }
 
@@ -84,6 +86,10 @@ function describeType(value: unknown): string {
     if (value === null) return "null";
     if (Array.isArray(value)) return "a list";
     return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+function oneOf(values: readonly unknown[]): string {
+    return `one of ${values.map((v) => JSON.stringify(v)).join(", ")}`;
 }
 
 /**
@@ -105,15 +111,17 @@ export function parseWithProblems<T>(schema: z.ZodType<T>, value: unknown, baseK
         }
         const key = formatKey(baseKey, issue.path);
         const { message, fix } = splitRuleMessage(issue.message);
-        if (issue.code === "invalid_type" && issue.input === undefined) {
-            problems.push({ key, message: "is missing", fix: fix ?? `set ${key}` });
+        // Zod words a left-out setting as a type issue, or for an enum or literal as a value issue.
+        if (issue.input === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value")) {
+            problems.push({ key, message: "is missing", fix: fix ?? (issue.code === "invalid_value" ? `set ${key} to ${oneOf(issue.values)}` : `set ${key}`) });
         } else if (issue.code === "invalid_type") {
             const expected = issue.expected === "int" ? "a whole number" : `a ${issue.expected}`;
             problems.push({
                 key,
                 value: shown(issue.input),
-                // A fraction where a whole number belongs is a number already: "not a number" would mislead.
-                message: issue.expected === "int" && typeof issue.input === "number" ? `must be ${expected}` : `must be ${expected}, not ${describeType(issue.input)}`,
+                // Zod expects "int" only once the value passed as a number (checks run after the type), so a
+                // fraction: "not a number" would mislead. Anything else that is not a number expects "number".
+                message: issue.expected === "int" ? `must be ${expected}` : `must be ${expected}, not ${describeType(issue.input)}`,
                 fix: fix ?? `set ${key} to ${expected}`,
             });
         } else if (issue.code === "invalid_value") {
@@ -121,7 +129,7 @@ export function parseWithProblems<T>(schema: z.ZodType<T>, value: unknown, baseK
                 key,
                 value: shown(issue.input),
                 message: fix ? message : "is not one of the accepted values",
-                fix: fix ?? `use one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`,
+                fix: fix ?? `use ${oneOf(issue.values)}`,
             });
         } else {
             problems.push({ key, value: shown(issue.input), message, fix: fix ?? "see docs/configuration.md for the accepted values" });

@@ -6,7 +6,7 @@ import * as assert from "assert";
 import { z } from "zod";
 import { formatProblem } from "../../core/problems";
 import { rule } from "../../core/rules";
-import { closestKey, formatKey, parseWithProblems, unknownKeyProblem } from "../../core/zod-problems";
+import { closestKey, editDistance, formatKey, parseWithProblems, unknownKeyProblem } from "../../core/zod-problems";
 
 const lines = (schema: z.ZodType, value: unknown, secret = false) => parseWithProblems(schema, value, "p:k", secret).problems.map(formatProblem);
 
@@ -28,6 +28,28 @@ describe("core: zod issues as config problems", () => {
         assert.strictEqual(closestKey("x", []), undefined);
         // The nearest wins, not the first.
         assert.strictEqual(closestKey("nodepol", ["name", "nodePools", "nodePool"]), "nodePool");
+    });
+
+    it("keeps the first of equally close keys, in the schema's order", () => {
+        // "nam" is one letter from both; the earlier key wins, whichever it is.
+        assert.strictEqual(closestKey("nam", ["name", "nams"]), "name");
+        assert.strictEqual(closestKey("nam", ["nams", "name"]), "nams");
+        assert.deepStrictEqual(lines(z.strictObject({ name: z.string().optional(), nams: z.string().optional() }), { nam: "x" }), [
+            'p:k.nam: is not a known setting. Fix: did you mean "name"? Known settings here: name, nams',
+        ]);
+    });
+
+    it("counts every letter of both words in the edit distance", () => {
+        assert.strictEqual(editDistance("kitten", "sitting"), 3);
+        assert.strictEqual(editDistance("flaw", "lawn"), 2);
+        assert.strictEqual(editDistance("", "abc"), 3);
+        assert.strictEqual(editDistance("abc", ""), 3);
+        assert.strictEqual(editDistance("same", "same"), 0);
+        // The last letter of either word counts: "abxyz" is 3 edits from "ab", over the limit of 2.
+        assert.strictEqual(editDistance("abxyz", "ab"), 3);
+        assert.strictEqual(editDistance("ab", "abxyz"), 3);
+        assert.strictEqual(closestKey("abxyz", ["ab"]), undefined);
+        assert.strictEqual(closestKey("abxy", ["ab"]), "ab");
     });
 
     it("says to remove an unknown key when nothing is close, listing the known ones", () => {
@@ -73,9 +95,13 @@ describe("core: zod issues as config problems", () => {
     });
 
     it("lists no known keys where the schema is neither an object nor a list, and says to remove the key", () => {
-        assert.deepStrictEqual(lines(z.record(z.string(), z.strictObject({ a: z.string() })), { r: { a: "x", b: "y" } }), [
-            "p:k.r.b: is not a known setting. Fix: remove it; known settings here: ",
-        ]);
+        assert.deepStrictEqual(lines(z.record(z.string(), z.strictObject({ a: z.string() })), { r: { a: "x", b: "y" } }), ["p:k.r.b: is not a known setting. Fix: remove it"]);
+        // A key an object takes through its catchall has no shape entry: no known keys, no guess.
+        const open = z.object({ fixed: z.string().optional() }).catchall(z.strictObject({ a: z.string() }));
+        assert.deepStrictEqual(lines(open, { extra: { a: "x", b: "y" } }), ["p:k.extra.b: is not a known setting. Fix: remove it"]);
+        // Nor where the path ends at a union: which member's keys apply is not known.
+        const union = z.strictObject({ u: z.discriminatedUnion("t", [z.strictObject({ t: z.literal("a"), x: z.string() }), z.strictObject({ t: z.literal("b") })]) });
+        assert.deepStrictEqual(lines(union, { u: { t: "a", x: "1", xx: "2" } }), ["p:k.u.xx: is not a known setting. Fix: remove it"]);
     });
 
     it("names the type given: null, a list, an object, a number, a string", () => {
@@ -92,6 +118,16 @@ describe("core: zod issues as config problems", () => {
     it("reports a missing value as missing, with the schema's fix or a default one", () => {
         assert.deepStrictEqual(lines(z.strictObject({ a: z.string(rule("is missing", "set a")) }), {}), ["p:k.a: is missing. Fix: set a"]);
         assert.deepStrictEqual(lines(z.strictObject({ a: z.string() }), {}), ["p:k.a: is missing. Fix: set p:k.a"]);
+        // Zod reports a left-out enum or literal as a wrong value, not a wrong type; it is missing all the same.
+        assert.deepStrictEqual(lines(z.strictObject({ a: z.enum(["x", "y"]) }), {}), ['p:k.a: is missing. Fix: set p:k.a to one of "x", "y"']);
+        assert.deepStrictEqual(lines(z.strictObject({ a: z.literal("x") }), {}), ['p:k.a: is missing. Fix: set p:k.a to one of "x"']);
+        assert.deepStrictEqual(lines(z.strictObject({ a: z.enum(["x"], rule("is not a letter", "use x")) }), {}), ["p:k.a: is missing. Fix: use x"]);
+        // A rule that refuses the absence itself keeps its own words.
+        const required = z
+            .string()
+            .optional()
+            .refine((v) => v !== undefined, rule("is required here", "set it for prod"));
+        assert.deepStrictEqual(lines(required, undefined), ["p:k: is required here (given: nothing). Fix: set it for prod"]);
     });
 
     it("gives every problem a fix, even when the schema has none", () => {

@@ -10,6 +10,7 @@ import * as path from "path";
 import { GIT_PASSWORD_KEY, GITHUB_TOKEN_KEY } from "../../core/git";
 import { fluxKustomizationPaths } from "../../stacks/gitops";
 import { parseStackModel } from "../../stacks/model";
+import { valueOf } from "../support/harness";
 import { localConfig } from "./bad-configs";
 import { CLOUDS, problemsOf, repoRoot } from "./support";
 
@@ -134,6 +135,24 @@ describe("stack model: edges", () => {
                 ].join("---\n"),
             );
             assert.deepStrictEqual(fluxKustomizationPaths(root, "clusters/dev"), ["apps/a/overlays/dev"]);
+        });
+    });
+
+    describe("what the model hands on", () => {
+        it("passes a secret's value through to the Git source, unchanged", async () => {
+            const config = withGitops({ repository: "https://github.com/acme/fluxpilot", auth: { type: "basic" } }, { [GIT_PASSWORD_KEY]: "s3cret-token" });
+            const { auth } = parseStackModel("local", config, { repoRoot, secretKeys: [GIT_PASSWORD_KEY] }).gitops;
+            assert.ok(auth?.type === "basic" && auth.password, "basic auth with a password");
+            assert.strictEqual(await valueOf(auth.password.toOutput()), "s3cret-token");
+        });
+
+        it("has no apps and no ci when the stack sets none, and the ci settings when it does", () => {
+            const { "fluxpilot:apps": _apps, ...withoutApps } = localConfig();
+            const bare = parseStackModel("local", withoutApps, { repoRoot });
+            assert.deepStrictEqual(bare.apps, []);
+            assert.ok(!("ci" in bare), "no ci key");
+            const withCi = parseStackModel("local", { ...localConfig(), "fluxpilot:ci": { runner: "self-hosted", runsOn: ["self-hosted", "fluxpilot"] } }, { repoRoot });
+            assert.deepStrictEqual(withCi.ci, { runner: "self-hosted", runsOn: ["self-hosted", "fluxpilot"], egressCidrs: [] });
         });
     });
 });
