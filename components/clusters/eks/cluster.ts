@@ -255,7 +255,9 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
         );
         this.identityFacts = {
             ...createEksWorkloadIdentities({ ...identityArgs, identities: args.workloadIdentities }),
-            [identityFactName(CLUSTER_AUTOSCALER_ACCOUNT)]: autoscaler.arn,
+            // The ARN IAM will give the role (its name is ours), so a preview and the offline
+            // render already show it; the role's own arn output is only known once it exists.
+            [identityFactName(CLUSTER_AUTOSCALER_ACCOUNT)]: pulumi.interpolate`arn:${partition}:iam::${this.cloudAccount}:role/${autoscaler.name}`,
         };
         this.vpcId = vpc.id;
         this.kubeconfig = execKubeconfig({
