@@ -4,6 +4,8 @@
  * repository, each built with real kustomize the way kustomize-controller builds it (generated
  * kustomization.yaml, the spec's patches, images, targetNamespace, namePrefix/nameSuffix and
  * components, then postBuild substitution and commonMetadata), in the order Flux applies them.
+ * A Flux Kustomization among the objects one applies (e.g. infra-cloud-${cluster_cloud}) is
+ * followed too, right after it, with the path its postBuild gave it.
  * The render command, `npm run validate` and the tests share this loader.
  */
 import * as fs from "fs";
