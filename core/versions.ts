@@ -28,6 +28,27 @@ export const FLUX_OPERATOR_CHART_VERSION = "0.58.1";
 /** microsoft.flux AKS cluster extension; it decides the Flux version on AKS. Not verifiable offline. */
 export const AKS_FLUX_EXTENSION_VERSION = "1.19.5";
 
+/**
+ * cluster-autoscaler Helm chart (https://kubernetes.github.io/autoscaler), installed by Flux on EKS
+ * clusters (infrastructure/cloud/aws/cluster-autoscaler/release.yaml, which a test keeps equal to
+ * this): tag cluster-autoscaler-chart-9.59.0 of kubernetes/autoscaler, Chart.yaml version 9.59.0,
+ * appVersion 1.35.0.
+ */
+export const CLUSTER_AUTOSCALER_CHART_VERSION = "9.59.0";
+
+/**
+ * The cluster-autoscaler image for each EKS Kubernetes minor: its minor must be the cluster's
+ * (kubernetes/autoscaler cluster-autoscaler/README.md, "Releases": use the newest release of the
+ * cluster's minor). The newest cluster-autoscaler-<version> tag of each minor in kubernetes/autoscaler.
+ * release.yaml sets the tag of the minor the stacks' EKS clusters run; a test keeps them in step.
+ */
+export const CLUSTER_AUTOSCALER_IMAGE_TAGS: Readonly<Record<(typeof KUBERNETES_VERSIONS.eks.supported)[number], string>> = {
+    "1.36": "v1.36.1",
+    "1.35": "v1.35.2",
+    "1.34": "v1.34.5",
+    "1.33": "v1.33.6",
+};
+
 /** Every pinned version by the name docs/versions.md uses for it. */
 export const PINNED_VERSIONS: Readonly<Record<string, string>> = {
     "EKS Kubernetes": KUBERNETES_VERSIONS.eks.supported.join(", "),
@@ -37,4 +58,6 @@ export const PINNED_VERSIONS: Readonly<Record<string, string>> = {
     "flux-operator chart": FLUX_OPERATOR_CHART_VERSION,
     "flux-instance chart": FLUX_OPERATOR_CHART_VERSION,
     "microsoft.flux extension": AKS_FLUX_EXTENSION_VERSION,
+    "cluster-autoscaler chart": CLUSTER_AUTOSCALER_CHART_VERSION,
+    "cluster-autoscaler image": Object.values(CLUSTER_AUTOSCALER_IMAGE_TAGS).join(", "),
 };

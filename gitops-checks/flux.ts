@@ -37,6 +37,11 @@ export interface FluxKustomization {
     dependsOn: { name: string; namespace: string }[];
     rendered: RenderedObject;
     /**
+     * `namespace/name` of the Flux Kustomization whose content declares this one (e.g. a path
+     * chosen per cluster with a cluster fact); absent for those of the entry point.
+     */
+    appliedBy?: string;
+    /**
      * `Kind namespace/name` of the source when it is not this repository (another
      * GitRepository, an OCIRepository, a Bucket, an ExternalArtifact): its path is not rendered.
      */
@@ -123,13 +128,30 @@ export function loadClusterEntry(builder: KustomizeBuilder, clusterDir: string):
         declared.splice(0, declared.length, ...rebuilt);
     }
     const kustomizations = declared.filter((k) => k !== root && k.path !== dir);
-    for (const k of kustomizations) {
-        if (!isThisRepository(k, root)) {
-            const ref = sourceRefOf(k.rendered.object);
-            k.foreignSource = `${scalarText(ref.kind) ?? "<no kind>"} ${scalarText(ref.namespace) ?? k.namespace}/${scalarText(ref.name) ?? "<no name>"}`;
-        }
-    }
+    for (const k of kustomizations) markForeignSource(k, root);
     return { dir: build.dir, build, kustomizations, root };
+}
+
+function markForeignSource(k: FluxKustomization, root: FluxKustomization | undefined): void {
+    if (!isThisRepository(k, root)) {
+        const ref = sourceRefOf(k.rendered.object);
+        k.foreignSource = `${scalarText(ref.kind) ?? "<no kind>"} ${scalarText(ref.namespace) ?? k.namespace}/${scalarText(ref.name) ?? "<no name>"}`;
+    }
+}
+
+/**
+ * The Flux Kustomizations among the objects another Kustomization applies, after its postBuild:
+ * Flux reconciles them like those of the entry point, so the render follows them too (their
+ * spec.path may hold a cluster fact, e.g. ./infrastructure/cloud/${cluster_cloud}).
+ */
+export function nestedKustomizations(objects: readonly RenderedObject[], appliedBy: string, root: FluxKustomization | undefined): FluxKustomization[] {
+    return objects
+        .filter((r) => isFluxKustomization(r.object))
+        .map((r) => {
+            const k = { ...toFluxKustomization(r), appliedBy };
+            markForeignSource(k, root);
+            return k;
+        });
 }
 
 /** One note per source that is not this repository, naming the Kustomizations not rendered. */
@@ -163,21 +185,11 @@ export function checkFluxGraph(builder: KustomizeBuilder, entry: ClusterEntry): 
     const problems: GitOpsProblem[] = [];
     const byKey = new Map<string, FluxKustomization>();
     for (const k of entry.kustomizations) {
-        const where = { file: k.rendered.sourceFile, object: describeObject(k.rendered.object) };
         if (byKey.has(key(k.namespace, k.name))) {
-            problems.push({ ...where, message: "a Flux Kustomization with this name is declared twice" });
+            problems.push({ file: k.rendered.sourceFile, object: describeObject(k.rendered.object), message: "a Flux Kustomization with this name is declared twice" });
         }
         byKey.set(key(k.namespace, k.name), k);
-        const rawPath = specOf(k.rendered.object).path;
-        if (typeof rawPath !== "string" || rawPath.trim() === "") {
-            problems.push({ ...where, message: "spec.path is missing: set it to the directory to apply, e.g. ./apps/<app>/overlays/<env>" });
-        } else if (k.path.startsWith("..") || path.isAbsolute(k.path)) {
-            problems.push({ ...where, message: `spec.path "${rawPath}" leaves the repository: Flux paths are relative to the repository root` });
-        } else if (!k.foreignSource) {
-            for (const p of builder.tryBuildFlux(k.path, overlayOf(k.rendered.object.spec)).problems) {
-                problems.push({ ...where, message: `spec.path "${rawPath}": ${p.message}` });
-            }
-        }
+        problems.push(...checkFluxPath(builder, k));
     }
     for (const k of entry.kustomizations) {
         for (const dep of k.dependsOn) {
@@ -199,6 +211,27 @@ export function checkFluxGraph(builder: KustomizeBuilder, entry: ClusterEntry): 
         });
     }
     return problems;
+}
+
+/** spec.path is set, stays in the repository, names no variable left unsubstituted, and builds (this repository's only). */
+export function checkFluxPath(builder: KustomizeBuilder, k: FluxKustomization): GitOpsProblem[] {
+    const where = { file: k.rendered.sourceFile, object: describeObject(k.rendered.object) };
+    const rawPath = specOf(k.rendered.object).path;
+    if (typeof rawPath !== "string" || rawPath.trim() === "") {
+        return [{ ...where, message: "spec.path is missing: set it to the directory to apply, e.g. ./apps/<app>/overlays/<env>" }];
+    }
+    if (k.path.startsWith("..") || path.isAbsolute(k.path)) {
+        return [{ ...where, message: `spec.path "${rawPath}" leaves the repository: Flux paths are relative to the repository root` }];
+    }
+    if (k.foreignSource) return [];
+    const variable = /\$\{[^}]*\}/.exec(rawPath);
+    if (variable) {
+        const why = k.appliedBy
+            ? `${k.appliedBy}'s postBuild gives it no value`
+            : `it is applied by the root Kustomization ${ROOT_KUSTOMIZATION}, which does not substitute (declare it in a folder a Kustomization with postBuild applies)`;
+        return [{ ...where, message: `spec.path "${rawPath}" still holds ${variable[0]}: ${why}, so Flux would look for a folder of that name` }];
+    }
+    return builder.tryBuildFlux(k.path, overlayOf(k.rendered.object.spec)).problems.map((p) => ({ ...where, message: `spec.path "${rawPath}": ${p.message}` }));
 }
 
 /** Each elementary cycle once, as the list of `namespace/name` keys along it. */

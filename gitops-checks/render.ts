@@ -4,17 +4,31 @@
  * repository, each built with real kustomize the way kustomize-controller builds it (generated
  * kustomization.yaml, the spec's patches, images, targetNamespace, namePrefix/nameSuffix and
  * components, then postBuild substitution and commonMetadata), in the order Flux applies them.
+ * A Flux Kustomization among the objects one applies (e.g. infra-cloud-${cluster_cloud}) is
+ * followed too, right after it, with the path its postBuild gave it.
  * The render command, `npm run validate` and the tests share this loader.
  */
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { Environment } from "./environments";
-import { applyOrder, checkFluxGraph, ClusterEntry, loadClusterEntry, notRendered, ROOT_KUSTOMIZATION, BOOTSTRAP_NAMESPACE } from "./flux";
+import {
+    applyOrder,
+    checkFluxGraph,
+    checkFluxPath,
+    ClusterEntry,
+    FluxKustomization,
+    loadClusterEntry,
+    nestedKustomizations,
+    notRendered,
+    ROOT_KUSTOMIZATION,
+    BOOTSTRAP_NAMESPACE,
+} from "./flux";
 import { KustomizeBuilder, overlayOf, RenderedObject } from "./kustomize";
 import { applyPostBuild, renderedSource, SubstitutionSource } from "./postbuild";
 import { GitOpsError, GitOpsProblem } from "./problems";
 import { OwnedObject } from "./hygiene";
+import { describeObject } from "./yaml";
 
 const HEADER_PREFIX = "# Rendered by `npm run render`";
 
@@ -29,6 +43,7 @@ export interface RenderedKustomization {
 
 export interface RenderedEnvironment {
     clusterDir: string;
+    /** The entry point; its kustomizations include those declared by the content (appliedBy set), once rendered. */
     entry: ClusterEntry;
     /** The entry point first, then its Kustomizations in apply order. */
     kustomizations: RenderedKustomization[];
@@ -43,6 +58,9 @@ export interface RenderOptions {
      */
     substitutionSources?: readonly SubstitutionSource[];
 }
+
+/** How deep Kustomizations declared by content are followed. */
+const MAX_NESTING = 3;
 
 export function clusterDirFor(env: Environment): string {
     return path.posix.join("clusters", env);
@@ -62,14 +80,52 @@ export function renderCluster(builder: KustomizeBuilder, clusterDir: string, opt
     ];
     // substituteFrom reads the cluster, where everything the environment applies will be.
     const sources = [renderedSource(built.flatMap((k) => k.objects)), ...(options.substitutionSources ?? [])];
-    const problems: GitOpsProblem[] = [...notRendered(entry)];
-    const kustomizations = built.map(({ flux, ...k }): RenderedKustomization => {
-        if (!flux) return k;
-        const post = applyPostBuild(flux.rendered.object, k.objects, sources, flux.rendered.sourceFile);
-        problems.push(...post.problems);
-        return { ...k, objects: post.objects };
-    });
-    return { clusterDir: entry.dir, entry, kustomizations, problems };
+    const problems: GitOpsProblem[] = [];
+    const kustomizations: RenderedKustomization[] = [];
+    const nested: FluxKustomization[] = [];
+    const seen = new Set(entry.kustomizations.map((k) => `${k.namespace}/${k.name}`));
+    // A Kustomization in the content is rendered right after the one that applies it, with its
+    // own postBuild, and may declare further ones (at most MAX_NESTING deep).
+    const render = (k: Omit<RenderedKustomization, "objects"> & { objects: RenderedObject[]; flux?: FluxKustomization }, depth: number): void => {
+        let objects = k.objects;
+        if (k.flux) {
+            const post = applyPostBuild(k.flux.rendered.object, k.objects, sources, k.flux.rendered.sourceFile);
+            problems.push(...post.problems);
+            objects = post.objects;
+        }
+        kustomizations.push({ name: k.name, namespace: k.namespace, path: k.path, objects });
+        if (depth < 0) return; // the entry point: the Kustomizations it declares are the list above
+        for (const child of nestedKustomizations(objects, `${k.namespace}/${k.name}`, entry.root)) {
+            const where = { file: child.rendered.sourceFile, object: describeObject(child.rendered.object) };
+            const id = `${child.namespace}/${child.name}`;
+            if (seen.has(id)) {
+                problems.push({ ...where, message: `a Flux Kustomization with this name is declared twice (again by ${child.appliedBy ?? ""})` });
+                continue;
+            }
+            seen.add(id);
+            nested.push(child);
+            if (depth >= MAX_NESTING) {
+                problems.push({ ...where, message: `is nested ${depth + 1} Kustomizations deep: the render follows at most ${MAX_NESTING}; flatten the layout` });
+                continue;
+            }
+            const pathProblems = checkFluxPath(builder, child);
+            problems.push(...pathProblems);
+            if (pathProblems.length > 0 || child.foreignSource) continue;
+            render(
+                {
+                    name: child.name,
+                    namespace: child.namespace,
+                    path: child.path,
+                    objects: builder.buildFlux(child.path, overlayOf(child.rendered.object.spec)).objects,
+                    flux: child,
+                },
+                depth + 1,
+            );
+        }
+    };
+    built.forEach((k, index) => render(k, index === 0 ? -1 : 0));
+    const followed = { ...entry, kustomizations: [...entry.kustomizations, ...nested] };
+    return { clusterDir: entry.dir, entry: followed, kustomizations, problems: [...notRendered(followed), ...problems] };
 }
 
 export function renderEnvironment(builder: KustomizeBuilder, env: Environment, options: RenderOptions = {}): RenderedEnvironment {

@@ -300,7 +300,10 @@ describe("EKS cluster", () => {
             "aws:eks/cluster:Cluster": 1,
             "aws:eks/nodeGroup:NodeGroup": 1,
             "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
-            "aws:iam/role:Role": 2,
+            "aws:eks/podIdentityAssociation:PodIdentityAssociation": 1,
+            // cluster, nodes, and the built-in cluster-autoscaler identity (with its inline policy)
+            "aws:iam/role:Role": 3,
+            "aws:iam/rolePolicy:RolePolicy": 1,
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
             "aws:kms/key:Key": 1,
             "fluxpilot:clusters:EksCluster": 1,

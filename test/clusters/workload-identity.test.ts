@@ -15,23 +15,21 @@ import { composeStack } from "../../stacks/compose";
 import { captured, clearRegisteredResources, plainInput, valueOf } from "../support/harness";
 import { build, tempRepoRoot } from "./support";
 
-const autoscaler = { serviceAccount: "cluster-autoscaler", namespace: "kube-system" };
+// kube-system/cluster-autoscaler is built in on EKS (cluster-autoscaler.test.ts), so another controller serves as the example.
+const controller = { serviceAccount: "external-dns", namespace: "external-dns" };
 const K = "fluxpilot:clusters[0].workloadIdentities";
 
 describe("workload identities", () => {
     it("EKS: a Pod Identity association per identity, its role assumable only by Pod Identity for this cluster, namespace and service account", async () => {
-        const policy = "arn:aws:iam::111122223333:policy/cluster-autoscaler";
+        const policy = "arn:aws:iam::111122223333:policy/external-dns";
         const built = await build(
             eksProvider,
-            { name: "prod-eks", cloud: "aws", region: "eu-west-1", endpoint: { publicAccess: false }, workloadIdentities: [{ ...autoscaler, permissions: [policy] }] },
+            { name: "prod-eks", cloud: "aws", region: "eu-west-1", endpoint: { publicAccess: false }, workloadIdentities: [{ ...controller, permissions: [policy] }] },
             "prod",
         );
-        const association = built.only("aws:eks/podIdentityAssociation:PodIdentityAssociation");
-        assert.deepStrictEqual(
-            [association.inputs.namespace, association.inputs.serviceAccount, association.inputs.clusterName],
-            ["kube-system", "cluster-autoscaler", "prod-eks"],
-        );
-        const role = built.ofType("aws:iam/role:Role").find((r) => r.name === "prod-eks-wi-kube-system-cluster-autoscaler");
+        const association = built.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").find((a) => a.inputs.serviceAccount === "external-dns")!;
+        assert.deepStrictEqual([association.inputs.namespace, association.inputs.serviceAccount, association.inputs.clusterName], ["external-dns", "external-dns", "prod-eks"]);
+        const role = built.ofType("aws:iam/role:Role").find((r) => r.name === "prod-eks-wi-external-dns-external-dns");
         assert.ok(role, "the identity's role");
         assert.match(String(role.inputs.name), /^prod-eks-wi-[0-9a-f]{8}$/);
         const trust = JSON.parse(String(role.inputs.assumeRolePolicy));
@@ -42,8 +40,8 @@ describe("workload identities", () => {
         assert.deepStrictEqual(trust.Statement[0].Action, ["sts:AssumeRole", "sts:TagSession"]);
         assert.deepStrictEqual(trust.Statement[0].Condition.StringEquals, {
             "aws:RequestTag/eks-cluster-arn": "arn:aws:eks:eu-west-1:123456789012:cluster/prod-eks",
-            "aws:RequestTag/kubernetes-namespace": "kube-system",
-            "aws:RequestTag/kubernetes-service-account": "cluster-autoscaler",
+            "aws:RequestTag/kubernetes-namespace": "external-dns",
+            "aws:RequestTag/kubernetes-service-account": "external-dns",
         });
         const attachments = built.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((r) => r.name.startsWith("prod-eks-wi-"));
         assert.deepStrictEqual(
@@ -52,15 +50,18 @@ describe("workload identities", () => {
             "only the listed policy",
         );
         const facts = built.cluster.identityFacts ?? {};
-        assert.deepStrictEqual(Object.keys(facts), ["identity_kube_system_cluster_autoscaler"]);
-        assert.match(await valueOf(facts.identity_kube_system_cluster_autoscaler), /^arn:aws:iam::123456789012:role\/prod-eks-wi-[0-9a-f]{8}$/);
+        assert.deepStrictEqual(Object.keys(facts), ["identity_external_dns_external_dns", "identity_kube_system_cluster_autoscaler"]);
+        assert.match(await valueOf(facts.identity_external_dns_external_dns), /^arn:aws:iam::123456789012:role\/prod-eks-wi-[0-9a-f]{8}$/);
     });
 
-    it("EKS: no identity, no role, association or fact", async () => {
+    it("EKS: no identity declared, only the built-in cluster-autoscaler's role, association and fact", async () => {
         const built = await build(eksProvider, { name: "dev-eks", cloud: "aws", region: "eu-west-1" }, "dev");
-        assert.deepStrictEqual(built.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation"), []);
-        assert.deepStrictEqual(built.cluster.identityFacts, {});
-        assert.doesNotMatch(podIdentityTrustPolicy("arn:aws:eks:eu-west-1:1:cluster/a", { ...autoscaler, permissions: [] }), /"\*"/);
+        assert.deepStrictEqual(
+            built.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").map((a) => `${String(a.inputs.namespace)}/${String(a.inputs.serviceAccount)}`),
+            ["kube-system/cluster-autoscaler"],
+        );
+        assert.deepStrictEqual(Object.keys(built.cluster.identityFacts ?? {}), ["identity_kube_system_cluster_autoscaler"]);
+        assert.doesNotMatch(podIdentityTrustPolicy("arn:aws:eks:eu-west-1:1:cluster/a", { ...controller, permissions: [] }), /"\*"/);
     });
 
     it("GKE: a Google service account per identity, impersonable only by PROJECT.svc.id.goog[ns/sa], with only the listed roles", async () => {
@@ -141,16 +142,16 @@ describe("workload identities", () => {
         });
 
         it("an identity with no permissions", () => {
-            assert.deepStrictEqual(problemsOf(eks([{ ...autoscaler, permissions: [] }])), [
-                `${K}[0].permissions: gives kube-system/cluster-autoscaler no cloud permission (given: []). Fix: list what it needs, each as an IAM policy ARN, e.g. arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess or arn:aws:iam::111122223333:policy/my-controller, or remove the identity`,
+            assert.deepStrictEqual(problemsOf(eks([{ ...controller, permissions: [] }])), [
+                `${K}[0].permissions: gives external-dns/external-dns no cloud permission (given: []). Fix: list what it needs, each as an IAM policy ARN, e.g. arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess or arn:aws:iam::111122223333:policy/my-controller, or remove the identity`,
             ]);
         });
 
         it("a permission in another cloud's form, or in none", () => {
-            assert.deepStrictEqual(problemsOf(eks([{ ...autoscaler, permissions: ["roles/storage.admin"] }])), [
+            assert.deepStrictEqual(problemsOf(eks([{ ...controller, permissions: ["roles/storage.admin"] }])), [
                 `${K}[0].permissions[0]: is not a permission this cloud understands (expected an IAM policy ARN) (given: "roles/storage.admin"). Fix: write it like arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess or arn:aws:iam::111122223333:policy/my-controller`,
             ]);
-            assert.deepStrictEqual(problemsOf(gke([{ ...autoscaler, permissions: ["storage.buckets.get"] }])), [
+            assert.deepStrictEqual(problemsOf(gke([{ ...controller, permissions: ["storage.buckets.get"] }])), [
                 `${K}[0].permissions[0]: is not a permission this cloud understands (expected an IAM role) (given: "storage.buckets.get"). Fix: write it like roles/storage.objectViewer or projects/my-project/roles/myControllerRole`,
             ]);
         });
@@ -160,12 +161,12 @@ describe("workload identities", () => {
             assert.deepStrictEqual(
                 problemsOf(
                     eks([
-                        { ...autoscaler, permissions: [policy] },
-                        { ...autoscaler, permissions: [policy] },
+                        { ...controller, permissions: [policy] },
+                        { ...controller, permissions: [policy] },
                     ]),
                 ),
                 [
-                    `${K}[1].serviceAccount: is the service account of ${K}[0] too (or has the same fact name, identity_kube_system_cluster_autoscaler) (given: "kube-system/cluster-autoscaler"). Fix: declare each service account once, with all the permissions it needs`,
+                    `${K}[1].serviceAccount: is the service account of ${K}[0] too (or has the same fact name, identity_external_dns_external_dns) (given: "external-dns/external-dns"). Fix: declare each service account once, with all the permissions it needs`,
                 ],
             );
         });
@@ -200,7 +201,7 @@ describe("workload identities in the cluster facts", () => {
                         cloud: "aws",
                         region: "eu-west-1",
                         endpoint: { publicAccess: false },
-                        workloadIdentities: [{ ...autoscaler, permissions: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"] }],
+                        workloadIdentities: [{ ...controller, permissions: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"] }],
                     },
                 ],
             },
@@ -209,6 +210,6 @@ describe("workload identities in the cluster facts", () => {
         composeStack(model);
         const facts = (await captured()).find((r) => r.name === "prod-eks-flux-cluster-facts");
         assert.ok(facts);
-        assert.match(plainInput<Record<string, string>>(facts.inputs.data).identity_kube_system_cluster_autoscaler, /^arn:aws:iam::123456789012:role\/prod-eks-wi-[0-9a-f]{8}$/);
+        assert.match(plainInput<Record<string, string>>(facts.inputs.data).identity_external_dns_external_dns, /^arn:aws:iam::123456789012:role\/prod-eks-wi-[0-9a-f]{8}$/);
     });
 });

@@ -32,7 +32,10 @@ describe("flux: cluster facts", () => {
         const facts = resources.filter((r) => r.type === CONFIGMAP && r.name.endsWith("-cluster-facts"));
         assert.deepStrictEqual(facts.map((r) => r.name).sort(), ["prod-aks-flux-cluster-facts", "prod-eks-flux-cluster-facts", "prod-gke-flux-cluster-facts"]);
         const data = (cluster: string) => plainInput<Record<string, string>>(byName(resources, `${cluster}-flux-cluster-facts`).inputs.data);
-        assert.deepStrictEqual(data("prod-eks"), {
+        // Every EKS cluster has the built-in cluster-autoscaler identity (docs/clusters.md, "Node autoscaling").
+        const { identity_kube_system_cluster_autoscaler: autoscalerRole, ...eksFacts } = data("prod-eks");
+        assert.match(autoscalerRole, new RegExp(`^arn:aws:iam::${FIXTURE_ACCOUNT_ID}:role/prod-eks-wi-[0-9a-f]{8}$`));
+        assert.deepStrictEqual(eksFacts, {
             cluster_name: "prod-eks",
             cluster_cloud: "aws",
             cluster_region: "eu-west-1",

@@ -48,8 +48,9 @@ describe("gitops: Flux entry points", () => {
 
             it("applies infrastructure controllers, then infrastructure configs, then apps", () => {
                 const all = rendering(env).entry.kustomizations;
+                // infrastructure/cloud/ installs controllers too (cluster-autoscaler on EKS), and depends on nothing.
                 const layer = (k: FluxKustomization) =>
-                    k.path.startsWith("infrastructure/controllers/")
+                    k.path.startsWith("infrastructure/controllers/") || k.path.startsWith("infrastructure/cloud/")
                         ? 0
                         : k.path.startsWith("infrastructure/configs/") || k.path.startsWith("infrastructure/tenants/")
                           ? 1
@@ -78,7 +79,9 @@ describe("gitops: Flux entry points", () => {
 
             it(`applies this environment's own folders (…/${env})`, () => {
                 for (const k of rendering(env).entry.kustomizations) {
-                    assert.ok(k.path.endsWith(`/${env}`), `${k.name} applies ${k.path} in clusters/${env}`);
+                    // Declared by content: the folder of the cluster's cloud (infrastructure/cloud/<env> selects it).
+                    if (k.appliedBy) assert.match(k.path, /^infrastructure\/cloud\/(aws|gcp|azure|existing)$/, `${k.name} applies ${k.path}`);
+                    else assert.ok(k.path.endsWith(`/${env}`), `${k.name} applies ${k.path} in clusters/${env}`);
                 }
                 assert.ok(
                     rendering(env).entry.kustomizations.some((k) => k.path === `apps/sample-app/overlays/${env}`),
@@ -97,9 +100,10 @@ describe("gitops: Flux entry points", () => {
     }
 
     describe("infrastructure per environment", () => {
+        // Per environment; what only one cloud's clusters get (infra-cloud-<cloud>) is cluster-autoscaler.test.ts'.
         const releases = (env: (typeof ENVIRONMENTS)[number]) =>
             objectsOf(env)
-                .filter((o) => o.object.kind === "HelmRelease")
+                .filter((o) => o.object.kind === "HelmRelease" && !o.owner.startsWith("flux-system/infra-cloud-"))
                 .map((o) => (o.object as any).metadata.name)
                 .sort();
         const policyActions = (env: (typeof ENVIRONMENTS)[number]) =>

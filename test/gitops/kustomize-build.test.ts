@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { ENVIRONMENTS } from "../../gitops-checks/environments";
 import { checkNoRemoteBases, checkYamlParses, findKustomizationDirs } from "../../gitops-checks/repository";
-import { assertNoProblems, builder, FIXTURES, ROOT } from "./support";
+import { assertNoProblems, builder, CLOUDS_WITH_NOTHING_OF_THEIR_OWN, FIXTURES, ROOT } from "./support";
 
 describe("gitops: sources", () => {
     const dirs = findKustomizationDirs(ROOT);
@@ -21,7 +21,7 @@ describe("gitops: sources", () => {
             it(dir, () => {
                 const { result, problems } = builder.tryBuild(dir);
                 assertNoProblems(problems);
-                assert.ok(result!.objects.length > 0, `${dir} renders no objects`);
+                if (!CLOUDS_WITH_NOTHING_OF_THEIR_OWN.includes(dir)) assert.ok(result!.objects.length > 0, `${dir} renders no objects`);
             });
         }
     });

@@ -31,12 +31,17 @@ describe("gitops: npm run render", function () {
         assert.deepStrictEqual(fs.readdirSync(tmp).sort(), ["prod-aks", "prod-eks", "prod-gke"]);
         assert.deepStrictEqual(fs.readdirSync(path.join(tmp, "prod-eks")).sort(), [
             "00-flux-system.yaml",
-            "01-infra-controllers.yaml",
-            "02-infra-configs.yaml",
-            "03-infra-tenants.yaml",
-            "04-sample-app.yaml",
+            "01-infra-cloud.yaml",
+            // Declared by infra-cloud with the cluster's cloud in its name and path: rendered right after it.
+            "02-infra-cloud-aws.yaml",
+            "03-infra-controllers.yaml",
+            "04-infra-configs.yaml",
+            "05-infra-tenants.yaml",
+            "06-sample-app.yaml",
         ]);
-        const app = (cluster: string) => fs.readFileSync(path.join(tmp, cluster, "04-sample-app.yaml"), "utf8");
+        assert.ok(fs.existsSync(path.join(tmp, "prod-gke", "02-infra-cloud-gcp.yaml")));
+        assert.ok(fs.existsSync(path.join(tmp, "prod-aks", "02-infra-cloud-azure.yaml")));
+        const app = (cluster: string) => fs.readFileSync(path.join(tmp, cluster, "06-sample-app.yaml"), "utf8");
         assert.match(app("prod-eks"), /^# Rendered by `npm run render`: Flux Kustomization flux-system\/sample-app applies \.\/apps\/sample-app\/overlays\/prod\n/);
         const written = YAML.parseAllDocuments(app(factsOf("prod")[0].cluster)).map((d) => d.toJS());
         const expected = rendering("prod")
@@ -46,11 +51,11 @@ describe("gitops: npm run render", function () {
         // The plan's facts, per cluster: the account comes from the cloud's fixture answers.
         assert.match(app("prod-eks"), /value: Delivered by FluxPilot to prod-eks \(eu-west-1\)/);
         assert.match(app("prod-gke"), /value: Delivered by FluxPilot to prod-gke \(europe-west1\)/);
-        assert.match(fs.readFileSync(path.join(tmp, "prod-gke", "01-infra-controllers.yaml"), "utf8"), /externalLabels:\n\s+cluster: prod-gke\n\s+environment: prod\n/);
+        assert.match(fs.readFileSync(path.join(tmp, "prod-gke", "03-infra-controllers.yaml"), "utf8"), /externalLabels:\n\s+cluster: prod-gke\n\s+environment: prod\n/);
         // Azure names the cluster on creation: the render says so instead of inventing a name.
         assert.match(app("prod-aks"), /Delivered by FluxPilot to unknown-until-pulumi-up \(westeurope\)/);
         assert.match(run.stderr, /cluster_name is computed by the cloud when the cluster is created/);
-        assert.match(run.stdout, /Rendered prod for cluster prod-eks \(stack prod\): 5 Kustomizations/);
+        assert.match(run.stdout, /Rendered prod for cluster prod-eks \(stack prod\): 7 Kustomizations/);
     });
 
     it("takes the facts from --plan snapshots, and fails naming the variable when a fact is missing", () => {
@@ -61,7 +66,7 @@ describe("gitops: npm run render", function () {
         fs.writeFileSync(good, JSON.stringify(plan));
         const ok = runRender(["dev", "--out", path.join(tmp, "ok"), "--plan", good]);
         assert.strictEqual(ok.status, 0, ok.stderr);
-        assert.match(fs.readFileSync(path.join(tmp, "ok", "from-the-snapshot", "04-sample-app.yaml"), "utf8"), /Delivered by FluxPilot to from-the-snapshot \(eu-west-1\)/);
+        assert.match(fs.readFileSync(path.join(tmp, "ok", "from-the-snapshot", "06-sample-app.yaml"), "utf8"), /Delivered by FluxPilot to from-the-snapshot \(eu-west-1\)/);
         delete facts.inputs.data.cluster_region;
         const bad = path.join(tmp, "bad.json");
         fs.writeFileSync(bad, JSON.stringify(plan));
@@ -106,6 +111,6 @@ describe("gitops: npm run render", function () {
         const files = fs.readdirSync(tmp).sort();
         assert.ok(files.includes("notes.yaml"));
         assert.ok(!files.includes("09-removed-app.yaml"));
-        assert.ok(files.includes("04-sample-app.yaml"));
+        assert.ok(files.includes("06-sample-app.yaml"));
     });
 });

@@ -20,6 +20,13 @@ export const FIXTURES = "test/gitops/fixtures";
 
 export const builder = new KustomizeBuilder(ROOT);
 
+/**
+ * The folders of the clouds that need nothing of their own (GKE and AKS scale their pools
+ * themselves, an adopted cluster keeps its own scaling): empty on purpose, because
+ * infra-cloud-${cluster_cloud} applies ./infrastructure/cloud/<cloud> on every cluster.
+ */
+export const CLOUDS_WITH_NOTHING_OF_THEIR_OWN: readonly string[] = ["infrastructure/cloud/gcp", "infrastructure/cloud/azure", "infrastructure/cloud/existing"];
+
 const rendered = new Map<Environment, RenderedEnvironment>();
 const plans = new Map<string, unknown>();
 

@@ -18,7 +18,9 @@ import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import { auditLogRetentionDays, clusterKubernetesProvider, execKubeconfig } from "../managed";
 import { ClusterArgs, KubernetesCluster, NodePoolConfig } from "../provider";
-import { createEksWorkloadIdentities } from "./workload-identity";
+import { createEksPodIdentity, createEksWorkloadIdentities } from "./workload-identity";
+import { CLUSTER_AUTOSCALER_ACCOUNT, clusterAutoscalerPolicyOutput } from "./cluster-autoscaler";
+import { identityFactName } from "../workload-identity";
 import { EKS_ACCESS_POLICIES, EKS_ADDONS, EKS_LOG_TYPES, EksClusterConfig, eksAmiType, eksDesiredSize, eksSubnetLayout, ZONES } from "./config";
 
 /** The node label that names a node group's pool; also how the live group of a pool is found. */
@@ -240,7 +242,23 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
         // The deploying account, as terraform-aws-eks reads it (data "aws_caller_identity"): known
         // before the cluster exists, so a preview already shows it.
         this.cloudAccount = getCallerIdentityOutput({}, { parent: this, provider }).accountId;
-        this.identityFacts = createEksWorkloadIdentities({ name, clusterName: args.name, cluster, identities: args.workloadIdentities, parent: this, provider });
+        const identityArgs = { name, clusterName: args.name, cluster, parent: this, provider };
+        // cluster-autoscaler owns the node groups' size (Flux installs it); its identity may touch
+        // only this cluster's groups (cluster-autoscaler.ts).
+        const autoscaler = createEksPodIdentity(
+            identityArgs,
+            { ...CLUSTER_AUTOSCALER_ACCOUNT, permissions: [] },
+            clusterAutoscalerPolicyOutput(
+                args.name,
+                nodeGroups.map((g) => g.arn),
+            ),
+        );
+        this.identityFacts = {
+            ...createEksWorkloadIdentities({ ...identityArgs, identities: args.workloadIdentities }),
+            // The ARN IAM will give the role (its name is ours), so a preview and the offline
+            // render already show it; the role's own arn output is only known once it exists.
+            [identityFactName(CLUSTER_AUTOSCALER_ACCOUNT)]: pulumi.interpolate`arn:${partition}:iam::${this.cloudAccount}:role/${autoscaler.name}`,
+        };
         this.vpcId = vpc.id;
         this.kubeconfig = execKubeconfig({
             name: cluster.name,

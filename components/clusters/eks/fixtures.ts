@@ -102,6 +102,16 @@ const computedOutputs: Record<string, ComputedOutputsFixture> = {
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (_name, inputs) => ({
         arn: `arn:aws:iam::${FIXTURE_ACCOUNT_ID}:oidc-provider/${inputText(inputs, "url", "").replace(/^https:\/\//, "")}`,
     }),
+    // EKS names an unnamed group as Pulumi auto-names it (<resource name>-<random suffix>); the
+    // ARN ends in the group's ID (cluster-autoscaler.ts scopes eks:DescribeNodegroup to it).
+    "aws:eks/nodeGroup:NodeGroup": (name, inputs) => {
+        const nodeGroupName = inputText(inputs, "nodeGroupName", `${name}-${fakeId(name, 7, "0123456789abcdef")}`);
+        const region = inputText(inputs, "region", FALLBACK_REGION);
+        return {
+            nodeGroupName,
+            arn: `arn:aws:eks:${region}:${FIXTURE_ACCOUNT_ID}:nodegroup/${inputText(inputs, "clusterName", "")}/${nodeGroupName}/${fakeId(`${name}/id`, 8, "0123456789abcdef")}`,
+        };
+    },
     "aws:ec2/launchTemplate:LaunchTemplate": (name) => ({
         latestVersion: 1,
         arn: `arn:aws:ec2:${FALLBACK_REGION}:${FIXTURE_ACCOUNT_ID}:launch-template/lt-${fakeId(name, 17, "0123456789abcdef")}`,

@@ -6,6 +6,7 @@ import { EksCluster } from "./cluster";
 import { EKS_DEFAULT_VERSION, EKS_MACHINE_TYPES, EKS_VERSIONS, eksSchema, EksClusterConfig, validateEks } from "./config";
 import { eksOfflineFixtures } from "./fixtures";
 import { EKS_PERMISSION_FORM } from "./workload-identity";
+import { builtInIdentityProblems } from "./cluster-autoscaler";
 import { workloadIdentityProblems } from "../workload-identity";
 import { managedClusterDefaults, validateManagedCluster } from "../managed";
 
@@ -31,6 +32,7 @@ export const eksProvider = defineClusterProvider({
             ...validateManagedCluster(config, preset, key, "Amazon EKS", EKS_VERSIONS),
             ...validateEks(config, key),
             ...workloadIdentityProblems(config.workloadIdentities, `${key}.workloadIdentities`, EKS_PERMISSION_FORM),
+            ...builtInIdentityProblems(config.workloadIdentities, `${key}.workloadIdentities`),
         ];
     },
     create(args, opts) {

@@ -57,34 +57,42 @@ export interface EksWorkloadIdentityArgs {
 
 /** Creates the roles and associations; returns each role ARN by cluster fact name. */
 export function createEksWorkloadIdentities(args: EksWorkloadIdentityArgs): Record<string, pulumi.Output<string>> {
-    const o = { parent: args.parent, provider: args.provider };
     const facts: Record<string, pulumi.Output<string>> = {};
-    for (const identity of args.identities) {
-        const id = `${args.name}-wi-${identity.namespace}-${identity.serviceAccount}`;
-        const role = new iam.Role(
-            id,
-            {
-                // IAM role names are at most 64 characters: the cluster name (30) and a stable suffix.
-                name: `${args.clusterName}-wi-${identitySuffix(args.clusterName, identity)}`,
-                description: `Pod Identity of ${identity.namespace}/${identity.serviceAccount} on EKS cluster ${args.clusterName}`,
-                assumeRolePolicy: args.cluster.arn.apply((arn) => podIdentityTrustPolicy(arn, identity)),
-            },
-            o,
-        );
-        identity.permissions.forEach((policyArn, index) => {
-            new iam.RolePolicyAttachment(`${id}-${index}`, { role: role.name, policyArn }, o);
-        });
-        new eks.PodIdentityAssociation(
-            id,
-            {
-                clusterName: args.cluster.name,
-                namespace: identity.namespace,
-                serviceAccount: identity.serviceAccount,
-                roleArn: role.arn,
-            },
-            o,
-        );
-        facts[identityFactName(identity)] = role.arn;
-    }
+    for (const identity of args.identities) facts[identityFactName(identity)] = createEksPodIdentity(args, identity).arn;
     return facts;
+}
+
+/**
+ * One identity: its role, the attachments of its listed policies, an inline policy when the
+ * program writes one itself (the built-in cluster-autoscaler identity, cluster-autoscaler.ts), and
+ * the association.
+ */
+export function createEksPodIdentity(args: Omit<EksWorkloadIdentityArgs, "identities">, identity: WorkloadIdentityConfig, inlinePolicy?: pulumi.Input<string>): iam.Role {
+    const o = { parent: args.parent, provider: args.provider };
+    const id = `${args.name}-wi-${identity.namespace}-${identity.serviceAccount}`;
+    const role = new iam.Role(
+        id,
+        {
+            // IAM role names are at most 64 characters: the cluster name (30) and a stable suffix.
+            name: `${args.clusterName}-wi-${identitySuffix(args.clusterName, identity)}`,
+            description: `Pod Identity of ${identity.namespace}/${identity.serviceAccount} on EKS cluster ${args.clusterName}`,
+            assumeRolePolicy: args.cluster.arn.apply((arn) => podIdentityTrustPolicy(arn, identity)),
+        },
+        o,
+    );
+    identity.permissions.forEach((policyArn, index) => {
+        new iam.RolePolicyAttachment(`${id}-${index}`, { role: role.name, policyArn }, o);
+    });
+    if (inlinePolicy !== undefined) new iam.RolePolicy(id, { role: role.name, policy: inlinePolicy }, o);
+    new eks.PodIdentityAssociation(
+        id,
+        {
+            clusterName: args.cluster.name,
+            namespace: identity.namespace,
+            serviceAccount: identity.serviceAccount,
+            roleArn: role.arn,
+        },
+        o,
+    );
+    return role;
 }
