@@ -138,7 +138,7 @@ describe("EKS cluster", () => {
             });
 
             it("CKV_AWS_7: rotates the Secrets encryption key", () => {
-                const key = built.only("aws:kms/key:Key").inputs;
+                const key = built.named("aws:kms/key:Key", "secrets").inputs;
                 assert.strictEqual(key.enableKeyRotation, true);
                 assert.strictEqual(key.deletionWindowInDays, 30);
             });
@@ -299,10 +299,13 @@ describe("EKS cluster", () => {
             "aws:eks/addon:Addon": 5,
             "aws:eks/cluster:Cluster": 1,
             "aws:eks/nodeGroup:NodeGroup": 1,
+            // kustomize-controller's Pod Identity and the SOPS key (sops-key.ts).
+            "aws:eks/podIdentityAssociation:PodIdentityAssociation": 1,
             "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
-            "aws:iam/role:Role": 2,
+            "aws:iam/role:Role": 3,
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
-            "aws:kms/key:Key": 1,
+            "aws:kms/alias:Alias": 1,
+            "aws:kms/key:Key": 2,
             "fluxpilot:clusters:EksCluster": 1,
             "pulumi:providers:aws": 1,
             "pulumi:providers:kubernetes": 1,

@@ -26,7 +26,7 @@ describe("workload identities", () => {
             { name: "prod-eks", cloud: "aws", region: "eu-west-1", endpoint: { publicAccess: false }, workloadIdentities: [{ ...autoscaler, permissions: [policy] }] },
             "prod",
         );
-        const association = built.only("aws:eks/podIdentityAssociation:PodIdentityAssociation");
+        const association = built.named("aws:eks/podIdentityAssociation:PodIdentityAssociation", "wi-kube-system-cluster-autoscaler");
         assert.deepStrictEqual(
             [association.inputs.namespace, association.inputs.serviceAccount, association.inputs.clusterName],
             ["kube-system", "cluster-autoscaler", "prod-eks"],
@@ -56,9 +56,13 @@ describe("workload identities", () => {
         assert.match(await valueOf(facts.identity_kube_system_cluster_autoscaler), /^arn:aws:iam::123456789012:role\/prod-eks-wi-[0-9a-f]{8}$/);
     });
 
-    it("EKS: no identity, no role, association or fact", async () => {
+    it("EKS: no declared identity, no role, association or fact but kustomize-controller's for SOPS", async () => {
         const built = await build(eksProvider, { name: "dev-eks", cloud: "aws", region: "eu-west-1" }, "dev");
-        assert.deepStrictEqual(built.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation"), []);
+        // Only kustomize-controller's, which every EKS cluster gets for its SOPS key (sops-key.ts).
+        assert.deepStrictEqual(
+            built.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").map((r) => r.name),
+            ["dev-eks-wi-flux-system-kustomize-controller"],
+        );
         assert.deepStrictEqual(built.cluster.identityFacts, {});
         assert.doesNotMatch(podIdentityTrustPolicy("arn:aws:eks:eu-west-1:1:cluster/a", { ...autoscaler, permissions: [] }), /"\*"/);
     });
@@ -79,7 +83,7 @@ describe("workload identities", () => {
         const account = built.ofType("gcp:serviceaccount/account:Account").find((r) => r.name === "prod-gke-wi-dns-external-dns");
         assert.ok(account);
         assert.match(String(account.inputs.accountId), /^wi-[0-9a-f]{12}$/);
-        const user = built.only("gcp:serviceaccount/iAMMember:IAMMember");
+        const user = built.named("gcp:serviceaccount/iAMMember:IAMMember", "wi-dns-external-dns-user");
         assert.deepStrictEqual([user.inputs.role, user.inputs.member], ["roles/iam.workloadIdentityUser", "serviceAccount:acme-prod.svc.id.goog[dns/external-dns]"]);
         const grants = built.ofType("gcp:projects/iAMMember:IAMMember").filter((r) => r.name.startsWith("prod-gke-wi-"));
         assert.deepStrictEqual(
@@ -103,7 +107,7 @@ describe("workload identities", () => {
             },
             "prod",
         );
-        const credential = built.only("azure-native:managedidentity:FederatedIdentityCredential");
+        const credential = built.named("azure-native:managedidentity:FederatedIdentityCredential", "wi-reports-reporter");
         assert.strictEqual(credential.inputs.subject, "system:serviceaccount:reports:reporter");
         assert.deepStrictEqual(credential.inputs.audiences, ["api://AzureADTokenExchange"]);
         assert.strictEqual(credential.inputs.issuer, await valueOf(built.cluster.oidcIssuerUrl));

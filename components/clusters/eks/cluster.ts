@@ -19,6 +19,8 @@ import * as kms from "@pulumi/aws/kms";
 import { auditLogRetentionDays, clusterKubernetesProvider, execKubeconfig } from "../managed";
 import { ClusterArgs, KubernetesCluster, NodePoolConfig } from "../provider";
 import { createEksWorkloadIdentities } from "./workload-identity";
+import { createEksSopsKey } from "./sops-key";
+import type { ClusterSopsKey } from "../kubernetes-cluster";
 import { EKS_ACCESS_POLICIES, EKS_ADDONS, EKS_LOG_TYPES, EksClusterConfig, eksAmiType, eksDesiredSize, eksSubnetLayout, ZONES } from "./config";
 
 /** The node label that names a node group's pool; also how the live group of a pool is found. */
@@ -51,6 +53,7 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
     public readonly oidcProviderArn: pulumi.Output<string>;
     public readonly cloudAccount: pulumi.Output<string>;
     public readonly identityFacts: Record<string, pulumi.Output<string>>;
+    public readonly sopsKey: ClusterSopsKey;
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("fluxpilot:clusters:EksCluster", name, {}, opts);
@@ -241,6 +244,7 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
         // before the cluster exists, so a preview already shows it.
         this.cloudAccount = getCallerIdentityOutput({}, { parent: this, provider }).accountId;
         this.identityFacts = createEksWorkloadIdentities({ name, clusterName: args.name, cluster, identities: args.workloadIdentities, parent: this, provider });
+        this.sopsKey = createEksSopsKey({ name, clusterName: args.name, cluster, partition, account: this.cloudAccount, parent: this, provider });
         this.vpcId = vpc.id;
         this.kubeconfig = execKubeconfig({
             name: cluster.name,
@@ -265,6 +269,7 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
             vpcId: this.vpcId,
             cloudAccount: this.cloudAccount,
             identityFacts: this.identityFacts,
+            sopsKey: this.sopsKey.key,
         });
     }
 
