@@ -1,12 +1,13 @@
 /**
  * SOPS with a cloud KMS key per cluster: the vocabulary the program, the command line and the docs
  * share. Each managed cluster gets one key that only kustomize-controller's identity may decrypt
- * with (components/clusters/<cloud>/sops-key.ts); its identifier is the `sops_key` cluster fact and
- * the stack output `clusters.<name>.sops`, from which `fluxpilot sops-config` writes `.sops.yaml`.
+ * with (components/clusters/<cloud>/sops-key.ts); its identifier is the stack output `sopsKeys`
+ * (and `clusters.<name>.sops`), from which `fluxpilot sops-config` writes `.sops.yaml`.
+ *
+ * Not a cluster fact: nothing in the cluster needs it (each encrypted file names its keys in its own
+ * `sops` block), and the cloud assigns it at creation, so every preview and offline render would
+ * show it as unknown.
  */
-
-/** The cluster fact holding the key's identifier. */
-export const SOPS_KEY_FACT = "sops_key";
 
 /**
  * The kinds of cloud key, named as `.sops.yaml` names their lists in a creation rule or key group

@@ -11,7 +11,6 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Environment } from "../../core/environments";
 import type { FluxSettings } from "../../core/flux";
 import type { GitopsConfig } from "../../core/git";
-import { SOPS_KEY_FACT } from "../../core/sops";
 import type { InstallContext } from "../clusters/flux-installer";
 import type { KubernetesCluster } from "../clusters/provider";
 import { gitCredentials } from "./auth";
@@ -89,8 +88,7 @@ export class Flux extends pulumi.ComponentResource {
             namespaceReady,
         });
         // The facts exist before the sync starts: the Kustomizations read them without `optional`.
-        const extra = { ...cluster.identityFacts, ...(cluster.sopsKey ? { [SOPS_KEY_FACT]: cluster.sopsKey.key } : {}) };
-        const facts = createClusterFacts({ name, parent: this, cluster, environment: args.environment, extra, namespaceReady });
+        const facts = createClusterFacts({ name, parent: this, cluster, environment: args.environment, extra: cluster.identityFacts, namespaceReady });
         const installation = installer.install(context, credentials.secretName, [...namespaceReady, ...credentials.ready, facts.configMap]);
 
         this.installer = installer.id;

@@ -50,8 +50,10 @@ export function plainScalar(field: string, value: string): string {
 /**
  * The FluxInstance `kustomize.patches` that give kustomize-controller its cloud identity for SOPS
  * (the cluster's key, core/sops.ts): annotations on its service account, labels on its pods.
- * Strategic merge patches with a target, the form the FluxInstance API documents
- * (https://fluxcd.control-plane.io/operator/fluxinstance/#kustomize-patches).
+ * Strategic merge patches with a target, the form the Flux Operator documents ("Flux Instance
+ * Customization", https://fluxcd.control-plane.io/operator/flux-kustomize) and Flux's own
+ * workload identity guide uses for kustomize-controller's KMS access
+ * (https://fluxcd.io/flux/installation/configuration/workload-identity/).
  */
 export function kustomizeControllerPatches(identity: ControllerIdentityPatch): { target: { kind: string; name: string }; patch: string }[] {
     const patches = [];
