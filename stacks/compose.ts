@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { KubernetesCluster } from "../components/clusters/provider";
 import { findClusterProvider } from "../components/clusters/registry";
 import { Flux } from "../components/flux/flux";
+import type { SopsKeyKind } from "../core/sops";
 import { StackModel } from "./model";
 
 /** Stack outputs of one cluster. The kubeconfig is a secret output. */
@@ -21,6 +22,8 @@ export interface ClusterOutputs {
     flux: FluxOutputs;
     /** The cluster facts Flux substitutes into the GitOps content (core/cluster-facts.ts). */
     facts: pulumi.Output<Record<string, string>>;
+    /** The cluster's SOPS key (core/sops.ts), read by `fluxpilot sops-config`; absent on adopted clusters. */
+    sops?: { kind: SopsKeyKind; key: pulumi.Output<string> };
 }
 
 /** How Flux was installed in a cluster and what it syncs. */
@@ -80,6 +83,7 @@ export function composeStack(model: StackModel): ComposedStack {
             kubeconfig: cluster.kubeconfig,
             gitPath: model.gitops.path,
             facts: flux.clusterFacts,
+            ...(cluster.sopsKey ? { sops: { kind: cluster.sopsKey.kind, key: cluster.sopsKey.key } } : {}),
             flux: {
                 installer: flux.installer,
                 version: flux.version,

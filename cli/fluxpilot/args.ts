@@ -7,7 +7,9 @@ import { UsageError } from "../shared/usage";
 
 export const OPERATIONS = ["preview", "up", "destroy", "refresh", "outputs", "drift"] as const;
 export type Operation = (typeof OPERATIONS)[number];
-export type Subcommand = Operation | "promote";
+export type Subcommand = Operation | "promote" | "sops-config";
+/** Subcommands beyond the operations, in the order the usage lists them. */
+const OTHER_SUBCOMMANDS = ["promote", "sops-config"] as const;
 
 /** Promotion order; `local` is a laptop stack and never promoted. */
 export const PROMOTION_ORDER = ["dev", "staging", "prod"] as const;
@@ -41,6 +43,18 @@ export interface CommandLine {
     timeoutMs?: number;
     /** How long to wait for Pulumi to stop after it was asked to cancel, in milliseconds. */
     cancelWaitMs: number;
+    /** sops-config: age recipients of the people who edit, added to every creation rule. */
+    age: string[];
+    /** sops-config: print `.sops.yaml` instead of writing it. */
+    stdout: boolean;
+}
+
+/** A command the orchestration runs over stacks: sops-config runs `outputs`, then writes its file. */
+export type RunnableCommand = CommandLine & { subcommand: Operation | "promote" };
+
+export function runnableCommand(command: CommandLine): RunnableCommand {
+    const { subcommand } = command;
+    return { ...command, subcommand: subcommand === "sops-config" ? "outputs" : subcommand };
 }
 
 /**
@@ -83,6 +97,8 @@ const OPTIONS = {
     to: { type: "string" },
     timeout: { type: "string" },
     "cancel-wait": { type: "string" },
+    age: { type: "string", multiple: true },
+    stdout: { type: "boolean" },
     help: { type: "boolean", short: "h" },
 } as const;
 
@@ -100,6 +116,7 @@ const ALLOWED: Record<Subcommand, readonly OptionName[]> = {
     outputs: [],
     drift: ["parallel", "refresh-only", "concurrency"],
     promote: ["parallel", "message", "from", "to"],
+    "sops-config": ["age", "stdout"],
 };
 
 export const USAGE = `Usage: npm run fluxpilot -- <subcommand> [stack...] [options]
@@ -109,6 +126,8 @@ Subcommands:
   destroy   delete every resource (needs --yes)    refresh   update state from the cloud
   outputs   print stack outputs (secrets hidden)   drift     report differences (exit 3 on drift)
   promote   up dev, then staging, then prod; each only if the one before succeeded and shows no drift
+  sops-config  write .sops.yaml from the stacks' outputs: one creation rule per environment with
+            every cluster's SOPS key (docs/secrets.md)
 
 Stacks: name them (dev staging prod local, or org/dev for Pulumi Cloud) or pass --all (every
 stack file except local).
@@ -132,6 +151,8 @@ Options:
   -m, --message <text>   message recorded with the update
       --from <stack>, --to <stack>  promote: first and last stage (default dev .. prod)
   -y, --yes              confirm destroy
+      --age <recipient>  sops-config: an age recipient of the people who edit (repeatable)
+      --stdout           sops-config: print .sops.yaml instead of writing it
       --timeout <time>   limit for each operation on each stack, e.g. 45m, 2h, 90s (default:
                          up/destroy 120m, preview/drift/refresh 30m, outputs 5m)
       --cancel-wait <time>  after Ctrl-C, SIGTERM or a timeout, how long to wait for Pulumi to
@@ -166,9 +187,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine | HelpReq
     if (values.help) return new HelpRequested();
 
     const [subcommand, ...names] = positionals;
-    if (subcommand === undefined) throw new UsageError(`Missing subcommand: use one of ${[...OPERATIONS, "promote"].join(", ")}.`);
+    if (subcommand === undefined) throw new UsageError(`Missing subcommand: use one of ${[...OPERATIONS, ...OTHER_SUBCOMMANDS].join(", ")}.`);
     if (!isSubcommand(subcommand)) {
-        throw new UsageError(`Unknown subcommand "${subcommand}": use one of ${[...OPERATIONS, "promote"].join(", ")}.`);
+        throw new UsageError(`Unknown subcommand "${subcommand}": use one of ${[...OPERATIONS, ...OTHER_SUBCOMMANDS].join(", ")}.`);
     }
 
     const allowed = new Set<OptionName>([...COMMON, ...ALLOWED[subcommand]]);
@@ -229,6 +250,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine | HelpReq
         to,
         timeoutMs: duration("timeout", values.timeout),
         cancelWaitMs: duration("cancel-wait", values["cancel-wait"]) ?? DEFAULT_CANCEL_WAIT_MS,
+        age: (values.age ?? []).map(ageRecipient),
+        stdout: values.stdout ?? false,
     };
 }
 
@@ -264,7 +287,14 @@ function duration(option: string, value: string | undefined): number | undefined
 }
 
 function isSubcommand(value: string): value is Subcommand {
-    return value === "promote" || (OPERATIONS as readonly string[]).includes(value);
+    return (OTHER_SUBCOMMANDS as readonly string[]).includes(value) || (OPERATIONS as readonly string[]).includes(value);
+}
+
+/** An age public key (bech32, `age1...`); a private key (`AGE-SECRET-KEY-1...`) is refused without echoing it. */
+function ageRecipient(value: string): string {
+    if (/^AGE-SECRET-KEY-/i.test(value.trim())) throw new UsageError("--age was given an age private key: pass the public key (age1...), never the secret one.");
+    if (!/^age1[02-9ac-hj-np-z]{58}$/.test(value)) throw new UsageError(`--age must be an age public key (age1 followed by 58 characters), given "${value}".`);
+    return value;
 }
 
 function nonEmpty(option: string, value: string | undefined): string | undefined {

@@ -15,6 +15,7 @@ import { CancelReason, failedRun, run, RunReport } from "./orchestrate";
 import { checkPassphrases, resolveStacks } from "./preflight";
 import { REPOSITORY_ROOT } from "../../core/repository";
 import { policyPackOptions } from "./policy";
+import { readStackSopsKeys, sopsConfigYaml } from "./sops-config";
 
 /** This repository: the default project directory. */
 
@@ -50,11 +51,13 @@ export async function main(argv: readonly string[], io: CliIo, deps: CliDependen
     }
     const projectDir = path.resolve(command.dir ?? REPOSITORY_ROOT);
     const backend = resolveBackend(command, io.env, projectDir);
-    const progress = new PrefixedLineWriter(command.json ? io.stderr : io.stdout, io.stderr);
+    // sops-config's stdout is the file (with --stdout): its progress goes to stderr, as with --json.
+    const progress = new PrefixedLineWriter(command.json || command.subcommand === "sops-config" ? io.stderr : io.stdout, io.stderr);
     try {
         const stacks = resolveStacks(command, projectDir);
         checkPassphrases(stacks, projectDir, backend, io.env);
         if (backend.source === "--local-backend") fs.mkdirSync(path.join(projectDir, LOCAL_STATE_DIR), { recursive: true });
+        // sops-config runs `outputs` on every stack (runnableCommand), then writes one file from them all.
         const report = await run(command, stacks, {
             gateway: deps.createGateway(projectDir, backend),
             validator: deps.createValidator(projectDir),
@@ -66,6 +69,7 @@ export async function main(argv: readonly string[], io: CliIo, deps: CliDependen
             policyPack: (stack) => policyPackOptions(projectDir, stack),
         });
         progress.flushAll();
+        if (command.subcommand === "sops-config" && report.ok) return writeSopsConfig(command, report, projectDir, io);
         write(report, command.json, io);
         return report.exitCode;
     } catch (error) {
@@ -99,6 +103,22 @@ function reportError(thrown: unknown, json: boolean, io: CliIo, backend = "", su
     const report = failedRun({ subcommand: subcommand ?? null, backend }, error);
     write(report, json, io);
     return report.exitCode;
+}
+
+/** `.sops.yaml` from the outputs `report` read: into the project directory, or on stdout with --stdout. */
+function writeSopsConfig(command: CommandLine, report: RunReport, projectDir: string, io: CliIo): number {
+    const yaml = sopsConfigYaml(
+        report.results.map((result) => readStackSopsKeys(result.stack, result.outputs)),
+        command.age,
+    );
+    if (command.stdout) {
+        io.stdout(yaml);
+    } else {
+        const file = path.join(projectDir, ".sops.yaml");
+        fs.writeFileSync(file, yaml);
+        io.stderr(`fluxpilot: wrote ${file} (${report.results.map((r) => r.stack).join(", ")}); re-encrypt existing files for new keys with \`sops updatekeys <file>\`\n`);
+    }
+    return ExitCode.ok;
 }
 
 /** The JSON document always goes to stdout; without --json, a run that never started is an error on stderr. */

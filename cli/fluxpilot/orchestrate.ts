@@ -4,7 +4,7 @@
  * fake gateway that records calls.
  */
 import type { PreviewOptions, RefreshOptions, UpOptions } from "@pulumi/pulumi/automation";
-import { CommandLine, DEFAULT_TIMEOUT_MS, Operation, PROMOTION_ORDER, stackFileName } from "./args";
+import { CommandLine, DEFAULT_TIMEOUT_MS, Operation, PROMOTION_ORDER, RunnableCommand, runnableCommand, stackFileName } from "./args";
 import { BackendChoice } from "./backend";
 import { ErrorCode, ExitCode, exitCodeFor, FluxpilotError, mapPulumiError } from "./errors";
 import { changeCount, EventLog, ResourceChange } from "./events";
@@ -125,7 +125,8 @@ const MUTATING: ReadonlySet<Operation> = new Set(["up", "destroy"]);
 /** Operations that only read: several stacks may run at once (--concurrency). */
 const CONCURRENT: ReadonlySet<Operation> = new Set(["preview", "refresh", "drift"]);
 
-export async function run(command: CommandLine, stacks: readonly string[], context: RunContext): Promise<RunReport> {
+export async function run(given: CommandLine, stacks: readonly string[], context: RunContext): Promise<RunReport> {
+    const command = runnableCommand(given);
     const backend = context.backend.url || `(${context.backend.source})`;
     const base = { subcommand: command.subcommand, backend };
     let cliVersion: string;
@@ -252,7 +253,7 @@ async function validateAll(stacks: readonly string[], operation: Operation, cont
     return invalid;
 }
 
-function firstOperation(command: CommandLine): Operation {
+function firstOperation(command: RunnableCommand): Operation {
     return command.subcommand === "promote" ? "up" : command.subcommand;
 }
 

@@ -4,6 +4,18 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
+import type { SopsKeyKind } from "../../core/sops";
+
+/**
+ * The cluster's SOPS key (core/sops.ts): only kustomize-controller's identity may decrypt with it.
+ * The Flux installer applies `serviceAccountAnnotations` and `podLabels` to kustomize-controller.
+ */
+export interface ClusterSopsKey {
+    kind: SopsKeyKind;
+    key: pulumi.Output<string>;
+    serviceAccountAnnotations: Readonly<Record<string, pulumi.Output<string>>>;
+    podLabels: Readonly<Record<string, string>>;
+}
 
 /** The outputs every cluster component exposes; Flux and the stack outputs use nothing else. */
 export interface KubernetesCluster extends pulumi.ComponentResource {
@@ -26,6 +38,8 @@ export interface KubernetesCluster extends pulumi.ComponentResource {
      * e-mail, Azure client ID), by cluster fact name (`identity_<namespace>_<serviceAccount>`).
      */
     readonly identityFacts?: Readonly<Record<string, pulumi.Output<string>>>;
+    /** Absent on adopted clusters: they have no cloud of ours (docs/secrets.md). */
+    readonly sopsKey?: ClusterSopsKey;
     /** Kubernetes provider bound to this cluster, for everything installed into it. */
     readonly provider: k8s.Provider;
 }

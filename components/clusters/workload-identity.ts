@@ -8,6 +8,7 @@
 import { createHash } from "crypto";
 import { z } from "zod";
 import { ConfigProblem } from "../../core/problems";
+import { FLUX_NAMESPACE, KUSTOMIZE_CONTROLLER_SA } from "../../core/flux";
 import { rule } from "../../core/rules";
 
 /** A Kubernetes namespace or service account name (RFC 1123 label). */
@@ -65,6 +66,14 @@ export function workloadIdentityProblems(identities: readonly WorkloadIdentityCo
                 });
             }
         });
+        if (identity.namespace === FLUX_NAMESPACE && identity.serviceAccount === KUSTOMIZE_CONTROLLER_SA) {
+            problems.push({
+                key: `${at}.serviceAccount`,
+                value: account,
+                message: "is created by fluxpilot on every managed cluster, for SOPS decryption with the cluster's key (docs/secrets.md)",
+                fix: "remove this identity: fluxpilot creates it with decrypt on the cluster's SOPS key and nothing else",
+            });
+        }
         const fact = identityFactName(identity);
         const earlier = seen.get(fact);
         if (earlier !== undefined) {

@@ -138,7 +138,7 @@ describe("EKS cluster", () => {
             });
 
             it("CKV_AWS_7: rotates the Secrets encryption key", () => {
-                const key = built.only("aws:kms/key:Key").inputs;
+                const key = built.named("aws:kms/key:Key", "secrets").inputs;
                 assert.strictEqual(key.enableKeyRotation, true);
                 assert.strictEqual(key.deletionWindowInDays, 30);
             });
@@ -299,13 +299,15 @@ describe("EKS cluster", () => {
             "aws:eks/addon:Addon": 5,
             "aws:eks/cluster:Cluster": 1,
             "aws:eks/nodeGroup:NodeGroup": 1,
+            // cluster-autoscaler's and kustomize-controller's (for the SOPS key, sops-key.ts) Pod Identities.
+            "aws:eks/podIdentityAssociation:PodIdentityAssociation": 2,
             "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
-            "aws:eks/podIdentityAssociation:PodIdentityAssociation": 1,
-            // cluster, nodes, and the built-in cluster-autoscaler identity (with its inline policy)
-            "aws:iam/role:Role": 3,
+            // cluster, nodes, the built-in cluster-autoscaler identity (with its inline policy) and kustomize-controller's
+            "aws:iam/role:Role": 4,
             "aws:iam/rolePolicy:RolePolicy": 1,
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
-            "aws:kms/key:Key": 1,
+            "aws:kms/alias:Alias": 1,
+            "aws:kms/key:Key": 2,
             "fluxpilot:clusters:EksCluster": 1,
             "pulumi:providers:aws": 1,
             "pulumi:providers:kubernetes": 1,

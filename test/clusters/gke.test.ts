@@ -91,13 +91,13 @@ describe("GKE cluster", () => {
             });
 
             it("encrypts Secrets with a rotating Cloud KMS key the GKE service agent may use", () => {
-                const key = built.only("gcp:kms/cryptoKey:CryptoKey");
+                const key = built.named("gcp:kms/cryptoKey:CryptoKey", "secrets");
                 assert.deepStrictEqual(cluster().databaseEncryption, { state: "ENCRYPTED", keyName: `${key.name}-id` });
                 assert.strictEqual(key.inputs.rotationPeriod, "7776000s");
-                const grant = built.only("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember").inputs;
+                const grant = built.named("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "secrets").inputs;
                 assert.strictEqual(grant.role, "roles/cloudkms.cryptoKeyEncrypterDecrypter");
                 assert.match(grant.member, /^serviceAccount:service-\d+@container-engine-robot\.iam\.gserviceaccount\.com$/);
-                assert.ok(built.only("gcp:container/cluster:Cluster").dependencies.includes(built.only("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember").urn));
+                assert.ok(built.only("gcp:container/cluster:Cluster").dependencies.includes(built.named("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "secrets").urn));
             });
 
             it("CKV_GCP_1: sends control-plane and workload logs to Cloud Logging", () => {
@@ -106,7 +106,7 @@ describe("GKE cluster", () => {
 
             it("replaces the default node pool with autoscaling pools that run as their own service account", () => {
                 assert.strictEqual(cluster().removeDefaultNodePool, true);
-                const account = built.only("gcp:serviceaccount/account:Account").inputs;
+                const account = built.named("gcp:serviceaccount/account:Account", "nodes").inputs;
                 assert.strictEqual(account.accountId, gkeNodeAccountId(`${environment}-gke`));
                 const email = `${account.accountId}@fluxpilot-${environment}.iam.gserviceaccount.com`;
                 assert.strictEqual(byName(built, `${environment}-gke-nodes`, "gcp:projects/iAMMember:IAMMember").inputs.role, "roles/container.defaultNodeServiceAccount");
@@ -230,13 +230,16 @@ describe("GKE cluster", () => {
             "gcp:compute/subnetwork:Subnetwork": 1,
             "gcp:container/cluster:Cluster": 1,
             "gcp:container/nodePool:NodePool": 1,
-            "gcp:kms/cryptoKey:CryptoKey": 1,
-            "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": 1,
-            "gcp:kms/keyRing:KeyRing": 1,
+            // One of each for etcd encryption, one for SOPS (sops-key.ts).
+            "gcp:kms/cryptoKey:CryptoKey": 2,
+            "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": 2,
+            "gcp:kms/keyRing:KeyRing": 2,
             "gcp:compute/firewall:Firewall": 1,
             "gcp:projects/iAMMember:IAMMember": 2,
             "gcp:projects/service:Service": 4,
-            "gcp:serviceaccount/account:Account": 1,
+            // The nodes' and kustomize-controller's, which only its Kubernetes service account may impersonate.
+            "gcp:serviceaccount/account:Account": 2,
+            "gcp:serviceaccount/iAMMember:IAMMember": 1,
             "pulumi:providers:gcp": 1,
             "pulumi:providers:kubernetes": 1,
         };

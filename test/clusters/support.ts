@@ -38,6 +38,8 @@ export interface Built {
     ofType: (type: string) => RegisteredResource[];
     /** The one registration of a type; fails when there is not exactly one. */
     only: (type: string) => RegisteredResource;
+    /** The one registration of a type whose name ends with `-<suffix>` (a type the cluster registers more than once). */
+    named: (type: string, suffix: string) => RegisteredResource;
 }
 
 /** Creates a fresh cluster component and waits for every registration. */
@@ -54,6 +56,11 @@ export async function build(provider: ClusterProvider, raw: Record<string, unkno
         only: (type) => {
             const found = ofType(type);
             assert.strictEqual(found.length, 1, `expected exactly one ${type}, found ${found.length}`);
+            return found[0];
+        },
+        named: (type, suffix) => {
+            const found = ofType(type).filter((r) => r.name.endsWith(`-${suffix}`));
+            assert.strictEqual(found.length, 1, `expected exactly one ${type} named *-${suffix}, found ${found.length}`);
             return found[0];
         },
     };

@@ -54,11 +54,15 @@ describe("workload identities", () => {
         assert.match(await valueOf(facts.identity_external_dns_external_dns), /^arn:aws:iam::123456789012:role\/prod-eks-wi-[0-9a-f]{8}$/);
     });
 
-    it("EKS: no identity declared, only the built-in cluster-autoscaler's role, association and fact", async () => {
+    it("EKS: no identity declared, only the built-in ones: cluster-autoscaler's (with its fact) and kustomize-controller's for SOPS", async () => {
         const built = await build(eksProvider, { name: "dev-eks", cloud: "aws", region: "eu-west-1" }, "dev");
+        // kustomize-controller's is every EKS cluster's for its SOPS key (sops-key.ts), and is no fact.
         assert.deepStrictEqual(
-            built.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").map((a) => `${String(a.inputs.namespace)}/${String(a.inputs.serviceAccount)}`),
-            ["kube-system/cluster-autoscaler"],
+            built
+                .ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+                .map((a) => `${String(a.inputs.namespace)}/${String(a.inputs.serviceAccount)}`)
+                .sort(),
+            ["flux-system/kustomize-controller", "kube-system/cluster-autoscaler"],
         );
         assert.deepStrictEqual(Object.keys(built.cluster.identityFacts ?? {}), ["identity_kube_system_cluster_autoscaler"]);
         assert.doesNotMatch(podIdentityTrustPolicy("arn:aws:eks:eu-west-1:1:cluster/a", { ...controller, permissions: [] }), /"\*"/);
@@ -80,7 +84,7 @@ describe("workload identities", () => {
         const account = built.ofType("gcp:serviceaccount/account:Account").find((r) => r.name === "prod-gke-wi-dns-external-dns");
         assert.ok(account);
         assert.match(String(account.inputs.accountId), /^wi-[0-9a-f]{12}$/);
-        const user = built.only("gcp:serviceaccount/iAMMember:IAMMember");
+        const user = built.named("gcp:serviceaccount/iAMMember:IAMMember", "wi-dns-external-dns-user");
         assert.deepStrictEqual([user.inputs.role, user.inputs.member], ["roles/iam.workloadIdentityUser", "serviceAccount:acme-prod.svc.id.goog[dns/external-dns]"]);
         const grants = built.ofType("gcp:projects/iAMMember:IAMMember").filter((r) => r.name.startsWith("prod-gke-wi-"));
         assert.deepStrictEqual(
@@ -104,7 +108,7 @@ describe("workload identities", () => {
             },
             "prod",
         );
-        const credential = built.only("azure-native:managedidentity:FederatedIdentityCredential");
+        const credential = built.named("azure-native:managedidentity:FederatedIdentityCredential", "wi-reports-reporter");
         assert.strictEqual(credential.inputs.subject, "system:serviceaccount:reports:reporter");
         assert.deepStrictEqual(credential.inputs.audiences, ["api://AzureADTokenExchange"]);
         assert.strictEqual(credential.inputs.issuer, await valueOf(built.cluster.oidcIssuerUrl));

@@ -63,12 +63,22 @@ describe("flux: cluster facts", () => {
         }
         // The same facts are a stack output, for the .sops.yaml command and for people.
         assert.strictEqual((await valueOf(composed.outputs["prod-gke"].facts)).cluster_region, "europe-west1");
+        // Each cluster's SOPS key is a stack output, not a fact (core/sops.ts).
+        const sops = async (cluster: string) => {
+            const key = composed.outputs[cluster].sops;
+            return key ? `${key.kind} ${await valueOf(key.key)}` : undefined;
+        };
+        assert.match((await sops("prod-eks")) ?? "", /^kms arn:aws:kms:eu-west-1:123456789012:key\/[0-9a-f-]{36}$/);
+        assert.strictEqual(await sops("prod-gke"), "gcp_kms projects/fluxpilot-prod/locations/europe-west1/keyRings/prod-gke-sops/cryptoKeys/sops");
+        assert.match((await sops("prod-aks")) ?? "", /^azure_keyvault https:\/\/prod-aks-sk-[0-9a-f]{6}\.vault\.azure\.net\/keys\/sops\/[0-9a-f]{32}$/);
     });
 
     it("an adopted cluster has no cloud account, and Flux syncs only once its facts exist", async () => {
         clearRegisteredResources();
-        composeStack(model("dev"));
+        const composed = composeStack(model("dev"));
         const resources = await captured();
+        // No SOPS key either: an adopted cluster has no cloud of ours (docs/secrets.md).
+        assert.strictEqual(composed.outputs["dev-one"].sops, undefined);
         const facts = byName(resources, "dev-one-flux-cluster-facts");
         assert.deepStrictEqual(plainInput(facts.inputs.data), { cluster_name: "dev-one", cluster_cloud: "existing", cluster_region: "local", cluster_environment: "dev" });
         const instance = byName(resources, "dev-one-flux-instance");

@@ -7,10 +7,14 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import * as os from "os";
+import { recordOrEmpty } from "../../core/guards";
+import { KustomizeBuilder } from "../../gitops-checks/kustomize";
 import { checkObjects } from "../../gitops-checks/object-rules";
-import { RenderedEnvironment } from "../../gitops-checks/render";
+import { planFactsSource } from "../../gitops-checks/plan-facts";
+import { allObjects, renderEnvironment, RenderedEnvironment, toYaml } from "../../gitops-checks/render";
 import { checkSopsDecryption } from "../../gitops-checks/sops";
-import { FIXTURES, ROOT, rendering } from "./support";
+import { factsOf, FIXTURES, ROOT, rendering } from "./support";
 
 const FIXTURE = path.join(FIXTURES, "sops", "sample-app-settings.enc.yaml");
 const encrypted = () => ({ object: YAML.parse(fs.readFileSync(path.join(ROOT, FIXTURE), "utf8")), sourceFile: FIXTURE });
@@ -53,5 +57,36 @@ describe("gitops: secrets in Git", function () {
         assert.strictEqual(problems.length, 1);
         assert.match(problems[0].message, /is SOPS-encrypted, but Kustomization flux-system\/flux-system \(\.\/clusters\/dev\) does not decrypt: Flux would apply the ciphertext/);
         assert.strictEqual(problems[0].file, FIXTURE);
+    });
+    it("the sample app with its encrypted setting: the dev overlay renders the Secret as ciphertext with its SOPS metadata, and the checks accept it", () => {
+        // A copy of the repository whose dev overlay lists the fixture. Not committed to apps/:
+        // kustomize-controller fails the whole Kustomization on a file no key of the cluster
+        // decrypts, and the fixture's key is no cluster's (docs/secrets.md).
+        const copy = fs.mkdtempSync(path.join(os.tmpdir(), "fluxpilot-sops-"));
+        try {
+            for (const dir of ["clusters", "apps", "infrastructure"]) fs.cpSync(path.join(ROOT, dir), path.join(copy, dir), { recursive: true });
+            const overlay = path.join(copy, "apps", "sample-app", "overlays", "dev");
+            fs.copyFileSync(path.join(ROOT, FIXTURE), path.join(overlay, "settings.enc.yaml"));
+            const kustomization = YAML.parse(fs.readFileSync(path.join(overlay, "kustomization.yaml"), "utf8"));
+            kustomization.resources.push("settings.enc.yaml");
+            fs.writeFileSync(path.join(overlay, "kustomization.yaml"), YAML.stringify(kustomization));
+
+            const rendered = renderEnvironment(new KustomizeBuilder(copy), "dev", { substitutionSources: [planFactsSource(factsOf("dev")[0])] });
+            const app = rendered.kustomizations.find((k) => k.name === "sample-app");
+            assert.ok(app);
+            const secret = app.objects.find((o) => o.object.kind === "Secret" && recordOrEmpty(o.object.metadata).name === "sample-app-settings");
+            assert.ok(secret, "the render shows the Secret");
+            assert.strictEqual(recordOrEmpty(secret.object.metadata).namespace, "sample-app-dev");
+            assert.match(String(recordOrEmpty(secret.object.stringData).UPSTREAM_TOKEN), /^ENC\[AES256_GCM,data:/);
+            assert.ok(recordOrEmpty(secret.object.sops).mac, "SOPS metadata kept for kustomize-controller");
+            assert.match(toYaml(app), /UPSTREAM_TOKEN: ENC\[AES256_GCM/);
+            assert.deepStrictEqual(checkSopsDecryption(rendered), []);
+            assert.deepStrictEqual(
+                checkObjects(allObjects(rendered)).filter((p) => p.rule === "no-plaintext-secret"),
+                [],
+            );
+        } finally {
+            fs.rmSync(copy, { recursive: true, force: true });
+        }
     });
 });

@@ -20,7 +20,8 @@ if (command === "stack" && args.includes("history")) {
     process.exit(0);
 }
 if (command === "stack" && args.includes("output")) {
-    process.stdout.write("{}\n");
+    // The stack's outputs as `pulumi stack output --json` prints them; none by default.
+    process.stdout.write(`${process.env.FAKE_PULUMI_OUTPUTS || "{}"}\n`);
     process.exit(0);
 }
 if (!["preview", "up", "refresh", "destroy"].includes(command)) process.exit(0);

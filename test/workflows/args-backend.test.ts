@@ -40,8 +40,8 @@ describe("fluxpilot command line", () => {
     });
 
     it("rejects mistakes with a message naming the fix", () => {
-        usage([], "Missing subcommand: use one of preview, up, destroy, refresh, outputs, drift, promote.");
-        usage(["deploy", "dev"], 'Unknown subcommand "deploy": use one of preview, up, destroy, refresh, outputs, drift, promote.');
+        usage([], "Missing subcommand: use one of preview, up, destroy, refresh, outputs, drift, promote, sops-config.");
+        usage(["deploy", "dev"], 'Unknown subcommand "deploy": use one of preview, up, destroy, refresh, outputs, drift, promote, sops-config.');
         usage(["up"], 'Name at least one stack for "up" (e.g. `up dev`) or pass --all.');
         usage(["up", "dev", "--all"], "Name stacks or pass --all, not both.");
         usage(["destroy", "dev"], '"destroy" deletes every resource of the stack: add --yes to confirm.');

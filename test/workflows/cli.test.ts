@@ -121,7 +121,7 @@ describe("fluxpilot cli", () => {
     it("usage errors: one line on stderr and exit 2, or a JSON document with --json", async () => {
         const plain = await cli(["deploy", "dev"], {});
         assert.strictEqual(plain.code, 2);
-        assert.strictEqual(plain.stderr, 'error: Unknown subcommand "deploy": use one of preview, up, destroy, refresh, outputs, drift, promote.\n');
+        assert.strictEqual(plain.stderr, 'error: Unknown subcommand "deploy": use one of preview, up, destroy, refresh, outputs, drift, promote, sops-config.\n');
         assert.strictEqual(plain.stdout, "");
         const json = await cli(["up", "--json"], {});
         assert.strictEqual(json.code, 2);

@@ -7,6 +7,7 @@ import * as assert from "assert";
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { parse as parseYaml } from "yaml";
 import { REPOSITORY_ROOT } from "../../core/repository";
 import { builtCli } from "../support/built-cli";
 import { tempDir, removeTempDirs } from "./project";
@@ -186,5 +187,33 @@ describe("fluxpilot with a fake pulumi through the real Automation API (issue #1
         const newer = await startCli(setup(), ["preview", ...STACK], { FAKE_PULUMI_VERSION: "v4.1.0" }).done;
         assert.strictEqual(newer.code, 4, newer.stderr);
         assert.match(newer.stderr, /^error: Pulumi CLI v4\.1\.0 is a newer major version than this project's @pulumi\/pulumi SDK \(v3\): install a 3\.x CLI/);
+    });
+    it("sops-config: reads the stack outputs through the Automation API and prints .sops.yaml; refuses a stack without keys (issue 12)", async () => {
+        const outputs = {
+            environment: "local",
+            sopsKeys: { "local-eks": { kind: "kms", key: "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" } },
+        };
+        const s = setup();
+        const result = await startCli(s, ["sops-config", ...STACK, "--backend", s.backend, "--stdout"], { FAKE_PULUMI_OUTPUTS: JSON.stringify(outputs) }).done;
+        assert.strictEqual(result.code, 0, result.stderr);
+        assert.ok(
+            pulumiLog(s).some((l) => /^call stack output .*--json/.test(l)),
+            pulumiLog(s).join("\n"),
+        );
+        const rules = parseYaml(result.stdout).creation_rules;
+        assert.deepStrictEqual(rules, [
+            {
+                path_regex: "(^|/)(apps/[^/]+/overlays/local|infrastructure/[^/]+/local)/",
+                encrypted_regex: "^(data|stringData)$",
+                key_groups: [{ kms: [{ arn: outputs.sopsKeys["local-eks"].key }] }],
+            },
+        ]);
+
+        const empty = setup();
+        const none = await startCli(empty, ["sops-config", ...STACK, "--backend", empty.backend, "--stdout"]).done;
+        assert.strictEqual(none.code, 1, none.stderr);
+        assert.match(none.stderr, /stack local has no usable "environment" output: it has not been deployed with SOPS keys yet/);
+        assert.match(none.stderr, /npm run fluxpilot -- up local/);
+        assert.strictEqual(none.stdout, "");
     });
 });

@@ -24,6 +24,8 @@ import { auditLogRetentionDays, clusterKubernetesProvider, execKubeconfig, OPEN_
 import { cidrHost } from "../../../core/cidr";
 import { AksClusterConfig, AksKubeloginMode, channelMovesMinor } from "./config";
 import { createAksWorkloadIdentities } from "./workload-identity";
+import { createAksSopsKey } from "./sops-key";
+import type { ClusterSopsKey } from "../kubernetes-cluster";
 import { arrayOrEmpty, recordOrEmpty } from "../../../core/guards";
 
 /** Control-plane log categories sent to Log Analytics; kube-audit-admin is the audit trail without reads. */
@@ -81,9 +83,9 @@ export function deployerPrincipalType(clientId: string): "User" | "ServicePrinci
  * Key Vault names are global, 3-24 characters: the cluster name, shortened, plus a hash of the
  * subscription so that the same cluster name in another subscription does not collide.
  */
-export function aksKeyVaultName(clusterName: string, subscriptionId: string): string {
+export function aksKeyVaultName(clusterName: string, subscriptionId: string, purpose: "kv" | "sk" = "kv"): string {
     const digest = createHash("sha256").update(`${subscriptionId}/${clusterName}`).digest("hex").slice(0, 6);
-    return `${clusterName.slice(0, 13).replace(/-+$/, "")}-kv-${digest}`.replace(/--+/g, "-");
+    return `${clusterName.slice(0, 13).replace(/-+$/, "")}-${purpose}-${digest}`.replace(/--+/g, "-");
 }
 
 const ZONES = ["1", "2", "3"];
@@ -130,6 +132,7 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
     public readonly oidcIssuerUrl: pulumi.Output<string | undefined>;
     public readonly cloudAccount: pulumi.Output<string>;
     public readonly identityFacts: Record<string, pulumi.Output<string>>;
+    public readonly sopsKey: ClusterSopsKey;
     public readonly provider: k8s.Provider;
     public readonly resourceGroupName: pulumi.Output<string>;
     /** ARM coordinates, for what is installed through Azure (the microsoft.flux extension). */
@@ -424,7 +427,7 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
         this.kubernetesVersion = cluster.currentKubernetesVersion;
         this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((profile) => profile?.issuerURL);
         this.cloudAccount = client.subscriptionId;
-        this.identityFacts = createAksWorkloadIdentities({
+        const identityArgs = {
             name,
             clusterName: args.name,
             region: args.region,
@@ -433,9 +436,16 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
             oidcIssuerUrl: this.oidcIssuerUrl,
             roleDefinition,
             tags,
-            identities: args.workloadIdentities,
             parent: this,
             provider,
+        };
+        this.identityFacts = createAksWorkloadIdentities({ ...identityArgs, identities: args.workloadIdentities });
+        this.sopsKey = createAksSopsKey({
+            ...identityArgs,
+            environment: args.environment,
+            vaultName: client.subscriptionId.apply((subscription) => aksKeyVaultName(args.name, subscription, "sk")),
+            tenantId: client.tenantId,
+            cryptoUserRole: roleDefinition(KEY_VAULT_CRYPTO_USER),
         });
         this.kubeconfig = execKubeconfig({
             name: cluster.name,
@@ -459,6 +469,7 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
             resourceGroupName: this.resourceGroupName,
             cloudAccount: this.cloudAccount,
             identityFacts: this.identityFacts,
+            sopsKey: this.sopsKey.key,
         });
     }
 

@@ -46,48 +46,56 @@ export interface AksWorkloadIdentityArgs {
 
 /** Creates the identities, federated credentials and role assignments; returns each client ID by cluster fact name. */
 export function createAksWorkloadIdentities(args: AksWorkloadIdentityArgs): Record<string, pulumi.Output<string>> {
-    const o = { parent: args.parent, provider: args.provider };
     const facts: Record<string, pulumi.Output<string>> = {};
     for (const identity of args.identities) {
-        const id = `${args.name}-wi-${identity.namespace}-${identity.serviceAccount}`;
-        const managed = new managedidentity.UserAssignedIdentity(
-            id,
-            {
-                resourceName: `${args.clusterName}-wi-${identitySuffix(args.clusterName, identity)}`,
-                resourceGroupName: args.resourceGroupName,
-                location: args.region,
-                tags: { ...args.tags, "kubernetes-service-account": `${identity.namespace}/${identity.serviceAccount}` },
-            },
-            o,
-        );
-        new managedidentity.FederatedIdentityCredential(
-            id,
-            {
-                resourceGroupName: args.resourceGroupName,
-                resourceName: managed.name,
-                federatedIdentityCredentialResourceName: `${identity.namespace}-${identity.serviceAccount}`.slice(0, 120),
-                issuer: args.oidcIssuerUrl.apply((url) => {
-                    if (!url) throw new Error(`AKS cluster ${args.clusterName} has no OIDC issuer URL: workload identity needs oidcIssuerProfile.enabled`);
-                    return url;
-                }),
-                subject: `system:serviceaccount:${identity.namespace}:${identity.serviceAccount}`,
-                audiences: [AZURE_TOKEN_AUDIENCE],
-            },
-            o,
-        );
-        identity.permissions.forEach((role, index) => {
-            new authorization.RoleAssignment(
-                `${id}-${index}`,
-                {
-                    principalId: managed.principalId,
-                    principalType: "ServicePrincipal",
-                    roleDefinitionId: args.roleDefinition(role),
-                    scope: args.resourceGroupId,
-                },
-                o,
-            );
-        });
-        facts[identityFactName(identity)] = managed.clientId;
+        facts[identityFactName(identity)] = createAksWorkloadIdentity(args, identity).clientId;
     }
     return facts;
+}
+
+/** One identity: the managed identity, its federated credential and its role assignments. */
+export function createAksWorkloadIdentity(args: Omit<AksWorkloadIdentityArgs, "identities">, identity: WorkloadIdentityConfig): managedidentity.UserAssignedIdentity {
+    const o = { parent: args.parent, provider: args.provider };
+    const id = `${args.name}-wi-${identity.namespace}-${identity.serviceAccount}`;
+    const managed = new managedidentity.UserAssignedIdentity(
+        id,
+        {
+            resourceName: `${args.clusterName}-wi-${identitySuffix(args.clusterName, identity)}`,
+            resourceGroupName: args.resourceGroupName,
+            location: args.region,
+            tags: { ...args.tags, "kubernetes-service-account": `${identity.namespace}/${identity.serviceAccount}` },
+        },
+        o,
+    );
+    new managedidentity.FederatedIdentityCredential(
+        id,
+        {
+            resourceGroupName: args.resourceGroupName,
+            resourceName: managed.name,
+            federatedIdentityCredentialResourceName: `${identity.namespace}-${identity.serviceAccount}`.slice(0, 120),
+            issuer: args.oidcIssuerUrl.apply((url) => {
+                // A preview of a new cluster has no issuer yet (the offline plan sees none at all);
+                // the up that creates the credential checks it.
+                if (!url && pulumi.runtime.isDryRun()) return "";
+                if (!url) throw new Error(`AKS cluster ${args.clusterName} has no OIDC issuer URL: workload identity needs oidcIssuerProfile.enabled`);
+                return url;
+            }),
+            subject: `system:serviceaccount:${identity.namespace}:${identity.serviceAccount}`,
+            audiences: [AZURE_TOKEN_AUDIENCE],
+        },
+        o,
+    );
+    identity.permissions.forEach((role, index) => {
+        new authorization.RoleAssignment(
+            `${id}-${index}`,
+            {
+                principalId: managed.principalId,
+                principalType: "ServicePrincipal",
+                roleDefinitionId: args.roleDefinition(role),
+                scope: args.resourceGroupId,
+            },
+            o,
+        );
+    });
+    return managed;
 }

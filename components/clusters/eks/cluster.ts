@@ -21,6 +21,8 @@ import { ClusterArgs, KubernetesCluster, NodePoolConfig } from "../provider";
 import { createEksPodIdentity, createEksWorkloadIdentities } from "./workload-identity";
 import { CLUSTER_AUTOSCALER_ACCOUNT, clusterAutoscalerPolicyOutput } from "./cluster-autoscaler";
 import { identityFactName } from "../workload-identity";
+import { createEksSopsKey } from "./sops-key";
+import type { ClusterSopsKey } from "../kubernetes-cluster";
 import { EKS_ACCESS_POLICIES, EKS_ADDONS, EKS_LOG_TYPES, EksClusterConfig, eksAmiType, eksDesiredSize, eksSubnetLayout, ZONES } from "./config";
 
 /** The node label that names a node group's pool; also how the live group of a pool is found. */
@@ -53,6 +55,7 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
     public readonly oidcProviderArn: pulumi.Output<string>;
     public readonly cloudAccount: pulumi.Output<string>;
     public readonly identityFacts: Record<string, pulumi.Output<string>>;
+    public readonly sopsKey: ClusterSopsKey;
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("fluxpilot:clusters:EksCluster", name, {}, opts);
@@ -259,6 +262,7 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
             // render already show it; the role's own arn output is only known once it exists.
             [identityFactName(CLUSTER_AUTOSCALER_ACCOUNT)]: pulumi.interpolate`arn:${partition}:iam::${this.cloudAccount}:role/${autoscaler.name}`,
         };
+        this.sopsKey = createEksSopsKey({ name, clusterName: args.name, cluster, partition, account: this.cloudAccount, parent: this, provider });
         this.vpcId = vpc.id;
         this.kubeconfig = execKubeconfig({
             name: cluster.name,
@@ -283,6 +287,7 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
             vpcId: this.vpcId,
             cloudAccount: this.cloudAccount,
             identityFacts: this.identityFacts,
+            sopsKey: this.sopsKey.key,
         });
     }
 

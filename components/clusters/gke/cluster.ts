@@ -16,6 +16,8 @@ import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import { ClusterArgs, KubernetesCluster, NodePoolConfig } from "../provider";
 import { clusterKubernetesProvider, execKubeconfig } from "../managed";
 import { createGkeWorkloadIdentities } from "./workload-identity";
+import { createGkeSopsKey } from "./sops-key";
+import type { ClusterSopsKey } from "../kubernetes-cluster";
 
 import { GKE_LOG_COMPONENTS, GKE_REQUIRED_APIS, GKE_WEBHOOK_PORTS, GkeClusterConfig, gkeMaintenanceWindow, gkeNodeAccountId, PODS_RANGE, SERVICES_RANGE } from "./config";
 
@@ -48,6 +50,7 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
     public readonly oidcIssuerUrl: pulumi.Output<string | undefined>;
     public readonly cloudAccount: pulumi.Output<string>;
     public readonly identityFacts: Record<string, pulumi.Output<string>>;
+    public readonly sopsKey: ClusterSopsKey;
     public readonly provider: k8s.Provider;
     public readonly nodeServiceAccount: pulumi.Output<string>;
 
@@ -270,6 +273,7 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
             provider,
             dependsOn: [cluster],
         });
+        this.sopsKey = createGkeSopsKey({ name, clusterName: args.name, project: args.project, region: args.region, parent: this, provider, dependsOn: [...apis, cluster] });
         this.oidcIssuerUrl = pulumi.interpolate`https://container.googleapis.com/v1/projects/${args.project}/locations/${args.region}/clusters/${cluster.name}`;
         this.kubeconfig = execKubeconfig({
             name: pulumi.interpolate`gke_${args.project}_${args.region}_${cluster.name}`,
@@ -295,6 +299,7 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
             nodeServiceAccount: this.nodeServiceAccount,
             cloudAccount: this.cloudAccount,
             identityFacts: this.identityFacts,
+            sopsKey: this.sopsKey.key,
         });
     }
 

@@ -6,9 +6,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { isDeepStrictEqual } from "util";
-import { parseAllDocuments } from "yaml";
-import { FLUX_NAMESPACE, FluxProblem, FluxSettings, gitRefName, SYNC_NAME, SyncSpec } from "../../../core/flux";
+import { parseAllDocuments, stringify } from "yaml";
+import { FLUX_NAMESPACE, FluxProblem, FluxSettings, gitRefName, KUSTOMIZE_CONTROLLER_SA, SYNC_NAME, SyncSpec } from "../../../core/flux";
+import type { ControllerIdentityPatch } from "../../../core/sops";
 import type { FluxInstaller } from "../../clusters/flux-installer";
+import type { KubernetesCluster } from "../../clusters/kubernetes-cluster";
 
 export const OPERATOR_CHART = "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator";
 export const INSTANCE_CHART = "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-instance";
@@ -45,9 +47,50 @@ export function plainScalar(field: string, value: string): string {
     return value;
 }
 
+/**
+ * The FluxInstance `kustomize.patches` that give kustomize-controller its cloud identity for SOPS
+ * (the cluster's key, core/sops.ts): annotations on its service account, labels on its pods.
+ * Strategic merge patches with a target, the form the Flux Operator documents ("Flux Instance
+ * Customization", https://fluxcd.control-plane.io/operator/flux-kustomize) and Flux's own
+ * workload identity guide uses for kustomize-controller's KMS access
+ * (https://fluxcd.io/flux/installation/configuration/workload-identity/).
+ */
+export function kustomizeControllerPatches(identity: ControllerIdentityPatch): { target: { kind: string; name: string }; patch: string }[] {
+    const patches = [];
+    if (Object.keys(identity.serviceAccountAnnotations).length > 0) {
+        patches.push({
+            target: { kind: "ServiceAccount", name: KUSTOMIZE_CONTROLLER_SA },
+            patch: stringify({
+                apiVersion: "v1",
+                kind: "ServiceAccount",
+                metadata: { name: KUSTOMIZE_CONTROLLER_SA, annotations: identity.serviceAccountAnnotations },
+            }),
+        });
+    }
+    if (Object.keys(identity.podLabels).length > 0) {
+        patches.push({
+            target: { kind: "Deployment", name: KUSTOMIZE_CONTROLLER_SA },
+            patch: stringify({
+                apiVersion: "apps/v1",
+                kind: "Deployment",
+                metadata: { name: KUSTOMIZE_CONTROLLER_SA },
+                spec: { template: { metadata: { labels: identity.podLabels } } },
+            }),
+        });
+    }
+    return patches;
+}
+
+/** The cluster's SOPS key identity, resolved; nothing to patch on a cluster without a key. */
+function controllerIdentity(cluster: KubernetesCluster): pulumi.Output<ControllerIdentityPatch> {
+    const key = cluster.sopsKey;
+    return pulumi.output({ serviceAccountAnnotations: key?.serviceAccountAnnotations ?? {}, podLabels: key?.podLabels ?? {} });
+}
+
 /** Values of the flux-instance chart: the FluxInstance spec. Pure, so tests read it directly. */
-export function instanceValues(settings: FluxSettings, sync: SyncSpec, credentials: string | undefined) {
+export function instanceValues(settings: FluxSettings, sync: SyncSpec, credentials: string | undefined, identity?: ControllerIdentityPatch) {
     const ref = gitRefName(sync.ref);
+    const patches = identity ? kustomizeControllerPatches(identity) : [];
     return {
         instance: {
             distribution: { version: settings.version, registry: DISTRIBUTION_REGISTRY },
@@ -68,6 +111,7 @@ export function instanceValues(settings: FluxSettings, sync: SyncSpec, credentia
                 interval: plainScalar("sync.interval", sync.interval),
                 ...(credentials ? { pullSecret: plainScalar("sync.pullSecret", credentials) } : {}),
             },
+            ...(patches.length > 0 ? { kustomize: { patches } } : {}),
         },
         // A post-install hook waits until the FluxInstance is ready, so the release (and `pulumi up`)
         // completes only once Flux runs and its CRDs exist.
@@ -111,7 +155,7 @@ export const operatorInstaller: FluxInstaller = {
         );
         return [namespace];
     },
-    install({ name, parent, settings, sync }, credentials, after) {
+    install({ name, parent, cluster, settings, sync }, credentials, after) {
         const common = { namespace: FLUX_NAMESPACE, createNamespace: false, cleanupOnFail: true, maxHistory: 5 };
         const operator = new k8s.helm.v3.Release(
             `${name}-operator`,
@@ -125,7 +169,7 @@ export const operatorInstaller: FluxInstaller = {
                 name: "flux",
                 chart: INSTANCE_CHART,
                 version: settings.operatorChartVersion,
-                values: instanceValues(settings, sync, credentials),
+                values: controllerIdentity(cluster).apply((identity) => instanceValues(settings, sync, credentials, identity)),
                 waitForJobs: true,
                 timeout: 900,
             },
