@@ -8,15 +8,17 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import * as os from "os";
-import { recordOrEmpty } from "../../core/guards";
+import { arrayOrEmpty, recordOrEmpty } from "../../core/guards";
 import { KustomizeBuilder } from "../../gitops-checks/kustomize";
 import { checkObjects } from "../../gitops-checks/object-rules";
 import { planFactsSource } from "../../gitops-checks/plan-facts";
 import { allObjects, renderEnvironment, RenderedEnvironment, toYaml } from "../../gitops-checks/render";
 import { checkSopsDecryption } from "../../gitops-checks/sops";
-import { factsOf, FIXTURES, ROOT, rendering } from "./support";
+import { factsOf, ROOT, rendering } from "./support";
 
-const FIXTURE = path.join(FIXTURES, "sops", "sample-app-settings.enc.yaml");
+/** The sample app's encrypted setting: a component no overlay lists yet (docs/secrets.md). */
+const COMPONENT = path.join("apps", "sample-app", "overlays", "dev", "upstream-token");
+const FIXTURE = path.join(COMPONENT, "secret.enc.yaml");
 const encrypted = () => ({ object: YAML.parse(fs.readFileSync(path.join(ROOT, FIXTURE), "utf8")), sourceFile: FIXTURE });
 const plain = () => ({
     object: { apiVersion: "v1", kind: "Secret", metadata: { name: "plain", namespace: "sample-app" }, stringData: { UPSTREAM_TOKEN: "s3cr3t" } },
@@ -58,17 +60,21 @@ describe("gitops: secrets in Git", function () {
         assert.match(problems[0].message, /is SOPS-encrypted, but Kustomization flux-system\/flux-system \(\.\/clusters\/dev\) does not decrypt: Flux would apply the ciphertext/);
         assert.strictEqual(problems[0].file, FIXTURE);
     });
-    it("the sample app with its encrypted setting: the dev overlay renders the Secret as ciphertext with its SOPS metadata, and the checks accept it", () => {
-        // A copy of the repository whose dev overlay lists the fixture. Not committed to apps/:
-        // kustomize-controller fails the whole Kustomization on a file no key of the cluster
-        // decrypts, and the fixture's key is no cluster's (docs/secrets.md).
+    it("the sample app with its encrypted setting: an overlay that lists the component renders the Secret as ciphertext with its SOPS metadata, the Deployment reads it, and the checks accept it", () => {
+        // No overlay lists the component in the repository: kustomize-controller fails the whole
+        // Kustomization on a file no key of the cluster decrypts, and the committed file's key is
+        // no cluster's until it is encrypted again after `pulumi up` (docs/secrets.md).
+        for (const env of ["dev", "staging", "prod", "local"]) {
+            const overlay = YAML.parse(fs.readFileSync(path.join(ROOT, "apps", "sample-app", "overlays", env, "kustomization.yaml"), "utf8"));
+            assert.strictEqual(overlay.components, undefined, `${env} lists no component yet`);
+        }
+        // A copy of the repository whose dev overlay opts in, as a user does after encrypting.
         const copy = fs.mkdtempSync(path.join(os.tmpdir(), "fluxpilot-sops-"));
         try {
             for (const dir of ["clusters", "apps", "infrastructure"]) fs.cpSync(path.join(ROOT, dir), path.join(copy, dir), { recursive: true });
             const overlay = path.join(copy, "apps", "sample-app", "overlays", "dev");
-            fs.copyFileSync(path.join(ROOT, FIXTURE), path.join(overlay, "settings.enc.yaml"));
             const kustomization = YAML.parse(fs.readFileSync(path.join(overlay, "kustomization.yaml"), "utf8"));
-            kustomization.resources.push("settings.enc.yaml");
+            kustomization.components = ["upstream-token"];
             fs.writeFileSync(path.join(overlay, "kustomization.yaml"), YAML.stringify(kustomization));
 
             const rendered = renderEnvironment(new KustomizeBuilder(copy), "dev", { substitutionSources: [planFactsSource(factsOf("dev")[0])] });
@@ -80,6 +86,15 @@ describe("gitops: secrets in Git", function () {
             assert.match(String(recordOrEmpty(secret.object.stringData).UPSTREAM_TOKEN), /^ENC\[AES256_GCM,data:/);
             assert.ok(recordOrEmpty(secret.object.sops).mac, "SOPS metadata kept for kustomize-controller");
             assert.match(toYaml(app), /UPSTREAM_TOKEN: ENC\[AES256_GCM/);
+            const deployment = app.objects.find((o) => o.object.kind === "Deployment");
+            assert.ok(deployment);
+            const podSpec = recordOrEmpty(recordOrEmpty(recordOrEmpty(deployment.object.spec).template).spec);
+            const env = arrayOrEmpty(recordOrEmpty(arrayOrEmpty(podSpec.containers)[0]).env);
+            assert.deepStrictEqual(
+                env.find((e) => recordOrEmpty(e).name === "UPSTREAM_TOKEN"),
+                { name: "UPSTREAM_TOKEN", valueFrom: { secretKeyRef: { name: "sample-app-settings", key: "UPSTREAM_TOKEN" } } },
+                "the container reads the decrypted value from the Secret",
+            );
             assert.deepStrictEqual(checkSopsDecryption(rendered), []);
             assert.deepStrictEqual(
                 checkObjects(allObjects(rendered)).filter((p) => p.rule === "no-plaintext-secret"),

@@ -4,12 +4,15 @@
  * Automation API is in fake-pulumi.test.ts.
  */
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { HelpRequested, parseCommandLine } from "../../cli/fluxpilot/args";
 import { azureKeyFields, ENCRYPTED_REGEX, environmentPathRegex, readStackSopsKeys, sopsConfigYaml, StackSopsKeys } from "../../cli/fluxpilot/sops-config";
 import { FluxpilotError } from "../../cli/fluxpilot/errors";
 import type { ReportedOutput } from "../../cli/fluxpilot/orchestrate";
 import { UsageError } from "../../cli/shared/usage";
+import { REPOSITORY_ROOT } from "../../core/repository";
 
 const AWS = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const GCP = "projects/acme-prod/locations/europe-west1/keyRings/prod-gke-sops/cryptoKeys/sops";
@@ -62,6 +65,15 @@ describe("fluxpilot sops-config", () => {
         for (const yes of ["apps/sample-app/overlays/prod/secret.yaml", "/repo/infrastructure/configs/prod/db.sops.yaml"]) assert.match(yes, rule);
         for (const no of ["apps/sample-app/base/secret.yaml", "apps/sample-app/overlays/production/x.yaml", "apps/sample-app/overlays/staging/x.yaml", "clusters/prod/apps.yaml"])
             assert.doesNotMatch(no, rule);
+    });
+
+    it("the dev rule covers the sample app's encrypted setting, and only the dev rule", () => {
+        const file = "apps/sample-app/overlays/dev/upstream-token/secret.enc.yaml";
+        assert.ok(fs.existsSync(path.join(REPOSITORY_ROOT, file)), file);
+        assert.deepStrictEqual(
+            ["dev", "staging", "prod", "local"].filter((env) => new RegExp(environmentPathRegex(env)).test(file)),
+            ["dev"],
+        );
     });
 
     it("refuses a stack that has not been deployed with keys, naming it and the fix", () => {
