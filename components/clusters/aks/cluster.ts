@@ -27,6 +27,7 @@ import { createAksWorkloadIdentities } from "./workload-identity";
 import { createAksSopsKey } from "./sops-key";
 import type { ClusterSopsKey } from "../kubernetes-cluster";
 import { arrayOrEmpty, recordOrEmpty } from "../../../core/guards";
+import { rbacVaultProperties } from "./key-vault";
 
 /** Control-plane log categories sent to Log Analytics; kube-audit-admin is the audit trail without reads. */
 export const AKS_LOG_CATEGORIES = ["kube-apiserver", "kube-audit-admin", "kube-controller-manager", "kube-scheduler", "cluster-autoscaler", "guard"] as const;
@@ -203,15 +204,7 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
                 vaultName: client.subscriptionId.apply((subscription) => aksKeyVaultName(args.name, subscription)),
                 resourceGroupName: group.name,
                 location: args.region,
-                properties: {
-                    tenantId: client.tenantId,
-                    sku: { family: "A", name: "standard" },
-                    enableRbacAuthorization: true,
-                    softDeleteRetentionInDays: 90,
-                    // Purge protection cannot be turned off again, so only prod keys are held for the full 90 days.
-                    enablePurgeProtection: args.environment === "prod" ? true : undefined,
-                    publicNetworkAccess: "Enabled",
-                },
+                properties: rbacVaultProperties(client.tenantId, args.environment),
                 tags,
             },
             o,

@@ -24,6 +24,7 @@ import { FLUX_NAMESPACE, KUSTOMIZE_CONTROLLER_SA } from "../../../core/flux";
 import type { Environment } from "../../../core/environments";
 import type { ClusterSopsKey } from "../kubernetes-cluster";
 import { AksWorkloadIdentityArgs, createAksWorkloadIdentity } from "./workload-identity";
+import { rbacVaultProperties } from "./key-vault";
 
 export const AZURE_CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id";
 export const AZURE_USE_LABEL = "azure.workload.identity/use";
@@ -46,15 +47,7 @@ export function createAksSopsKey(args: AksSopsKeyArgs): ClusterSopsKey {
             vaultName: args.vaultName,
             resourceGroupName: args.resourceGroupName,
             location: args.region,
-            properties: {
-                tenantId: args.tenantId,
-                sku: { family: "A", name: "standard" },
-                enableRbacAuthorization: true,
-                softDeleteRetentionInDays: 90,
-                // As the etcd vault: purge protection cannot be turned off again, so prod only.
-                enablePurgeProtection: args.environment === "prod" ? true : undefined,
-                publicNetworkAccess: "Enabled",
-            },
+            properties: rbacVaultProperties(args.tenantId, args.environment),
             tags: args.tags,
         },
         o,
