@@ -42,7 +42,7 @@ export function discoverEnvironments(root: string): string[] {
         .sort();
 }
 
-function isComponent(dir: string): boolean {
+export function isComponent(dir: string): boolean {
     const file = kustomizationFile(dir);
     try {
         const document: unknown = file === undefined ? undefined : YAML.parse(fs.readFileSync(file, "utf8"));

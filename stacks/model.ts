@@ -17,6 +17,7 @@ import { resourceName, rule } from "../core/rules";
 import { Environment, environments } from "../core/environments";
 import { SecretText } from "../core/secrets";
 import { CiConfig, ciDefaults, ciReachWarnings, ciSchema, validateCi } from "./ci";
+import { sopsDecryptionWarnings } from "./sops-warnings";
 import { isRecord } from "../core/guards";
 
 export const CONFIG_NAMESPACE = "fluxpilot";
@@ -144,11 +145,20 @@ export function parseStackModel(stack: string, config: Record<string, unknown>, 
     const ciConfig = ciDefaults(ci.data);
     if (ci.data && ciConfig) problems.push(...validateCi(ci.data, ciConfig, key("ci")));
     if (problems.length > 0 || !gitopsConfig || !stackFlux) return fail();
-    const warnings = ciReachWarnings(
-        ciConfig,
-        clusters.entries.map(({ index }, position) => ({ config: clusterConfigs[position], key: formatKey(key("clusters"), [index]) })),
-        key("ci"),
-    );
+    const warnings = [
+        ...ciReachWarnings(
+            ciConfig,
+            clusters.entries.map(({ index }, position) => ({ config: clusterConfigs[position], key: formatKey(key("clusters"), [index]) })),
+            key("ci"),
+        ),
+        ...sopsDecryptionWarnings(
+            clusters.entries.map(({ raw, flux: override, index }) => ({
+                name: raw.name,
+                installerKey: override?.installer === undefined ? `${key("flux")}.installer` : `${formatKey(key("clusters"), [index])}.flux.installer`,
+            })),
+            fluxByCluster,
+        ),
+    ];
 
     return {
         stack,
