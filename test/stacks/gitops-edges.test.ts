@@ -10,7 +10,8 @@ import * as path from "path";
 import { formatProblem } from "../../core/problems";
 import { fluxKustomizationPaths, gitopsDefaults, gitopsSchema, validateEnvironmentSource, validateGitops, wellFormedRepositoryUrl } from "../../stacks/gitops";
 import { localConfig } from "./bad-configs";
-import { problemsOf } from "./support";
+import { problemsOf, repoRoot } from "./support";
+import { parseStackModel } from "../../stacks/model";
 
 const REPO = "https://github.com/acme/fluxpilot";
 const gitopsProblems = (gitops: Record<string, unknown>) => problemsOf({ ...localConfig(), "fluxpilot:gitops": gitops });
@@ -28,6 +29,15 @@ describe("stack model: Git source edges", () => {
             "fluxpilot:gitops.github.owner: must be a string, not a number (given: 5). Fix: set the GitHub user or organisation, e.g. acme",
         ]);
         assert.deepStrictEqual(gitopsProblems({}), ["fluxpilot:gitops.repository: is missing. Fix: set the URL of this repository, e.g. https://github.com/acme/fluxpilot"]);
+    });
+
+    it("says what a Secret name wants when given the wrong type, and leaves the owner of a repository off github.com unchecked", () => {
+        assert.deepStrictEqual(gitopsProblems({ repository: REPO, auth: { type: "secretRef", secretName: 5 } }), [
+            "fluxpilot:gitops.auth.secretName: must be a string, not a number (given: 5). Fix: set the name of a Secret in the flux-system namespace",
+        ]);
+        // Only a github.com URL names a GitHub owner to compare with.
+        const gitlab = { ...localConfig(), "fluxpilot:gitops": { repository: "https://gitlab.com/acme/fluxpilot", github: { owner: "other" } } };
+        assert.strictEqual(parseStackModel("test", gitlab, { repoRoot }).gitops.github?.owner, "other");
     });
 
     it("calls an empty value empty, not the wrong type", () => {
@@ -207,6 +217,24 @@ describe("stack model: Git source edges", () => {
                 assert.deepStrictEqual(fluxKustomizationPaths(root, "clusters/dev"), ["apps/a/overlays/dev", "apps/b", "apps/c", "apps/b"], name);
             }
             assert.deepStrictEqual(fluxKustomizationPaths(checkout({}), "clusters/dev"), []);
+        });
+
+        it("counts only files ending in .yaml or .yml, beside any others", () => {
+            const root = checkout({
+                "clusters/dev/sync.yaml": flux("./apps/a"),
+                "clusters/dev/README.md": "# dev\n",
+                "clusters/dev/old.yaml.bak": flux("./apps/old"),
+                "clusters/qa/sync.yaml.bak": flux("./apps/a"),
+            });
+            assert.deepStrictEqual(pathProblems(root, "clusters/dev"), []);
+            assert.deepStrictEqual(fluxKustomizationPaths(root, "clusters/dev"), ["apps/a"]);
+            assert.deepStrictEqual(pathProblems(root, "clusters/qa"), [
+                'fluxpilot:gitops.path: does not exist in this repository (or holds no YAML) (given: "clusters/qa"). Fix: create clusters/qa/ with the Flux Kustomizations for this environment, or correct the path',
+            ]);
+        });
+
+        it("reads nothing from an entry point whose kustomization is empty", () => {
+            assert.deepStrictEqual(fluxKustomizationPaths(checkout({ "clusters/dev/kustomization.yaml": "", "clusters/dev/sync.yaml": flux("./apps/a") }), "clusters/dev"), []);
         });
 
         it("takes an entry point holding YAML without a kustomization, and refuses one holding none", () => {

@@ -9,9 +9,10 @@ import * as os from "os";
 import * as path from "path";
 import { GIT_PASSWORD_KEY, GITHUB_TOKEN_KEY } from "../../core/git";
 import { fluxKustomizationPaths } from "../../stacks/gitops";
-import { parseStackModel } from "../../stacks/model";
+import { decodeConfigValue, parseStackModel } from "../../stacks/model";
 import { valueOf } from "../support/harness";
 import { localConfig } from "./bad-configs";
+import { prodConfig } from "./hostile-configs";
 import { CLOUDS, problemsOf, repoRoot } from "./support";
 
 const withClusters = (clusters: unknown) => ({ ...localConfig(), "fluxpilot:clusters": clusters });
@@ -135,6 +136,55 @@ describe("stack model: edges", () => {
                 ].join("---\n"),
             );
             assert.deepStrictEqual(fluxKustomizationPaths(root, "clusters/dev"), ["apps/a/overlays/dev"]);
+        });
+    });
+
+    describe("how the model joins its parts", () => {
+        it("takes a list given as a value as it is, not as JSON text", () => {
+            // String([7]) is "7", which JSON.parse would turn into a number.
+            assert.deepStrictEqual(decodeConfigValue([7]), [7]);
+            assert.deepStrictEqual(decodeConfigValue("[7]"), [7]);
+            assert.deepStrictEqual(problemsOf({ ...localConfig(), "fluxpilot:apps": [7] }), ["fluxpilot:apps[0]: must be a string, not a number (given: 7). Fix: quote the name"]);
+        });
+
+        it("reports unknown top-level keys in key order, whatever order the stack file has", () => {
+            const known = "fluxpilot:environment, fluxpilot:gitops, fluxpilot:flux, fluxpilot:clusters, fluxpilot:apps, fluxpilot:ci, fluxpilot:gitPassword, fluxpilot:githubToken";
+            assert.deepStrictEqual(problemsOf({ "fluxpilot:zeta": 1, ...localConfig(), "fluxpilot:alpha": 2 }), [
+                `fluxpilot:alpha: is not a known setting. Fix: remove it; known settings here: ${known}`,
+                `fluxpilot:zeta: is not a known setting. Fix: remove it; known settings here: ${known}`,
+            ]);
+        });
+
+        it("reports malformed gitops settings of a staging or prod stack once, without the environment's source rules", () => {
+            for (const environment of ["staging", "prod"]) {
+                assert.deepStrictEqual(problemsOf({ ...prodConfig(), "fluxpilot:environment": environment, "fluxpilot:gitops": { repository: 5 } }), [
+                    "fluxpilot:gitops.repository: must be a string, not a number (given: 5). Fix: set the URL of this repository, e.g. https://github.com/acme/fluxpilot",
+                ]);
+            }
+        });
+
+        it("still checks the apps when the gitops problem is not the path", () => {
+            const config = {
+                ...withGitops({ repository: "https://github.com/acme/fluxpilot", github: { owner: "other" } }),
+                "fluxpilot:apps": ["sample-app", "not-synced"],
+            };
+            assert.deepStrictEqual(problemsOf(config), [
+                'fluxpilot:gitops.github.owner: does not match the owner in the repository URL (acme) (given: "other"). Fix: set github.owner to acme, or correct the repository URL',
+                'fluxpilot:apps[1]: is not synced: no Flux Kustomization in clusters/local applies apps/not-synced/overlays/local (given: "not-synced"). Fix: add a Kustomization with path ./apps/not-synced/overlays/local to clusters/local, or remove the app from the list',
+            ]);
+        });
+
+        it("holds only GKE clusters to GKE's cross-cluster rule (node account names from the first 23 characters)", () => {
+            // Two existing clusters whose names share 23 characters would collide as GKE node accounts.
+            const clusters = [
+                { name: "a-very-long-cluster-name-one", cloud: "existing", context: "kind-a" },
+                { name: "a-very-long-cluster-name-two", cloud: "existing", context: "kind-b" },
+            ];
+            const model = parseStackModel("local", withClusters(clusters), { repoRoot });
+            assert.deepStrictEqual(
+                model.clusters.map((c) => c.name),
+                clusters.map((c) => c.name),
+            );
         });
     });
 
