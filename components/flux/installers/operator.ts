@@ -56,29 +56,15 @@ export function plainScalar(field: string, value: string): string {
  * (https://fluxcd.io/flux/installation/configuration/workload-identity/).
  */
 export function kustomizeControllerPatches(identity: ControllerIdentityPatch): { target: { kind: string; name: string }; patch: string }[] {
-    const patches = [];
-    if (Object.keys(identity.serviceAccountAnnotations).length > 0) {
-        patches.push({
-            target: { kind: "ServiceAccount", name: KUSTOMIZE_CONTROLLER_SA },
-            patch: stringify({
-                apiVersion: "v1",
-                kind: "ServiceAccount",
-                metadata: { name: KUSTOMIZE_CONTROLLER_SA, annotations: identity.serviceAccountAnnotations },
-            }),
-        });
-    }
-    if (Object.keys(identity.podLabels).length > 0) {
-        patches.push({
-            target: { kind: "Deployment", name: KUSTOMIZE_CONTROLLER_SA },
-            patch: stringify({
-                apiVersion: "apps/v1",
-                kind: "Deployment",
-                metadata: { name: KUSTOMIZE_CONTROLLER_SA },
-                spec: { template: { metadata: { labels: identity.podLabels } } },
-            }),
-        });
-    }
-    return patches;
+    // The controller's ServiceAccount and Deployment share its name; each is patched only when there is something to add.
+    const patch = (apiVersion: string, kind: string, wanted: Record<string, string>, metadata: Record<string, unknown>, rest: Record<string, unknown> = {}) =>
+        Object.keys(wanted).length === 0
+            ? []
+            : [{ target: { kind, name: KUSTOMIZE_CONTROLLER_SA }, patch: stringify({ apiVersion, kind, metadata: { name: KUSTOMIZE_CONTROLLER_SA, ...metadata }, ...rest }) }];
+    return [
+        ...patch("v1", "ServiceAccount", identity.serviceAccountAnnotations, { annotations: identity.serviceAccountAnnotations }),
+        ...patch("apps/v1", "Deployment", identity.podLabels, {}, { spec: { template: { metadata: { labels: identity.podLabels } } } }),
+    ];
 }
 
 /** The cluster's SOPS key identity, resolved; nothing to patch on a cluster without a key. */
