@@ -1,12 +1,12 @@
 /**
  * Clusters whose Flux cannot decrypt with the cluster's SOPS key. Every Kustomization of
- * `clusters/<env>` decrypts with kustomize-controller's own cloud identity, which only the
- * flux-operator installer gives it (FluxInstance patches). The AKS `microsoft.flux` extension
- * documents workload identity for source-controller and image-reflector-controller only
- * (docs/secrets.md), so an encrypted Secret would fail its Kustomization there. A warning, not a
- * refusal: an environment without encrypted Secrets syncs fine.
+ * `clusters/<env>` decrypts with kustomize-controller's own cloud identity, which only some
+ * installers give it (`FluxInstaller.decryptsWithClusterKey`; not the AKS `microsoft.flux`
+ * extension, docs/secrets.md), so an encrypted Secret would fail its Kustomization elsewhere. A
+ * warning, not a refusal: an environment without encrypted Secrets syncs fine.
  */
 import type { FluxSettings } from "../components/flux/settings";
+import { findInstaller } from "../components/flux/installers";
 import type { ConfigProblem } from "../core/problems";
 
 export interface ClusterInstallerKey {
@@ -17,12 +17,16 @@ export interface ClusterInstallerKey {
 }
 
 export function sopsDecryptionWarnings(clusters: readonly ClusterInstallerKey[], fluxByCluster: Readonly<Record<string, FluxSettings>>): ConfigProblem[] {
-    return clusters
-        .filter(({ name }) => fluxByCluster[name]?.installer === "aks-extension")
-        .map(({ name, installerKey }) => ({
-            key: installerKey,
-            value: "aks-extension",
-            message: `gives cluster ${name}'s kustomize-controller no identity for the cluster's SOPS key, so an encrypted Secret synced there fails its Kustomization`,
-            fix: "use installer flux-operator on this cluster to decrypt SOPS Secrets, or keep encrypted Secrets out of this environment (docs/secrets.md)",
-        }));
+    return clusters.flatMap(({ name, installerKey }) => {
+        const installer = fluxByCluster[name]?.installer;
+        if (installer === undefined || findInstaller(installer)?.decryptsWithClusterKey !== false) return [];
+        return [
+            {
+                key: installerKey,
+                value: installer,
+                message: `gives cluster ${name}'s kustomize-controller no identity for the cluster's SOPS key, so an encrypted Secret synced there fails its Kustomization`,
+                fix: "use installer flux-operator on this cluster to decrypt SOPS Secrets, or keep encrypted Secrets out of this environment (docs/secrets.md)",
+            },
+        ];
+    });
 }

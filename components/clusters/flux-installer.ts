@@ -31,6 +31,11 @@ export interface FluxInstaller<Cluster extends KubernetesCluster = KubernetesClu
     readonly id: string;
     /** For messages and docs. */
     readonly title: string;
+    /**
+     * Whether kustomize-controller gets the cluster's cloud identity for its SOPS key
+     * (docs/secrets.md); without it an encrypted Secret fails its Kustomization.
+     */
+    readonly decryptsWithClusterKey: boolean;
     /** Rules this installer adds to the common ones (pure; runs before any resource exists). */
     validate(settings: FluxSettings, context: FluxValidationContext): FluxProblem[];
     /** Makes the flux-system namespace exist; the Git credentials Secret is created after these. */

@@ -61,6 +61,8 @@ function azureTarget(cluster: AksCluster, parent: pulumi.Resource) {
 export const aksExtensionInstaller: FluxInstaller<AksCluster> = {
     id: "aks-extension",
     title: "AKS microsoft.flux extension (FluxConfiguration)",
+    // Azure documents workload identity for the extension's source-controller only (docs/secrets.md).
+    decryptsWithClusterKey: false,
     validate(settings): FluxProblem[] {
         const problems: FluxProblem[] = [];
         // The extension's configuration settings cover the controllers and multiTenancy.enforce only

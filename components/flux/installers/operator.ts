@@ -108,6 +108,8 @@ export function instanceValues(settings: FluxSettings, sync: SyncSpec, credentia
 export const operatorInstaller: FluxInstaller = {
     id: "flux-operator",
     title: "Flux Operator (FluxInstance)",
+    // FluxInstance kustomize.patches (kustomizeControllerPatches above).
+    decryptsWithClusterKey: true,
     validate(_settings, context): FluxProblem[] {
         if ("semver" in context.gitops.ref) {
             return [
