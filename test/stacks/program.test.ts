@@ -29,12 +29,20 @@ users:
     user: { token: other-token }
 `;
 
-/** Loads index.ts afresh with the given stack config, as `pulumi up` would. */
-function runProgram(config: Record<string, unknown>): Record<string, any> {
+/**
+ * Loads index.ts afresh with the given stack config, as `pulumi up` would. The config is read and
+ * checked as the module loads, so a bad one throws here; the module exports the function Pulumi runs.
+ */
+function loadProgram(config: Record<string, unknown>): () => Promise<Record<string, any>> {
     setStackConfig(config);
     clearRegisteredResources();
     delete require.cache[require.resolve("../../index")];
     return require("../../index");
+}
+
+/** Loads and runs the program; resolves to its stack outputs. */
+function runProgram(config: Record<string, unknown>): Promise<Record<string, any>> {
+    return loadProgram(config)();
 }
 
 describe("program entry (index.ts)", () => {
@@ -44,7 +52,7 @@ describe("program entry (index.ts)", () => {
                 const config = localConfig();
                 mutate(config);
                 assert.throws(
-                    () => runProgram(config),
+                    () => loadProgram(config),
                     (error: unknown) => isStackConfigError(error) && error.problems.map(formatProblem).includes(expected),
                 );
                 assert.deepStrictEqual(await captured(), []);
@@ -59,7 +67,7 @@ describe("program entry (index.ts)", () => {
                 mutate(config);
                 let message = "";
                 assert.throws(
-                    () => runProgram(config),
+                    () => loadProgram(config),
                     (error: unknown) => {
                         message = (error as Error).message;
                         return isStackConfigError(error) && error.problems.map(formatProblem).includes(expected);
@@ -75,7 +83,7 @@ describe("program entry (index.ts)", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fluxpilot-"));
         const file = path.join(dir, "config");
         fs.writeFileSync(file, kubeconfig);
-        const program = runProgram({
+        const program = await runProgram({
             "fluxpilot:environment": "local",
             "fluxpilot:gitops": { repository: "https://github.com/acme/fluxpilot" },
             "fluxpilot:clusters": [{ name: "laptop", cloud: "existing", kubeconfig: file, context: "kind-fluxpilot" }],
