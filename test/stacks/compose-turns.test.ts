@@ -6,87 +6,78 @@
  */
 import * as assert from "assert";
 import { _setIsDryRun, isDryRun } from "@pulumi/pulumi/runtime/settings";
-import { readStackConfig } from "../../cli/shared/stack-file";
 import { ClusterProvider } from "../../components/clusters/provider";
 import { findClusterProvider } from "../../components/clusters/registry";
-import { REPOSITORY_ROOT } from "../../core/repository";
 import { registeredResources, setStackConfig } from "../../mock-runtime/runtime";
 import { ComposedStack, composeStack, composeStackInTurns } from "../../stacks/compose";
-import { parseStackModel, StackModel } from "../../stacks/model";
 import { captured, clearRegisteredResources, valueOf } from "../support/harness";
+import { existingCluster, model, stackConfig } from "../flux/support";
 
-const PROD_CLOUDS = ["aws", "gcp", "azure"];
+// Three adopted clusters: the cheapest stack with more than two clusters (no cloud resources).
+const CLUSTERS = { "fluxpilot:clusters": ["dev-a", "dev-b", "dev-c"].map((name) => existingCluster(name)) };
 
-function prodModel(): StackModel {
-    const { config, secretKeys } = readStackConfig(REPOSITORY_ROOT, "prod");
-    return parseStackModel("prod", config, { secretKeys });
+interface Composition<T> {
+    /** Per cluster, in the order they were built: the registrations the engine had received just before. */
+    seen: number[];
+    result: T;
+    /** The URNs registered, sorted: what the engine saw. */
+    urns: string[];
 }
 
-/**
- * Runs `compose` and returns, per cluster in the order they were built, how many registrations the
- * engine had received when its cluster component was about to be built.
- */
-async function registrationsSeenPerCluster<T>(compose: () => T | Promise<T>): Promise<{ seen: number[]; result: T }> {
+async function composition<T>(compose: () => T | Promise<T>): Promise<Composition<T>> {
     const seen: number[] = [];
-    const providers = PROD_CLOUDS.map((cloud) => findClusterProvider(cloud) as ClusterProvider);
-    const originals = providers.map((provider) => provider.create.bind(provider));
-    providers.forEach((provider, i) => {
-        provider.create = (args, opts) => {
-            seen.push(registeredResources().length);
-            return originals[i](args, opts);
-        };
-    });
+    const provider = findClusterProvider("existing") as ClusterProvider;
+    const create = provider.create.bind(provider);
+    provider.create = (args, opts) => {
+        seen.push(registeredResources().length);
+        return create(args, opts);
+    };
     try {
         clearRegisteredResources();
         const result = await compose();
-        await captured();
-        return { seen, result };
+        const urns = (await captured()).map((r) => r.urn).sort();
+        return { seen, result, urns };
     } finally {
-        providers.forEach((provider, i) => (provider.create = originals[i]));
+        provider.create = create;
     }
 }
 
-/** The URNs registered, sorted: what the engine would see. */
-async function registeredUrns(): Promise<string[]> {
-    return (await captured()).map((r) => r.urn).sort();
-}
-
 describe("stacks: composing the clusters in turns", () => {
-    it("in turns, each cluster of prod is built only once the previous ones' registrations reached the engine", async () => {
-        const { seen } = await registrationsSeenPerCluster(() => composeStackInTurns(prodModel()));
-        assert.strictEqual(seen.length, 3);
-        assert.strictEqual(seen[0], 0, "nothing registers before the first cluster is built");
-        assert.ok(seen[1] > seen[0] && seen[2] > seen[1], `registrations seen before each cluster: ${seen.join(", ")}`);
+    let inTurns: Composition<ComposedStack>;
+    let atOnce: Composition<ComposedStack>;
+    before(async () => {
+        inTurns = await composition(() => composeStackInTurns(model("dev", CLUSTERS)));
+        atOnce = await composition(() => composeStack(model("dev", CLUSTERS)));
     });
 
-    it("at once, every cluster of prod is built before any registration", async () => {
-        const { seen } = await registrationsSeenPerCluster(() => composeStack(prodModel()));
-        assert.deepStrictEqual(seen, [0, 0, 0]);
+    it("in turns, each cluster is built only once the previous ones' registrations reached the engine", () => {
+        assert.strictEqual(inTurns.seen.length, 3);
+        assert.strictEqual(inTurns.seen[0], 0, "nothing registers before the first cluster is built");
+        assert.ok(inTurns.seen[1] > inTurns.seen[0] && inTurns.seen[2] > inTurns.seen[1], `registrations seen before each cluster: ${inTurns.seen.join(", ")}`);
+    });
+
+    it("at once, every cluster is built before any registration", () => {
+        assert.deepStrictEqual(atOnce.seen, [0, 0, 0]);
     });
 
     it("registers the same resources and exports the same outputs either way", async () => {
-        const inTurns = await registrationsSeenPerCluster(() => composeStackInTurns(prodModel()));
-        const turnsUrns = await registeredUrns();
-        const atOnce = await registrationsSeenPerCluster(() => composeStack(prodModel()));
-        const onceUrns = await registeredUrns();
-        assert.ok(turnsUrns.length > 100, `prod registers its three clusters (${turnsUrns.length} resources)`);
-        assert.deepStrictEqual(turnsUrns, onceUrns);
-        assert.deepStrictEqual(Object.keys(inTurns.result.outputs), ["prod-eks", "prod-gke", "prod-aks"]);
+        assert.ok(inTurns.urns.length >= 3 * 7, `three clusters with Flux (${inTurns.urns.length} resources)`);
+        assert.deepStrictEqual(inTurns.urns, atOnce.urns);
+        assert.deepStrictEqual(Object.keys(inTurns.result.outputs), ["dev-a", "dev-b", "dev-c"]);
         assert.deepStrictEqual(Object.keys(atOnce.result.outputs), Object.keys(inTurns.result.outputs));
         for (const name of Object.keys(atOnce.result.outputs)) {
-            assert.strictEqual(await valueOf(inTurns.result.outputs[name].flux.path), await valueOf(atOnce.result.outputs[name].flux.path));
+            assert.strictEqual(await valueOf(inTurns.result.outputs[name].endpoint), await valueOf(atOnce.result.outputs[name].endpoint));
         }
     });
 
     describe("the program (index.ts)", () => {
         const runProgram = async (): Promise<number[]> => {
-            const { config, secretKeys } = readStackConfig(REPOSITORY_ROOT, "prod");
-            setStackConfig(config, secretKeys);
+            setStackConfig(stackConfig("dev", CLUSTERS));
             delete require.cache[require.resolve("../../index")];
             const program: unknown = require("../../index");
             assert.ok(typeof program === "function", "index.ts exports the function Pulumi runs");
-            const { seen, result } = await registrationsSeenPerCluster(() => (program as () => Promise<{ clusters: ComposedStack["outputs"] }>)());
-            assert.deepStrictEqual(Object.keys(result.clusters), ["prod-eks", "prod-gke", "prod-aks"]);
+            const { seen, result } = await composition(() => (program as () => Promise<{ clusters: ComposedStack["outputs"] }>)());
+            assert.deepStrictEqual(Object.keys(result.clusters), ["dev-a", "dev-b", "dev-c"]);
             return seen;
         };
         const wasDryRun = isDryRun();
