@@ -31,6 +31,34 @@ describe("test runner: the summary line and the exit code CI relies on", functio
         const scripts = (JSON.parse(fs.readFileSync(path.join(REPOSITORY_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
         assert.match(scripts.test, /(^|&& )mocha($| )/);
         assert.doesNotMatch(scripts.test, /\|\||; *true|--exit-code 0/);
+        // The static checks run first, side by side (tools/checks.js), and none is left out.
+        assert.match(scripts.test, /^npm run -s checks && /);
+        assert.strictEqual(scripts.checks, 'node tools/checks.js "tsc -p ." "npm run -s deps" "npm run -s lint"');
+    });
+
+    describe("the static checks side by side (tools/checks.js)", () => {
+        const CHECKS = path.join(REPOSITORY_ROOT, "tools", "checks.js");
+        const checks = (...commands: string[]) => spawnSync(process.execPath, [CHECKS, ...commands], { encoding: "utf8", cwd: dir });
+
+        it("exits 0 when every command passes, and prints each one's output under its command", () => {
+            const run = checks("echo one", "echo two");
+            assert.strictEqual(run.status, 0, run.stdout + run.stderr);
+            for (const word of ["one", "two"]) assert.match(run.stdout, new RegExp(`^> echo ${word}: ok, [0-9.]+ s\n${word}\n`, "m"));
+        });
+
+        it("exits with the failing command's code, after the others have finished, and prints its output whole", () => {
+            const run = checks("sleep 1; echo slow", "echo broken >&2; exit 3", "exit 0");
+            assert.strictEqual(run.status, 3, run.stdout + run.stderr);
+            assert.match(run.stdout, /^> echo broken >&2; exit 3: FAILED \(exit 3\), [0-9.]+ s\nbroken\n/m);
+            assert.match(run.stdout, /^> sleep 1; echo slow: ok, [0-9.]+ s\nslow\n/m);
+        });
+
+        it("fails on a command killed by a signal, and without any command", () => {
+            const killed = checks("kill -TERM $$");
+            assert.strictEqual(killed.status, 1, killed.stdout + killed.stderr);
+            assert.match(killed.stdout, /FAILED \(signal SIGTERM\)/);
+            assert.strictEqual(checks().status, 2);
+        });
     });
 
     for (const parallel of [true, false]) {
