@@ -82,19 +82,41 @@ export function refNameProblem(name: string): string | undefined {
 }
 
 /**
- * The user information of a URL (`user:token@`) when it could hold a credential: anything but
- * `git@` on ssh://, where "git" is the SSH user and the key authenticates.
+ * Where a repository URL's user information (`user:token@`) is, if it has any. Malformed URLs
+ * are read too, since the problem that refuses them prints them: after the first "://" whatever
+ * precedes it (" https://", "https ://"), up to the last "@" before the next "/" (a "#" or "?" in
+ * an unencoded password does not end it); without "://", everything before the last "@"
+ * (scp-style `user:token@host:path`, a mangled "https:/user:token@host").
+ */
+function userinfoSpan(url: string): { start: number; end: number; sshUser: boolean } | undefined {
+    const separator = url.indexOf("://");
+    if (separator < 0) {
+        const at = url.lastIndexOf("@");
+        // Without a scheme, `git@host:path` is scp-style SSH, whose user is "git".
+        return at < 0 ? undefined : { start: 0, end: at, sshUser: true };
+    }
+    const start = separator + "://".length;
+    const slash = url.indexOf("/", start);
+    const at = url.lastIndexOf("@", slash < 0 ? url.length : slash);
+    if (at < start) return undefined;
+    const scheme = /[A-Za-z][A-Za-z0-9+.-]*$/.exec(url.slice(0, separator))?.[0];
+    return { start, end: at, sshUser: scheme?.toLowerCase() === "ssh" };
+}
+
+/**
+ * The user information of a URL when it could hold a credential: anything but `git` as the SSH
+ * user (ssh:// or scp-style), where the key authenticates.
  */
 export function urlCredentials(url: string): string | undefined {
-    const match = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)@/.exec(url);
-    if (!match) return undefined;
-    const [, scheme, userinfo] = match;
-    return scheme.toLowerCase() === "ssh" && userinfo === "git" ? undefined : userinfo;
+    const span = userinfoSpan(url);
+    if (!span) return undefined;
+    const userinfo = url.slice(span.start, span.end);
+    return span.sshUser && userinfo === "git" ? undefined : userinfo;
 }
 
 /** The URL with any credential-bearing user information, query or fragment replaced, safe to print. */
 export function redactUrl(url: string): string {
-    const userinfo = urlCredentials(url);
-    const shown = userinfo === undefined ? url : url.replace(`${userinfo}@`, "[redacted]@");
+    const span = urlCredentials(url) === undefined ? undefined : userinfoSpan(url);
+    const shown = span ? `${url.slice(0, span.start)}[redacted]${url.slice(span.end)}` : url;
     return shown.replace(/([?#]).*$/s, "$1[redacted]");
 }

@@ -43,6 +43,31 @@ describe("core: Git refs and URLs", () => {
         }
     });
 
+    it("finds user information in malformed URLs too, which the refusal prints: after a junk prefix, without '://', or with a '#' in the password", () => {
+        const cases: [url: string, credentials: string | undefined, shown: string][] = [
+            [" https://u:tok@github.com/a/b", "u:tok", " https://[redacted]@github.com/a/b"],
+            ["\thttps://u:tok@github.com/a/b", "u:tok", "\thttps://[redacted]@github.com/a/b"],
+            ["https ://u:tok@github.com/a/b", "u:tok", "https ://[redacted]@github.com/a/b"],
+            ["1https://u:tok@github.com/a/b", "u:tok", "1https://[redacted]@github.com/a/b"],
+            ["https:/u:tok@github.com/a/b", "https:/u:tok", "[redacted]@github.com/a/b"],
+            ["https//u:tok@github.com/a/b", "https//u:tok", "[redacted]@github.com/a/b"],
+            ["u:tok@github.com:acme/fluxpilot", "u:tok", "[redacted]@github.com:acme/fluxpilot"],
+            ["deploy@github.com:acme/fluxpilot", "deploy", "[redacted]@github.com:acme/fluxpilot"],
+            ["https://u:ab#cd@github.com/a/b", "u:ab#cd", "https://[redacted]@github.com/a/b"],
+            ["https://u:ab?cd@github.com/a/b?x", "u:ab?cd", "https://[redacted]@github.com/a/b?[redacted]"],
+            // The same user information earlier in the text is not what gets replaced.
+            ["a@https://a@github.com/a/b", "a", "a@https://[redacted]@github.com/a/b"],
+            // "git" is the SSH user, on ssh:// after a junk prefix and scp-style: nothing to hide.
+            [" ssh://git@github.com/a/b", undefined, " ssh://git@github.com/a/b"],
+            ["git@github.com:acme/fluxpilot", undefined, "git@github.com:acme/fluxpilot"],
+            ["github.com/acme/fluxpilot", undefined, "github.com/acme/fluxpilot"],
+        ];
+        for (const [url, credentials, shown] of cases) {
+            assert.strictEqual(urlCredentials(url), credentials, JSON.stringify(url));
+            assert.strictEqual(redactUrl(url), shown, JSON.stringify(url));
+        }
+    });
+
     it("treats any user information as a possible credential, but git@ on ssh://", () => {
         assert.strictEqual(urlCredentials("https://github.com/a/b"), undefined);
         assert.strictEqual(urlCredentials("ssh://git@github.com/a/b"), undefined);
