@@ -4,7 +4,7 @@
  * and each problem's key, value and fix.
  */
 import * as assert from "assert";
-import { DEFAULT_AKS_EXTENSION_VERSION, DEFAULT_OPERATOR_CHART_VERSION, fluxSchema, resolveFlux } from "../../components/flux/settings";
+import { DEFAULT_AKS_EXTENSION_VERSION, DEFAULT_OPERATOR_CHART_VERSION, fluxSchema, resolveFlux, validateFluxSettings } from "../../components/flux/settings";
 import { formatProblem, isStackConfigError } from "../../core/problems";
 import { parseWithProblems } from "../../core/zod-problems";
 import { knownInstallerIds } from "../../components/flux/installers";
@@ -174,6 +174,26 @@ describe("flux settings: edges", () => {
         assert.deepStrictEqual(problems("dev", { "fluxpilot:flux": { webhook: { enabled: true } }, "fluxpilot:gitops": gitops("https://gitlab.com/acme/fluxpilot") }), [
             "fluxpilot:flux.webhook.enabled: needs a github.com repository and fluxpilot:gitops.github.owner to create the repository webhook (given: true). Fix: set github.owner in fluxpilot:gitops, or disable the webhook",
         ]);
+    });
+
+    it("names the provider, the cloud and the installers it offers when a cluster's installer is not among them", () => {
+        assert.deepStrictEqual(problems("dev", { "fluxpilot:clusters": [existingCluster("onprem", { flux: { installer: "aks-extension" } })] }), [
+            `fluxpilot:clusters[0].flux.installer: is not available on existing cluster (kubeconfig) clusters (cloud existing) (given: "aks-extension"). Fix: use flux-operator for this cluster (override it in the cluster's flux settings)`,
+        ]);
+        // The model refuses an unknown installer id or cloud before this rule; called directly, the
+        // rule still says what it can: the cloud's own name when no provider claims it.
+        const settings = { ...resolveFlux(undefined, undefined, "dev"), installer: "helm" };
+        const context = { environment: "dev" as const, gitops: model("dev").gitops };
+        const refusal = (where: string, installers: string) => ({
+            field: "installer",
+            value: "helm",
+            message: `is not available on ${where}`,
+            fix: `use ${installers} for this cluster (override it in the cluster's flux settings)`,
+        });
+        assert.deepStrictEqual(validateFluxSettings(settings, { ...context, cloud: "azure" }), [refusal("Azure AKS clusters (cloud azure)", "flux-operator or aks-extension")]);
+        assert.deepStrictEqual(validateFluxSettings(settings, { ...context, cloud: "mars" }), [refusal("mars clusters (cloud mars)", "flux-operator")]);
+        // The stack-wide settings have no cloud: each cluster's are held to its own.
+        assert.deepStrictEqual(validateFluxSettings(settings, context), []);
     });
 
     describe("the webhook's Ingress", () => {
