@@ -95,6 +95,9 @@ describe("flux settings: edges", () => {
             `fluxpilot:flux.components: lists source-controller, helm-controller more than once (given: ${JSON.stringify(components)}). Fix: list each component once`,
             `fluxpilot:flux.components: lacks kustomize-controller, which the sync of clusters/dev needs (given: ${JSON.stringify(components)}). Fix: add source-controller and kustomize-controller`,
         ]);
+        assert.deepStrictEqual(problems("dev", { "fluxpilot:flux": { components: ["helm-controller"] } }), [
+            'fluxpilot:flux.components: lacks source-controller and kustomize-controller, which the sync of clusters/dev needs (given: ["helm-controller"]). Fix: add source-controller and kustomize-controller',
+        ]);
     });
 
     it("reports image automation without the reflector it reads tags from", () => {
@@ -239,6 +242,36 @@ describe("flux settings: edges", () => {
             assert.deepStrictEqual(schemaProblems(ingress({ tlsSecretName: "Bad_Name" })), [
                 `fluxpilot:flux.webhook.ingress.tlsSecretName: is not a Kubernetes object name (given: "Bad_Name"). Fix: use lowercase letters, digits and '-', e.g. flux-reconciler`,
             ]);
+        });
+
+        it("takes a host of at most 253 characters whose labels have 1 to 63, and refuses one of 254", () => {
+            const labels = `${"a".repeat(63)}.`.repeat(3);
+            const longest = `${labels}${"b".repeat(57)}.com`;
+            const tooLong = `${labels}${"b".repeat(58)}.com`;
+            assert.deepStrictEqual([longest.length, tooLong.length], [253, 254]);
+            for (const host of [longest, "a.io", "a.b.io", "a-1.example.com"]) assert.deepStrictEqual(schemaProblems(ingress({ host })), [], host);
+            // The problem itself: its printed line shortens a given value of over 120 characters.
+            assert.deepStrictEqual(parseWithProblems(fluxSchema, ingress({ host: tooLong }), "fluxpilot:flux").problems, [
+                {
+                    key: "fluxpilot:flux.webhook.ingress.host",
+                    value: tooLong,
+                    message: "is not a DNS name",
+                    fix: "use the fully qualified name the certificate is for, e.g. flux-hook.example.com",
+                },
+            ]);
+        });
+
+        it("takes IngressClass names of one character per part, and refuses a bad character at either end of any part", () => {
+            for (const className of ["a", "7", "a.b", "a-1.b-2"]) assert.deepStrictEqual(schemaProblems(ingress({ className })), [], className);
+            for (const className of ["-foo", "foo-", "Foo", "foo_", "_foo", "foo.-bar", "foo.bar-", "foo..bar", ".foo", "foo."]) {
+                assert.deepStrictEqual(
+                    schemaProblems(ingress({ className })),
+                    [
+                        `fluxpilot:flux.webhook.ingress.className: is not an IngressClass name (given: ${JSON.stringify(className)}). Fix: use the name kubectl get ingressclass shows, e.g. alb`,
+                    ],
+                    className,
+                );
+            }
         });
 
         it("is required in staging and prod, and needs a class from className or the GKE annotation", () => {
