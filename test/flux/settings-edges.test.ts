@@ -137,6 +137,10 @@ describe("flux settings: edges", () => {
             [{ installer: "helm" }, `fluxpilot:flux.installer: is not a Flux installer (given: "helm"). Fix: use one of ${knownInstallerIds().join(", ")}`],
             [{ installer: 5 }, "fluxpilot:flux.installer: must be a string, not a number (given: 5). Fix: set the installer, e.g. flux-operator"],
             [{ components: [] }, "fluxpilot:flux.components: lists no component (given: []). Fix: list at least source-controller and kustomize-controller"],
+            [
+                { components: ["source-controller", "bogus"] },
+                'fluxpilot:flux.components[1]: is not a Flux component (given: "bogus"). Fix: use any of source-controller, kustomize-controller, helm-controller, notification-controller, image-reflector-controller, image-automation-controller, source-watcher',
+            ],
             [{ clusterType: "x" }, 'fluxpilot:flux.clusterType: is not a FluxInstance cluster type (given: "x"). Fix: use one of kubernetes, openshift, aws, azure, gcp'],
             [
                 { networkPolicy: "yes" },
@@ -176,6 +180,27 @@ describe("flux settings: edges", () => {
         ]);
         assert.deepStrictEqual(problems("dev", { "fluxpilot:flux": { webhook: { enabled: true } }, "fluxpilot:gitops": gitops("https://gitlab.com/acme/fluxpilot") }), [
             "fluxpilot:flux.webhook.enabled: needs a github.com repository and fluxpilot:gitops.github.owner to create the repository webhook (given: true). Fix: set github.owner in fluxpilot:gitops, or disable the webhook",
+        ]);
+        // A URL that names no host at all: both the URL and the webhook are refused, nothing throws.
+        assert.deepStrictEqual(problems("dev", { "fluxpilot:flux": { webhook: { enabled: true } }, "fluxpilot:gitops": gitops("ftp://example.com/acme/fluxpilot") }), [
+            'fluxpilot:gitops.repository: is neither an https:// nor an ssh:// repository URL (given: "ftp://example.com/acme/fluxpilot"). Fix: use https://github.com/<owner>/<repo> or ssh://git@github.com/<owner>/<repo> (scp-style git@host:repo is not accepted by Flux)',
+            "fluxpilot:flux.webhook.enabled: needs a github.com repository and fluxpilot:gitops.github.owner to create the repository webhook (given: true). Fix: set github.owner in fluxpilot:gitops, or disable the webhook",
+        ]);
+        // With the token stored as a secret, the webhook has all it needs.
+        const withToken = model("dev", { "fluxpilot:flux": { webhook: { enabled: true } }, "fluxpilot:gitops": gitops(PUBLIC_REPO), "fluxpilot:githubToken": "ghp_token" }, [
+            "fluxpilot:githubToken",
+        ]);
+        assert.strictEqual(withToken.fluxByCluster["dev-one"].webhook.enabled, true);
+        // The problem names the secret's own key; its field still says which Flux setting needs it.
+        const settings = resolveFlux({ webhook: { enabled: true } }, undefined, "dev");
+        const context = { environment: "dev" as const, cloud: "existing", gitops: { ...withToken.gitops, github: { owner: "acme", name: "fluxpilot" } } };
+        assert.deepStrictEqual(validateFluxSettings(settings, context), [
+            {
+                field: "webhook.enabled",
+                key: "fluxpilot:githubToken",
+                message: "is missing, but the webhook is created on the GitHub repository",
+                fix: "run: pulumi config set --secret fluxpilot:githubToken <token with the repository's administration:write permission>",
+            },
         ]);
     });
 
