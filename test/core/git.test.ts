@@ -80,4 +80,15 @@ describe("core: Git refs and URLs", () => {
         assert.strictEqual(redactUrl("https://github.com/a/b#frag\nment"), "https://github.com/a/b#[redacted]");
         assert.strictEqual(redactUrl("ssh://deploy@github.com/a/b"), "ssh://[redacted]@github.com/a/b");
     });
+
+    it("reads user information only right after the URL's own scheme, and prints a URL without any unchanged", () => {
+        // RFC 3986: user information belongs to the authority; a URL further on (here in the query) has none of this one's.
+        const nested = "https://github.com/acme/fluxpilot?mirror=https://user@example.com";
+        assert.strictEqual(urlCredentials(nested), undefined);
+        assert.strictEqual(redactUrl(nested), "https://github.com/acme/fluxpilot?[redacted]");
+        // Without user information nothing is replaced, whatever text before an @ the path holds.
+        for (const url of ["https://github.com/acme/fluxpilot", "https://example.com/acme/undefined@fork", "ssh://git@example.com/acme/undefined@fork"]) {
+            assert.strictEqual(redactUrl(url), url);
+        }
+    });
 });

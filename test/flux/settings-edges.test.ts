@@ -4,7 +4,7 @@
  * and each problem's key, value and fix.
  */
 import * as assert from "assert";
-import { DEFAULT_AKS_EXTENSION_VERSION, DEFAULT_OPERATOR_CHART_VERSION, fluxSchema, resolveFlux } from "../../components/flux/settings";
+import { DEFAULT_AKS_EXTENSION_VERSION, DEFAULT_OPERATOR_CHART_VERSION, fluxSchema, resolveFlux, validateFluxSettings } from "../../components/flux/settings";
 import { formatProblem, isStackConfigError } from "../../core/problems";
 import { parseWithProblems } from "../../core/zod-problems";
 import { knownInstallerIds } from "../../components/flux/installers";
@@ -95,6 +95,9 @@ describe("flux settings: edges", () => {
             `fluxpilot:flux.components: lists source-controller, helm-controller more than once (given: ${JSON.stringify(components)}). Fix: list each component once`,
             `fluxpilot:flux.components: lacks kustomize-controller, which the sync of clusters/dev needs (given: ${JSON.stringify(components)}). Fix: add source-controller and kustomize-controller`,
         ]);
+        assert.deepStrictEqual(problems("dev", { "fluxpilot:flux": { components: ["helm-controller"] } }), [
+            'fluxpilot:flux.components: lacks source-controller and kustomize-controller, which the sync of clusters/dev needs (given: ["helm-controller"]). Fix: add source-controller and kustomize-controller',
+        ]);
     });
 
     it("reports image automation without the reflector it reads tags from", () => {
@@ -134,6 +137,10 @@ describe("flux settings: edges", () => {
             [{ installer: "helm" }, `fluxpilot:flux.installer: is not a Flux installer (given: "helm"). Fix: use one of ${knownInstallerIds().join(", ")}`],
             [{ installer: 5 }, "fluxpilot:flux.installer: must be a string, not a number (given: 5). Fix: set the installer, e.g. flux-operator"],
             [{ components: [] }, "fluxpilot:flux.components: lists no component (given: []). Fix: list at least source-controller and kustomize-controller"],
+            [
+                { components: ["source-controller", "bogus"] },
+                'fluxpilot:flux.components[1]: is not a Flux component (given: "bogus"). Fix: use any of source-controller, kustomize-controller, helm-controller, notification-controller, image-reflector-controller, image-automation-controller, source-watcher',
+            ],
             [{ clusterType: "x" }, 'fluxpilot:flux.clusterType: is not a FluxInstance cluster type (given: "x"). Fix: use one of kubernetes, openshift, aws, azure, gcp'],
             [
                 { networkPolicy: "yes" },
@@ -174,6 +181,47 @@ describe("flux settings: edges", () => {
         assert.deepStrictEqual(problems("dev", { "fluxpilot:flux": { webhook: { enabled: true } }, "fluxpilot:gitops": gitops("https://gitlab.com/acme/fluxpilot") }), [
             "fluxpilot:flux.webhook.enabled: needs a github.com repository and fluxpilot:gitops.github.owner to create the repository webhook (given: true). Fix: set github.owner in fluxpilot:gitops, or disable the webhook",
         ]);
+        // A URL that names no host at all: both the URL and the webhook are refused, nothing throws.
+        assert.deepStrictEqual(problems("dev", { "fluxpilot:flux": { webhook: { enabled: true } }, "fluxpilot:gitops": gitops("ftp://example.com/acme/fluxpilot") }), [
+            'fluxpilot:gitops.repository: is neither an https:// nor an ssh:// repository URL (given: "ftp://example.com/acme/fluxpilot"). Fix: use https://github.com/<owner>/<repo> or ssh://git@github.com/<owner>/<repo> (scp-style git@host:repo is not accepted by Flux)',
+            "fluxpilot:flux.webhook.enabled: needs a github.com repository and fluxpilot:gitops.github.owner to create the repository webhook (given: true). Fix: set github.owner in fluxpilot:gitops, or disable the webhook",
+        ]);
+        // With the token stored as a secret, the webhook has all it needs.
+        const withToken = model("dev", { "fluxpilot:flux": { webhook: { enabled: true } }, "fluxpilot:gitops": gitops(PUBLIC_REPO), "fluxpilot:githubToken": "ghp_token" }, [
+            "fluxpilot:githubToken",
+        ]);
+        assert.strictEqual(withToken.fluxByCluster["dev-one"].webhook.enabled, true);
+        // The problem names the secret's own key; its field still says which Flux setting needs it.
+        const settings = resolveFlux({ webhook: { enabled: true } }, undefined, "dev");
+        const context = { environment: "dev" as const, cloud: "existing", gitops: { ...withToken.gitops, github: { owner: "acme", name: "fluxpilot" } } };
+        assert.deepStrictEqual(validateFluxSettings(settings, context), [
+            {
+                field: "webhook.enabled",
+                key: "fluxpilot:githubToken",
+                message: "is missing, but the webhook is created on the GitHub repository",
+                fix: "run: pulumi config set --secret fluxpilot:githubToken <token with the repository's administration:write permission>",
+            },
+        ]);
+    });
+
+    it("names the provider, the cloud and the installers it offers when a cluster's installer is not among them", () => {
+        assert.deepStrictEqual(problems("dev", { "fluxpilot:clusters": [existingCluster("onprem", { flux: { installer: "aks-extension" } })] }), [
+            `fluxpilot:clusters[0].flux.installer: is not available on existing cluster (kubeconfig) clusters (cloud existing) (given: "aks-extension"). Fix: use flux-operator for this cluster (override it in the cluster's flux settings)`,
+        ]);
+        // The model refuses an unknown installer id or cloud before this rule; called directly, the
+        // rule still says what it can: the cloud's own name when no provider claims it.
+        const settings = { ...resolveFlux(undefined, undefined, "dev"), installer: "helm" };
+        const context = { environment: "dev" as const, gitops: model("dev").gitops };
+        const refusal = (where: string, installers: string) => ({
+            field: "installer",
+            value: "helm",
+            message: `is not available on ${where}`,
+            fix: `use ${installers} for this cluster (override it in the cluster's flux settings)`,
+        });
+        assert.deepStrictEqual(validateFluxSettings(settings, { ...context, cloud: "azure" }), [refusal("Azure AKS clusters (cloud azure)", "flux-operator or aks-extension")]);
+        assert.deepStrictEqual(validateFluxSettings(settings, { ...context, cloud: "mars" }), [refusal("mars clusters (cloud mars)", "flux-operator")]);
+        // The stack-wide settings have no cloud: each cluster's are held to its own.
+        assert.deepStrictEqual(validateFluxSettings(settings, context), []);
     });
 
     describe("the webhook's Ingress", () => {
@@ -219,6 +267,36 @@ describe("flux settings: edges", () => {
             assert.deepStrictEqual(schemaProblems(ingress({ tlsSecretName: "Bad_Name" })), [
                 `fluxpilot:flux.webhook.ingress.tlsSecretName: is not a Kubernetes object name (given: "Bad_Name"). Fix: use lowercase letters, digits and '-', e.g. flux-reconciler`,
             ]);
+        });
+
+        it("takes a host of at most 253 characters whose labels have 1 to 63, and refuses one of 254", () => {
+            const labels = `${"a".repeat(63)}.`.repeat(3);
+            const longest = `${labels}${"b".repeat(57)}.com`;
+            const tooLong = `${labels}${"b".repeat(58)}.com`;
+            assert.deepStrictEqual([longest.length, tooLong.length], [253, 254]);
+            for (const host of [longest, "a.io", "a.b.io", "a-1.example.com"]) assert.deepStrictEqual(schemaProblems(ingress({ host })), [], host);
+            // The problem itself: its printed line shortens a given value of over 120 characters.
+            assert.deepStrictEqual(parseWithProblems(fluxSchema, ingress({ host: tooLong }), "fluxpilot:flux").problems, [
+                {
+                    key: "fluxpilot:flux.webhook.ingress.host",
+                    value: tooLong,
+                    message: "is not a DNS name",
+                    fix: "use the fully qualified name the certificate is for, e.g. flux-hook.example.com",
+                },
+            ]);
+        });
+
+        it("takes IngressClass names of one character per part, and refuses a bad character at either end of any part", () => {
+            for (const className of ["a", "7", "a.b", "a-1.b-2"]) assert.deepStrictEqual(schemaProblems(ingress({ className })), [], className);
+            for (const className of ["-foo", "foo-", "Foo", "foo_", "_foo", "foo.-bar", "foo.bar-", "foo..bar", ".foo", "foo."]) {
+                assert.deepStrictEqual(
+                    schemaProblems(ingress({ className })),
+                    [
+                        `fluxpilot:flux.webhook.ingress.className: is not an IngressClass name (given: ${JSON.stringify(className)}). Fix: use the name kubectl get ingressclass shows, e.g. alb`,
+                    ],
+                    className,
+                );
+            }
         });
 
         it("is required in staging and prod, and needs a class from className or the GKE annotation", () => {
