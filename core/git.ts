@@ -117,6 +117,10 @@ export function urlCredentials(url: string): string | undefined {
 /** The URL with any credential-bearing user information, query or fragment replaced, safe to print. */
 export function redactUrl(url: string): string {
     const span = urlCredentials(url) === undefined ? undefined : userinfoSpan(url);
-    const shown = span ? `${url.slice(0, span.start)}[redacted]${url.slice(span.end)}` : url;
+    const own = span ? `${url.slice(0, span.start)}[redacted]${url.slice(span.end)}` : url;
+    // A URL further on (in a proxy's path) may carry a credential of its own; the refusal of such
+    // a malformed URL prints it. Past the first "://", so this URL's own ssh://git@ stays readable.
+    const first = own.indexOf("://") + 1;
+    const shown = first === 0 ? own : own.slice(0, first) + own.slice(first).replace(/:\/\/[^/]*@/g, "://[redacted]@");
     return shown.replace(/([?#]).*$/s, "$1[redacted]");
 }

@@ -61,6 +61,9 @@ describe("core: Git refs and URLs", () => {
             [" ssh://git@github.com/a/b", undefined, " ssh://git@github.com/a/b"],
             ["git@github.com:acme/fluxpilot", undefined, "git@github.com:acme/fluxpilot"],
             ["github.com/acme/fluxpilot", undefined, "github.com/acme/fluxpilot"],
+            // A URL in a proxy's path is not this URL's user information (RFC 3986), but its own is hidden when printed.
+            ["https://proxy.example.com/https://u:tok@github.com/a/b", undefined, "https://proxy.example.com/https://[redacted]@github.com/a/b"],
+            ["ssh://git@proxy.example.com/ssh://git@github.com/a/b", undefined, "ssh://git@proxy.example.com/ssh://[redacted]@github.com/a/b"],
         ];
         for (const [url, credentials, shown] of cases) {
             assert.strictEqual(urlCredentials(url), credentials, JSON.stringify(url));

@@ -46,6 +46,11 @@ export const hostileConfigCases: ReadonlyArray<[title: string, mutate: (config: 
         'fluxpilot:gitops.repository: holds a user name or credential, which would be stored in plain text in Helm values, outputs, plans and the cluster (given: "[redacted]@github.com/fluxpilot/fluxpilot"). Fix: remove it from the URL and set auth.type basic with the password from: pulumi config set --secret fluxpilot:gitPassword <token>; rotate the credential, since it was exposed',
     ],
     [
+        "a token in a URL inside a proxy's path",
+        (c) => (gitops(c).repository = `https://proxy.example.com/https://x-access-token:${PLANTED_TOKEN}@github.com/fluxpilot/fluxpilot`),
+        'fluxpilot:gitops.repository: is neither an https:// nor an ssh:// repository URL (given: "https://proxy.example.com/https://[redacted]@github.com/fluxpilot/fluxpilot"). Fix: use https://github.com/<owner>/<repo> or ssh://git@github.com/<owner>/<repo> (scp-style git@host:repo is not accepted by Flux)',
+    ],
+    [
         "a token in the query of the URL",
         (c) => (gitops(c).repository = `https://github.com/fluxpilot/fluxpilot?access_token=${PLANTED_TOKEN}`),
         'fluxpilot:gitops.repository: is neither an https:// nor an ssh:// repository URL (given: "https://github.com/fluxpilot/fluxpilot?[redacted]"). Fix: use https://github.com/<owner>/<repo> or ssh://git@github.com/<owner>/<repo> (scp-style git@host:repo is not accepted by Flux)',
