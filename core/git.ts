@@ -99,7 +99,8 @@ function userinfoSpan(url: string): { start: number; end: number; sshUser: boole
     const slash = url.indexOf("/", start);
     const at = url.lastIndexOf("@", slash < 0 ? url.length : slash);
     if (at < start) return undefined;
-    const scheme = /[A-Za-z][A-Za-z0-9+.-]*$/.exec(url.slice(0, separator))?.[0];
+    // The word right before "://", spaces between allowed ("ssh ://git@" is refused for the space, not the user).
+    const scheme = /([A-Za-z][A-Za-z0-9+.-]*)\s*$/.exec(url.slice(0, separator))?.[1];
     return { start, end: at, sshUser: scheme?.toLowerCase() === "ssh" };
 }
 
@@ -121,6 +122,6 @@ export function redactUrl(url: string): string {
     // A URL further on (in a proxy's path) may carry a credential of its own; the refusal of such
     // a malformed URL prints it. Past the first "://", so this URL's own ssh://git@ stays readable.
     const first = own.indexOf("://") + 1;
-    const shown = first === 0 ? own : own.slice(0, first) + own.slice(first).replace(/:\/\/[^/]*@/g, "://[redacted]@");
+    const shown = own.slice(0, first) + own.slice(first).replace(/:\/\/[^/]*@/g, "://[redacted]@");
     return shown.replace(/([?#]).*$/s, "$1[redacted]");
 }

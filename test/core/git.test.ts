@@ -61,6 +61,14 @@ describe("core: Git refs and URLs", () => {
             [" ssh://git@github.com/a/b", undefined, " ssh://git@github.com/a/b"],
             ["git@github.com:acme/fluxpilot", undefined, "git@github.com:acme/fluxpilot"],
             ["github.com/acme/fluxpilot", undefined, "github.com/acme/fluxpilot"],
+            ["ssh ://git@github.com/a/b", undefined, "ssh ://git@github.com/a/b"],
+            ["x ssh://git@github.com/a/b", undefined, "x ssh://git@github.com/a/b"],
+            ["://u:tok@github.com/a/b", "u:tok", "://[redacted]@github.com/a/b"],
+            // No path after the host, so no slash ends the search.
+            ["https://u:tok@github.com", "u:tok", "https://[redacted]@github.com"],
+            // Empty user information is still user information.
+            ["https://@github.com/a/b", "", "https://[redacted]@github.com/a/b"],
+            ["@github.com:acme/fluxpilot", "", "[redacted]@github.com:acme/fluxpilot"],
             // A URL in a proxy's path is not this URL's user information (RFC 3986), but its own is hidden when printed.
             ["https://proxy.example.com/https://u:tok@github.com/a/b", undefined, "https://proxy.example.com/https://[redacted]@github.com/a/b"],
             ["ssh://git@proxy.example.com/ssh://git@github.com/a/b", undefined, "ssh://git@proxy.example.com/ssh://[redacted]@github.com/a/b"],
