@@ -138,7 +138,7 @@ describe("flux config", () => {
         it("rejects the AKS extension installer on a cluster that is not AKS, naming the cluster's override", () => {
             assert.deepStrictEqual(
                 problemsOf(() => model("prod", { "fluxpilot:clusters": [existingCluster("onprem", { flux: { installer: "aks-extension" } })] })),
-                ["fluxpilot:clusters[0].flux.installer: is not available on existing cluster (kubeconfig) clusters (cloud existing)"],
+                ["fluxpilot:clusters[0].flux.installer: is not available on adopted (kubeconfig) clusters (cloud existing)"],
             );
         });
 
@@ -185,7 +185,7 @@ describe("flux config", () => {
                 "fluxpilot:gitops.path: is not a folder under clusters/",
                 // Both clusters inherit the stack's lockdown: reported once, under the stack key.
                 "fluxpilot:flux.lockdown: relaxes the multi-tenancy lock-down, which staging does not allow",
-                "fluxpilot:clusters[1].flux.installer: is not available on existing cluster (kubeconfig) clusters (cloud existing)",
+                "fluxpilot:clusters[1].flux.installer: is not available on adopted (kubeconfig) clusters (cloud existing)",
             ]);
         });
     });

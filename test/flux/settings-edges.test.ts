@@ -206,7 +206,7 @@ describe("flux settings: edges", () => {
 
     it("names the provider, the cloud and the installers it offers when a cluster's installer is not among them", () => {
         assert.deepStrictEqual(problems("dev", { "fluxpilot:clusters": [existingCluster("onprem", { flux: { installer: "aks-extension" } })] }), [
-            `fluxpilot:clusters[0].flux.installer: is not available on existing cluster (kubeconfig) clusters (cloud existing) (given: "aks-extension"). Fix: use flux-operator for this cluster (override it in the cluster's flux settings)`,
+            `fluxpilot:clusters[0].flux.installer: is not available on adopted (kubeconfig) clusters (cloud existing) (given: "aks-extension"). Fix: use flux-operator for this cluster (override it in the cluster's flux settings)`,
         ]);
         // The model refuses an unknown installer id or cloud before this rule; called directly, the
         // rule still says what it can: the cloud's own name when no provider claims it.

@@ -9,7 +9,7 @@ import { ExistingClusterConfig, existingSchema, kubeconfigProblems, resolveKubec
 
 export const existingProvider = defineClusterProvider({
     cloud: "existing",
-    title: "existing cluster (kubeconfig)",
+    title: "adopted (kubeconfig)",
     schema: existingSchema,
     // The cluster runs whatever version it runs; Pulumi does not manage it.
     supportedVersions: [],
