@@ -6,7 +6,8 @@
  * kustomization with `buildMetadata: [originAnnotations]`, which adds a
  * `config.kubernetes.io/origin` annotation; the annotation is removed again from the result, so
  * what is rendered is exactly what Flux would apply. Builds are cached per directory for the
- * life of a builder, so a test run builds each directory once.
+ * life of a builder, and, when FLUXPILOT_KUSTOMIZE_CACHE names a folder, across builders and
+ * processes by the content of the tree (build-cache.ts), so a test run builds each tree once.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -14,6 +15,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { arrayOrEmpty, isRecord, recordOrEmpty, stringOr } from "../core/guards";
+import { CachedBuild, KustomizeBuildCache } from "./build-cache";
 import { GitOpsError, GitOpsProblem } from "./problems";
 import { KubeObject, parseYamlDocuments } from "./yaml";
 
@@ -83,8 +85,15 @@ export class KustomizeBuilder {
     private readonly cache = new Map<string, BuildResult | GitOpsError>();
     private scratchRoot: string | undefined;
 
-    /** @param root repository root; directories and origins are reported relative to it. */
-    constructor(readonly root: string) {}
+    /**
+     * @param root repository root; directories and origins are reported relative to it.
+     * @param shared builds shared with other builders and processes (build-cache.ts); by default
+     * the cache FLUXPILOT_KUSTOMIZE_CACHE names, if any.
+     */
+    constructor(
+        readonly root: string,
+        private readonly shared: KustomizeBuildCache | undefined = KustomizeBuildCache.fromEnvironment(KUBECTL),
+    ) {}
 
     /** Builds `dir` (absolute or relative to the root); throws GitOpsError naming the directory. */
     build(dir: string): BuildResult {
@@ -197,6 +206,18 @@ export class KustomizeBuilder {
 
     /** Builds `absolute` (under `base`, the repository root or its scratch copy); `dir` names it. */
     private buildAt(absolute: string, dir: string, base: string): BuildResult {
+        const key = this.shared?.keyOf(absolute, base, dir, SCRATCH_SKIP);
+        let build = key !== undefined ? this.shared?.get(key) : undefined;
+        if (!build) {
+            build = this.runKustomize(absolute, dir, base);
+            if (key !== undefined) this.shared?.set(key, build);
+        }
+        if ("failure" in build) throw new GitOpsError(build.failure, build.problems);
+        return { dir, objects: build.objects as RenderedObject[] };
+    }
+
+    /** Runs kustomize on `absolute`: the objects with their origins, or the problem kustomize reported. */
+    private runKustomize(absolute: string, dir: string, base: string): CachedBuild {
         const wrapper = fs.mkdtempSync(path.join(os.tmpdir(), "fluxpilot-kustomize-"));
         try {
             // kustomize refuses absolute resource paths, so the wrapper refers to the directory relatively.
@@ -212,12 +233,14 @@ export class KustomizeBuilder {
             const run = spawnSync(KUBECTL, ["kustomize", wrapper], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
             if (run.error) throw new KubectlUnavailableError(run.error.message);
             if (run.status !== 0) {
-                throw new GitOpsError(`kustomize build of ${dir} failed`, [{ file: dir, message: `kustomize build failed: ${cleanKustomizeError(run.stderr, wrapper, base)}` }]);
+                return {
+                    failure: `kustomize build of ${dir} failed`,
+                    problems: [{ file: dir, message: `kustomize build failed: ${cleanKustomizeError(run.stderr, wrapper, base)}` }],
+                };
             }
             const parsed = parseYamlDocuments(run.stdout, `kustomize build ${dir}`);
-            if (parsed.problems.length > 0) throw new GitOpsError(`kustomize build of ${dir} gave bad YAML`, parsed.problems);
-            const objects = parsed.documents.map((document) => this.withOrigin(recordOrEmpty(document), wrapper, dir, base));
-            return { dir, objects };
+            if (parsed.problems.length > 0) return { failure: `kustomize build of ${dir} gave bad YAML`, problems: parsed.problems };
+            return { objects: parsed.documents.map((document) => this.withOrigin(recordOrEmpty(document), wrapper, dir, base)) };
         } finally {
             fs.rmSync(wrapper, { recursive: true, force: true });
         }

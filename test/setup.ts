@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { KUSTOMIZE_CACHE_ENV } from "../gitops-checks/build-cache";
 import { installOfflineRuntime } from "../mock-runtime/runtime";
 import { PLANS_ENV } from "./support/repo-plans";
 
@@ -22,13 +23,18 @@ export const mochaHooks = { beforeAll: (): Promise<void> => installed };
 /**
  * Mocha's global fixtures (in the main process, before the parallel workers start, which inherit
  * the environment): one folder per run for the shared plans of the repository's stacks
- * (test/support/repo-plans.ts), removed at the end.
+ * (test/support/repo-plans.ts), and one for the kustomize builds of every tree the tests build
+ * (gitops-checks/build-cache.ts; the command lines the tests start inherit it too), both removed
+ * at the end. A run never reads another run's builds.
  */
 export function mochaGlobalSetup(): void {
     process.env[PLANS_ENV] = fs.mkdtempSync(path.join(os.tmpdir(), "fluxpilot-test-plans-"));
+    process.env[KUSTOMIZE_CACHE_ENV] = fs.mkdtempSync(path.join(os.tmpdir(), "fluxpilot-test-kustomize-"));
 }
 
 export function mochaGlobalTeardown(): void {
-    const folder = process.env[PLANS_ENV];
-    if (folder) fs.rmSync(folder, { recursive: true, force: true });
+    for (const variable of [PLANS_ENV, KUSTOMIZE_CACHE_ENV]) {
+        const folder = process.env[variable];
+        if (folder) fs.rmSync(folder, { recursive: true, force: true });
+    }
 }

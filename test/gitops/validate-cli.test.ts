@@ -10,6 +10,8 @@ import { main } from "../../cli/validate/cli";
 import { loadChecksConfig } from "../../gitops-checks/config";
 import { ROOT } from "./support";
 import { builtCli } from "../support/built-cli";
+import { repoPlan } from "../support/repo-plans";
+import { listStacks } from "../../cli/shared/stack-file";
 
 async function run(argv: string[], root = ROOT): Promise<{ code: number; out: string; err: string }> {
     let out = "";
@@ -19,14 +21,16 @@ async function run(argv: string[], root = ROOT): Promise<{ code: number; out: st
 }
 
 describe("gitops: npm run validate", function () {
-    // The default run plans every stack of this repository for its cluster facts.
     this.timeout(600_000);
 
-    it("passes this repository, every environment, with its own rule set on, and prints nothing else", () => {
+    it("passes this repository, every environment, with its own rule set on, and prints nothing else", async () => {
         assert.deepStrictEqual(loadChecksConfig(ROOT).ruleSets, ["fluxpilot"]);
-        // The command line as `npm run validate` runs it (built, exit code and all): run here through
-        // ts-node, main() would plan each stack through ts-node too.
-        const { status, stdout: out, stderr } = spawnSync(process.execPath, [builtCli("validate")], { cwd: ROOT, encoding: "utf8" });
+        // The command line as `npm run validate` runs it (built, exit code and all), with the facts
+        // of the run's shared plans of every stack (--plan, as CI passes the plans it made). Without
+        // --plan it plans each stack itself; render.test.ts runs that path.
+        const plans = await Promise.all(listStacks(ROOT).map((stack) => repoPlan(stack)));
+        const args = plans.flatMap((plan) => ["--plan", plan.treeFile]);
+        const { status, stdout: out, stderr } = spawnSync(process.execPath, [builtCli("validate"), ...args], { cwd: ROOT, encoding: "utf8" });
         assert.strictEqual(status, 0, `${out}\n${stderr}`);
         assert.deepStrictEqual(out.split("\n").filter(Boolean), [
             "ok      sources",
@@ -40,6 +44,13 @@ describe("gitops: npm run validate", function () {
             "ok      clusters/staging (cluster staging-gke, stack staging)",
             "No problems found (.).",
         ]);
+    });
+
+    it("without --plan, plans the stacks of the environment named for their cluster facts", () => {
+        // The local stack plans fastest (one adopted cluster); render.test.ts plans prod the same way.
+        const { status, stdout: out, stderr } = spawnSync(process.execPath, [builtCli("validate"), "local"], { cwd: ROOT, encoding: "utf8" });
+        assert.strictEqual(status, 0, `${out}\n${stderr}`);
+        assert.deepStrictEqual(out.split("\n").filter(Boolean), ["ok      sources", "ok      clusters/local (cluster local, stack local)", "No problems found (.)."]);
     });
 
     it("reports a broken entry point with its file and exits 1", async () => {
