@@ -29,10 +29,10 @@ describe("test runner: the summary line and the exit code CI relies on", functio
         assert.strictEqual(rc.reporter, "test/support/summary-reporter.js");
         assert.strictEqual(rc.parallel, true);
         const scripts = (JSON.parse(fs.readFileSync(path.join(REPOSITORY_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
-        assert.match(scripts.test, /(^|&& )mocha($| )/);
         assert.doesNotMatch(scripts.test, /\|\||; *true|--exit-code 0/);
-        // The static checks run first, side by side (tools/checks.js), and none is left out.
-        assert.match(scripts.test, /^npm run -s checks && /);
+        // The static checks and mocha run side by side (tools/checks.js), mocha streamed and its
+        // summary printed last; none of the checks is left out.
+        assert.strictEqual(scripts.test, "npm run -s checks -- --stream mocha");
         assert.strictEqual(scripts.checks, 'node tools/checks.js "tsc -p ." "npm run -s deps" "npm run -s lint"');
     });
 
@@ -58,8 +58,49 @@ describe("test runner: the summary line and the exit code CI relies on", functio
             assert.strictEqual(killed.status, 1, killed.stdout + killed.stderr);
             assert.match(killed.stdout, /FAILED \(signal SIGTERM\)/);
             assert.strictEqual(checks().status, 2);
+            for (const usage of [["--stream"], ["echo a", "--stream"], ["--stream", "echo a", "echo b"]]) assert.strictEqual(checks(...usage).status, 2, usage.join(" "));
+        });
+
+        describe("--stream: the suite alongside the checks", () => {
+            const suite = 'printf "first\\nsecond\\n"; echo "2 passed, 0 failed"';
+
+            it("passes the suite's lines on as they come and prints its last line last, even when a check ends after it", () => {
+                const run = checks('sleep 1; printf "check one\\ncheck two\\n"', "--stream", suite);
+                assert.strictEqual(run.status, 0, run.stdout + run.stderr);
+                assert.deepStrictEqual(run.stdout.split("\n"), [
+                    "first",
+                    "second",
+                    expectLine(run.stdout, /^> sleep 1;.*: ok, [0-9.]+ s$/),
+                    "check one",
+                    "check two",
+                    "2 passed, 0 failed",
+                    "",
+                ]);
+            });
+
+            it("prints a check that ends first whole before the suite's lines, never inside one", () => {
+                const run = checks("echo quick", "--stream", `sleep 1; ${suite}`);
+                assert.strictEqual(run.status, 0, run.stdout + run.stderr);
+                assert.deepStrictEqual(run.stdout.split("\n").slice(1), ["quick", "first", "second", "2 passed, 0 failed", ""]);
+            });
+
+            it("exits with the first failure in order, the suite's last: a failing check over a failing suite, else the suite's", () => {
+                const both = checks("exit 2", "--stream", `${suite}; exit 1`);
+                assert.strictEqual(both.status, 2, both.stdout + both.stderr);
+                assert.match(both.stdout, /2 passed, 0 failed\n$/);
+                const suiteOnly = checks("exit 0", "--stream", `${suite}; exit 1`);
+                assert.strictEqual(suiteOnly.status, 1, suiteOnly.stdout + suiteOnly.stderr);
+                assert.match(suiteOnly.stdout, /: FAILED \(exit 1\), [0-9.]+ s\n2 passed, 0 failed\n$/);
+            });
         });
     });
+
+    /** The one line of `text` that matches `pattern` (so a list comparison can name it). */
+    function expectLine(text: string, pattern: RegExp): string {
+        const lines = text.split("\n").filter((line) => pattern.test(line));
+        assert.strictEqual(lines.length, 1, `one line matching ${String(pattern)} in:\n${text}`);
+        return lines[0];
+    }
 
     for (const parallel of [true, false]) {
         it(`${parallel ? "in parallel workers" : "in one process"}: a failing test exits non-zero and the last line counts it`, () => {
