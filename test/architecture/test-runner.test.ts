@@ -33,7 +33,10 @@ describe("test runner: the summary line and the exit code CI relies on", functio
         // The static checks and mocha run side by side (tools/checks.js), mocha streamed and its
         // summary printed last; none of the checks is left out.
         assert.strictEqual(scripts.test, "npm run -s checks -- --stream mocha");
-        assert.strictEqual(scripts.checks, 'node tools/checks.js "tsc -p ." "npm run -s deps" "npm run -s lint"');
+        // The type check and the type-aware lint share one program (test/lint/one-program.test.ts); the
+        // formatting half of `npm run lint` runs on its own.
+        assert.strictEqual(scripts.checks, 'node tools/checks.js "node tools/type-check-and-lint.mjs" "npm run -s deps" "prettier --check --log-level warn ."');
+        assert.strictEqual(scripts.lint, "eslint --max-warnings 0 . && prettier --check --log-level warn .");
     });
 
     describe("the static checks side by side (tools/checks.js)", () => {
