@@ -39,6 +39,16 @@ describe("test runner: the summary line and the exit code CI relies on", functio
         assert.strictEqual(scripts.lint, "eslint --max-warnings 0 . && prettier --check --log-level warn .");
     });
 
+    it("runs every test file exactly once, the slow ones that mostly wait first (.mocharc.json spec)", () => {
+        // Mocha hands files to its workers in spec order and keeps duplicates; files that mostly wait
+        // on other processes go first so the rest of the suite fills the cores meanwhile.
+        const { spec } = JSON.parse(fs.readFileSync(path.join(REPOSITORY_ROOT, ".mocharc.json"), "utf8")) as { spec: string[] };
+        const expanded = spec.flatMap((pattern) => fs.globSync(pattern, { cwd: REPOSITORY_ROOT }).sort());
+        const every = fs.globSync("test/**/*.test.ts", { cwd: REPOSITORY_ROOT }).sort();
+        assert.deepStrictEqual([...expanded].sort(), every);
+        assert.deepStrictEqual(expanded.slice(0, 2), ["test/workflows/fake-pulumi.test.ts", "test/policy/analyzer.test.ts"]);
+    });
+
     describe("the static checks side by side (tools/checks.js)", () => {
         const CHECKS = path.join(REPOSITORY_ROOT, "tools", "checks.js");
         const checks = (...commands: string[]) => spawnSync(process.execPath, [CHECKS, ...commands], { encoding: "utf8", cwd: dir });
