@@ -22,19 +22,20 @@ export const mochaHooks = { beforeAll: (): Promise<void> => installed };
 
 /**
  * Mocha's global fixtures (in the main process, before the parallel workers start, which inherit
- * the environment): one folder per run for the shared plans of the repository's stacks
- * (test/support/repo-plans.ts), and one for the kustomize builds of every tree the tests build
- * (gitops-checks/build-cache.ts; the command lines the tests start inherit it too), both removed
- * at the end. A run never reads another run's builds.
+ * the environment): one folder per run, made the run's TMPDIR, so that every temporary folder a
+ * test or a command line it starts makes goes there and is removed with it at the end. In it: the
+ * shared plans of the repository's stacks (test/support/repo-plans.ts) and the kustomize builds of
+ * every tree the tests build (gitops-checks/build-cache.ts). A run never reads another run's.
  */
+let runFolder: string | undefined;
+
 export function mochaGlobalSetup(): void {
-    process.env[PLANS_ENV] = fs.mkdtempSync(path.join(os.tmpdir(), "fluxpilot-test-plans-"));
-    process.env[KUSTOMIZE_CACHE_ENV] = fs.mkdtempSync(path.join(os.tmpdir(), "fluxpilot-test-kustomize-"));
+    runFolder = fs.mkdtempSync(path.join(os.tmpdir(), "fluxpilot-test-run-"));
+    process.env.TMPDIR = runFolder;
+    process.env[PLANS_ENV] = fs.mkdtempSync(path.join(runFolder, "plans-"));
+    process.env[KUSTOMIZE_CACHE_ENV] = fs.mkdtempSync(path.join(runFolder, "kustomize-"));
 }
 
 export function mochaGlobalTeardown(): void {
-    for (const variable of [PLANS_ENV, KUSTOMIZE_CACHE_ENV]) {
-        const folder = process.env[variable];
-        if (folder) fs.rmSync(folder, { recursive: true, force: true });
-    }
+    if (runFolder) fs.rmSync(runFolder, { recursive: true, force: true });
 }
