@@ -246,7 +246,7 @@ function measurePrograms({ runs, imports }: BenchOptions): void {
 }
 
 function measureSuite(baseline: string | undefined): void {
-    console.log(`\nTest suite (npm test: tsc, dependency rules, mocha), once each, back to back`);
+    console.log(`\nTest suite (npm test: type check and lint, dependency rules, prettier and mocha side by side), once each, back to back`);
     const report = (label: string, run: { seconds: number; summary: string }) => console.log(`${label.padEnd(52)} ${run.seconds.toFixed(1).padStart(7)} s   ${run.summary}`);
     if (baseline) {
         const dir = checkoutOf(baseline);
