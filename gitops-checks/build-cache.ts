@@ -16,6 +16,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { isRecord } from "../core/guards";
 import { GitOpsProblem } from "./problems";
+import { KubeObject } from "./yaml";
 
 export const KUSTOMIZE_CACHE_ENV = "FLUXPILOT_KUSTOMIZE_CACHE";
 
@@ -25,25 +26,18 @@ const KUSTOMIZATION_NAMES = new Set(["kustomization.yaml", "kustomization.yml", 
 // The kustomization fields that name other files or folders.
 const REFERENCE_FIELDS = ["resources", "bases", "components", "crds", "configurations", "transformers", "generators", "validators"];
 
-/** What a build gave: its rendered objects, or the problem that stopped it. */
-export type CachedBuild = { objects: unknown[] } | { failure: string; problems: GitOpsProblem[] };
+/** What a build gave: its rendered objects with their files, or the problem that stopped it. */
+export type CachedBuild = { objects: { object: KubeObject; sourceFile: string }[] } | { failure: string; problems: GitOpsProblem[] };
 
-interface FileHash {
-    mtimeNs: bigint;
-    size: bigint;
-    ino: bigint;
-    hash: string;
-}
-
-// One process builds the same trees many times; a file is read again only when its stat changed.
-const fileHashes = new Map<string, FileHash>();
-
-function hashFile(file: string, stat: fs.BigIntStats): string {
-    const known = fileHashes.get(file);
-    if (known && known.mtimeNs === stat.mtimeNs && known.size === stat.size && known.ino === stat.ino) return known.hash;
-    const hash = createHash("sha256").update(fs.readFileSync(file)).digest("hex");
-    fileHashes.set(file, { mtimeNs: stat.mtimeNs, size: stat.size, ino: stat.ino, hash });
-    return hash;
+/** Whether `value`, read back from a stored file, has the shape of a CachedBuild. */
+function isCachedBuild(value: unknown): value is CachedBuild {
+    if (!isRecord(value)) return false;
+    if (Array.isArray(value.objects)) return value.objects.every((entry) => isRecord(entry) && isRecord(entry.object) && typeof entry.sourceFile === "string");
+    return (
+        typeof value.failure === "string" &&
+        Array.isArray(value.problems) &&
+        value.problems.every((problem) => isRecord(problem) && typeof problem.file === "string" && typeof problem.message === "string")
+    );
 }
 
 /**
@@ -68,12 +62,13 @@ function closureHash(start: string, base: string, skipAtBase: ReadonlySet<string
         for (const name of fs.readdirSync(dir).sort()) {
             if (dir === base && skipAtBase.has(name)) continue;
             const full = path.join(dir, name);
-            const stat = fs.lstatSync(full, { bigint: true });
+            // Read every time: a file rewritten within the same clock tick keeps its size and mtime.
+            const stat = fs.lstatSync(full);
             if (stat.isSymbolicLink()) return false;
             if (stat.isDirectory()) {
                 if (!walk(full)) return false;
             } else if (stat.isFile()) {
-                hash.update(`${path.relative(base, full)}\0${hashFile(full, stat)}\0`);
+                hash.update(`${path.relative(base, full)}\0${createHash("sha256").update(fs.readFileSync(full)).digest("hex")}\0`);
             }
         }
         return true;
@@ -165,12 +160,15 @@ export class KustomizeBuildCache {
             .digest("hex");
     }
 
+    /** The stored build, or undefined when there is none, or none that can be read (then it is built again). */
     get(key: string): CachedBuild | undefined {
+        let stored: unknown;
         try {
-            return JSON.parse(fs.readFileSync(this.fileOf(key), "utf8")) as CachedBuild;
+            stored = JSON.parse(fs.readFileSync(this.fileOf(key), "utf8"));
         } catch {
-            return undefined; // not built yet (or the folder is gone): build it
+            return undefined; // not built yet, the folder is gone, or a torn file
         }
+        return isCachedBuild(stored) ? stored : undefined;
     }
 
     set(key: string, build: CachedBuild): void {

@@ -213,7 +213,7 @@ export class KustomizeBuilder {
             if (key !== undefined) this.shared?.set(key, build);
         }
         if ("failure" in build) throw new GitOpsError(build.failure, build.problems);
-        return { dir, objects: build.objects as RenderedObject[] };
+        return { dir, objects: build.objects };
     }
 
     /** Runs kustomize on `absolute`: the objects with their origins, or the problem kustomize reported. */

@@ -112,6 +112,19 @@ describe("gitops: the kustomize build cache shared by a test run", function () {
         assert.strictEqual(storedBuilds(cache), 2, "the second Flux build was read, not stored again");
     });
 
+    it("tells apart Flux builds whose generated kustomizations differ only in content, read back to back", () => {
+        // The scratch copy's kustomization is rewritten for each build, at the same size here, and
+        // on a stored build nothing runs in between: only the content tells the two apart.
+        const root = tree();
+        const prefixed = (builder: KustomizeBuilder, prefix: string) =>
+            builder.buildFlux("app/base", { namePrefix: prefix }).objects.map(({ object }) => String((object.metadata as { name?: unknown }).name));
+        const first = new KustomizeBuilder(root, cache);
+        assert.deepStrictEqual([prefixed(first, "aa-"), prefixed(first, "bb-")], [["aa-settings"], ["bb-settings"]]);
+        const second = new KustomizeBuilder(root, cache);
+        assert.deepStrictEqual([prefixed(second, "aa-"), prefixed(second, "bb-"), prefixed(second, "cc-")], [["aa-settings"], ["bb-settings"], ["cc-settings"]]);
+        assert.strictEqual(storedBuilds(cache), 3);
+    });
+
     it("stores a failed build with kustomize's problem, and gives it back the same", () => {
         const root = tree();
         // Two objects with one id: kustomize refuses the second.
@@ -135,14 +148,20 @@ describe("gitops: the kustomize build cache shared by a test run", function () {
         assert.deepStrictEqual(failure(new KustomizeBuilder(root, cache)), first);
     });
 
-    it("rebuilds over a stored build that cannot be read (a torn write, a foreign file)", () => {
-        const root = tree();
-        new KustomizeBuilder(root, cache).build("app/overlays/dev");
-        const [file] = fs.readdirSync(cache.folder);
-        fs.writeFileSync(path.join(cache.folder, file), '{"objects": [');
-        assert.deepStrictEqual(names(new KustomizeBuilder(root, cache), "app/overlays/dev"), ["dev-settings=base"]);
-        assert.doesNotThrow(() => JSON.parse(fs.readFileSync(path.join(cache.folder, file), "utf8")) as unknown);
-    });
+    for (const [what, text] of [
+        ["a torn write", '{"objects": ['],
+        ["a foreign file", '{"objects": [{"kind": "ConfigMap"}]}'],
+        ["a failure without its problems", '{"failure": "kustomize build of x failed"}'],
+    ]) {
+        it(`rebuilds over a stored build that cannot be read: ${what}`, () => {
+            const root = tree();
+            new KustomizeBuilder(root, cache).build("app/overlays/dev");
+            const [file] = fs.readdirSync(cache.folder);
+            fs.writeFileSync(path.join(cache.folder, file), text);
+            assert.deepStrictEqual(names(new KustomizeBuilder(root, cache), "app/overlays/dev"), ["dev-settings=base"]);
+            assert.notStrictEqual(fs.readFileSync(path.join(cache.folder, file), "utf8"), text, "the build is stored again");
+        });
+    }
 
     describe("never stores a build that reads what the key does not cover", () => {
         const uncached: [string, (root: string) => void][] = [
