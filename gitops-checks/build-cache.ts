@@ -15,6 +15,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { isRecord } from "../core/guards";
+import { kustomizationFile } from "./kustomization-file";
 import { GitOpsProblem } from "./problems";
 import { KubeObject } from "./yaml";
 
@@ -22,7 +23,6 @@ export const KUSTOMIZE_CACHE_ENV = "FLUXPILOT_KUSTOMIZE_CACHE";
 
 // Bumped whenever what a build stores, or how it is keyed, changes.
 const FORMAT = "fluxpilot-kustomize-build-1";
-const KUSTOMIZATION_NAMES = new Set(["kustomization.yaml", "kustomization.yml", "Kustomization"]);
 // The kustomization fields that name other files or folders.
 const REFERENCE_FIELDS = ["resources", "bases", "components", "crds", "configurations", "transformers", "generators", "validators"];
 
@@ -85,7 +85,7 @@ function closureHash(start: string, base: string, skipAtBase: ReadonlySet<string
  * when one of its references cannot be followed here.
  */
 function referencesOf(dir: string, base: string): string[] | undefined {
-    const file = [...KUSTOMIZATION_NAMES].map((name) => path.join(dir, name)).find((candidate) => fs.existsSync(candidate));
+    const file = kustomizationFile(dir);
     if (!file) return undefined;
     let parsed: unknown;
     try {

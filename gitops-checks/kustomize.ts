@@ -16,13 +16,13 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { arrayOrEmpty, isRecord, recordOrEmpty, stringOr } from "../core/guards";
 import { CachedBuild, KustomizeBuildCache } from "./build-cache";
+import { kustomizationFile } from "./kustomization-file";
 import { GitOpsError, GitOpsProblem } from "./problems";
 import { KubeObject, parseYamlDocuments } from "./yaml";
 
 /** kubectl carries the real kustomize; found on PATH, or FLUXPILOT_KUBECTL names another binary. */
 export const KUBECTL = process.env.FLUXPILOT_KUBECTL ?? "kubectl";
 
-const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 const ORIGIN_ANNOTATION = "config.kubernetes.io/origin";
 
 export interface RenderedObject {
@@ -47,10 +47,6 @@ export class KubectlUnavailableError extends Error {
         super(`cannot run ${KUBECTL} kustomize (${cause}): install kubectl, or set FLUXPILOT_KUBECTL to a kubectl binary`);
         this.name = "KubectlUnavailableError";
     }
-}
-
-export function kustomizationFile(dir: string): string | undefined {
-    return KUSTOMIZATION_FILES.map((name) => path.join(dir, name)).find((file) => fs.existsSync(file));
 }
 
 /**

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { kustomizationFile } from "./kustomize";
+import { kustomizationFile } from "./kustomization-file";
 import { GitOpsProblem } from "./problems";
 import { parseYamlFile } from "./yaml";
 import { arrayOrEmpty, recordOrEmpty } from "../core/guards";
