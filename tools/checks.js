@@ -2,11 +2,10 @@
 /**
  * Runs the checks of `npm test` side by side and fails when any of them fails.
  *
- *     node tools/checks.js "tsc -p ." "npm run -s deps" "npm run -s lint" [--stream "mocha"]
+ *     node tools/checks.js "node tools/type-check-and-lint.mjs" "npm run -s deps" "prettier --check ." [--stream "mocha"]
  *
- * Each argument is one shell command. They are independent and each mostly single-threaded (the
- * type check and the type-aware lint each build their own TypeScript program), and the machine
- * has more than one core, so running them together saves the shorter ones' time
+ * Each argument is one shell command. They are independent and each mostly single-threaded, and
+ * the machine has more than one core, so running them together saves the shorter ones' time
  * (docs/benchmarks.md, "Test suite"). Each command's output is held back and printed whole,
  * under its command, once it ends, so outputs never interleave.
  *
