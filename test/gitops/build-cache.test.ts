@@ -43,6 +43,11 @@ function tree(): string {
     return root;
 }
 
+/** The names of what a Flux build of app/base with `prefix` as its namePrefix renders. */
+function fluxNames(builder: KustomizeBuilder, prefix: string): string[] {
+    return builder.buildFlux("app/base", { namePrefix: prefix }).objects.map(({ object }) => String((object.metadata as { name?: unknown }).name));
+}
+
 function names(builder: KustomizeBuilder, dir: string): string[] {
     return builder.build(dir).objects.map(({ object }) => `${String((object.metadata as { name?: unknown }).name)}=${String((object.data as { value?: unknown }).value)}`);
 }
@@ -103,12 +108,10 @@ describe("gitops: the kustomize build cache shared by a test run", function () {
 
     it("stores a Flux build (generated kustomization, overlay fields) apart from the plain one", () => {
         const root = tree();
-        const flux = (builder: KustomizeBuilder) =>
-            builder.buildFlux("app/base", { namePrefix: "flux-" }).objects.map(({ object }) => String((object.metadata as { name?: unknown }).name));
         assert.deepStrictEqual(names(new KustomizeBuilder(root, cache), "app/base"), ["settings=base"]);
-        assert.deepStrictEqual(flux(new KustomizeBuilder(root, cache)), ["flux-settings"]);
+        assert.deepStrictEqual(fluxNames(new KustomizeBuilder(root, cache), "flux-"), ["flux-settings"]);
         assert.strictEqual(storedBuilds(cache), 2);
-        assert.deepStrictEqual(flux(new KustomizeBuilder(root, cache)), ["flux-settings"]);
+        assert.deepStrictEqual(fluxNames(new KustomizeBuilder(root, cache), "flux-"), ["flux-settings"]);
         assert.strictEqual(storedBuilds(cache), 2, "the second Flux build was read, not stored again");
     });
 
@@ -116,12 +119,10 @@ describe("gitops: the kustomize build cache shared by a test run", function () {
         // The scratch copy's kustomization is rewritten for each build, at the same size here, and
         // on a stored build nothing runs in between: only the content tells the two apart.
         const root = tree();
-        const prefixed = (builder: KustomizeBuilder, prefix: string) =>
-            builder.buildFlux("app/base", { namePrefix: prefix }).objects.map(({ object }) => String((object.metadata as { name?: unknown }).name));
         const first = new KustomizeBuilder(root, cache);
-        assert.deepStrictEqual([prefixed(first, "aa-"), prefixed(first, "bb-")], [["aa-settings"], ["bb-settings"]]);
+        assert.deepStrictEqual([fluxNames(first, "aa-"), fluxNames(first, "bb-")], [["aa-settings"], ["bb-settings"]]);
         const second = new KustomizeBuilder(root, cache);
-        assert.deepStrictEqual([prefixed(second, "aa-"), prefixed(second, "bb-"), prefixed(second, "cc-")], [["aa-settings"], ["bb-settings"], ["cc-settings"]]);
+        assert.deepStrictEqual([fluxNames(second, "aa-"), fluxNames(second, "bb-"), fluxNames(second, "cc-")], [["aa-settings"], ["bb-settings"], ["cc-settings"]]);
         assert.strictEqual(storedBuilds(cache), 3);
     });
 
